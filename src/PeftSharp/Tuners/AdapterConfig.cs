@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static TorchSharp.torch;
 
 namespace PeftSharp.Tuners;
 
@@ -27,6 +28,12 @@ public abstract record AdapterConfig
 
     /// <summary>Creates this method's adapter for one layer.</summary>
     internal abstract LayerAdapter CreateAdapter(BaseLayer layer, string modulePath);
+
+    /// <summary>The method's regularisation term over the adapters of one adapter name, or null when it has none.</summary>
+    internal virtual Tensor? RegularizationLoss(IReadOnlyList<LayerAdapter> adapters) => null;
+
+    /// <summary>Whether <see cref="RegularizationLoss"/> contributes to the training loss.</summary>
+    internal virtual bool HasRegularization => false;
 
     /// <summary>Checks every hyperparameter; throws <see cref="PeftSharpException"/> naming the field.</summary>
     public virtual void Validate()

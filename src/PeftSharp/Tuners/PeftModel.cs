@@ -201,6 +201,19 @@ public sealed class PeftModel : IDisposable
             if (layer.HasAdapter(ActiveAdapter)) yield return (path, layer.DeltaWeight(ActiveAdapter));
     }
 
+    /// <summary>
+    /// The active method's regularisation term (AdaLoRA / LoRA² orthogonality, weighted), to add to the training loss;
+    /// a zero scalar for methods without one.
+    /// </summary>
+    public Tensor RegularizationLoss()
+    {
+        var adapters = layers.Values.Where(l => l.HasAdapter(ActiveAdapter)).Select(l => l[ActiveAdapter]).ToList();
+        return ActiveConfig.RegularizationLoss(adapters) ?? zeros([], device: adapters.FirstOrDefault()?.parameters().First().device);
+    }
+
+    /// <summary>True when the active method has a regularisation term.</summary>
+    public bool HasRegularization => ActiveConfig.HasRegularization;
+
     /// <summary>Tells every adapter the current optimizer step (drives Dual LoRA's γ ramp).</summary>
     public void OnTrainingStep(long step)
     {
