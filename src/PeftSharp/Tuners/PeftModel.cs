@@ -214,6 +214,17 @@ public sealed class PeftModel : IDisposable
     /// <summary>True when the active method has a regularisation term.</summary>
     public bool HasRegularization => ActiveConfig.HasRegularization;
 
+    /// <summary>
+    /// Numerical rank of each adapted layer's dense ΔW (torch.linalg.matrix_rank defaults), the measure of
+    /// paper 001 Fig. 3; computed in float64 on the CPU.
+    /// </summary>
+    public IReadOnlyList<(string Path, long Rank)> EffectiveRanks()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return DeltaWeights().Select(d => (d.Path, linalg.matrix_rank(d.Delta.to(ScalarType.Float64).cpu()).item<long>())).ToList();
+    }
+
     /// <summary>Tells every adapter the current optimizer step (drives Dual LoRA's γ ramp).</summary>
     public void OnTrainingStep(long step)
     {
