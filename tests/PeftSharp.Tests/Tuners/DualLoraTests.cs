@@ -72,12 +72,14 @@ public class DualLoraTests
         AssertClose(conv ? delta.t() : delta, layer.DeltaWeight("default"), 1e-12, "ΔW in the layer's layout");
     }
 
-    [Fact]
-    public void Gradients_follow_eq_12_with_the_clipped_straight_through_estimator()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Gradients_follow_eq_12_with_the_clipped_straight_through_estimator(bool memoryEfficient)
     {
         torch.manual_seed(9);
         const double alpha = 4; const int r1 = 2, r2 = 3;
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7 });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7, MemoryEfficient = memoryEfficient });
         var x = Random(4, 6);
         var upstream = Random(4, 5) * 3;
         (layer.call(x) * upstream).sum().backward();
@@ -98,11 +100,13 @@ public class DualLoraTests
         AssertClose(adapter.D.detach().t().matmul(gDC), adapter.C.grad!, 1e-12, "∂L/∂C");
     }
 
-    [Fact]
-    public void Matches_the_PyTorch_golden_fixture()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Matches_the_PyTorch_golden_fixture(bool memoryEfficient)
     {
         var golden = Fixtures.Json("adapters", "dual_lora_golden.json");
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = golden["alpha"]!.GetValue<double>() });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = golden["alpha"]!.GetValue<double>(), MemoryEfficient = memoryEfficient });
         var linear = (TorchSharp.Modules.Linear)layer.BaseModule;
         Set(linear.weight!, Fixtures.Tensor(golden["w0"]!));
         Set(linear.bias!, Fixtures.Tensor(golden["b"]!));
@@ -159,5 +163,68 @@ public class DualLoraTests
         var config = DualLoraConfig.EqualBudgetTo(16, 32, TargetModules.AllLinear);
         Assert.Equal((8, 8), (config.R1, config.R2));
         Assert.Throws<PeftSharpException>(() => DualLoraConfig.EqualBudgetTo(5, 32, TargetModules.AllLinear));
+    }
+}
+
+public class DualLoraMemoryEfficientTests
+{
+    static Dictionary<string, Tensor> Gradients(PeftModel peft, TinyMlp model, Tensor x, Tensor target, out Tensor output, long seed)
+    {
+        torch.manual_seed(seed); // identical dropout masks in both runs
+        output = model.call(x);
+        (output - target).pow(2).sum().backward();
+        var grads = peft.TrainableParameters().ToDictionary(t => t.Name, t => t.Parameter.grad!.detach().clone());
+        grads["x"] = x.grad!.detach().clone();
+        return grads;
+    }
+
+    [Theory]
+    [InlineData(MagnitudeActivation.Relu, SignMode.Ste, 0.0)]
+    [InlineData(MagnitudeActivation.Relu, SignMode.Ste, 0.3)]
+    [InlineData(MagnitudeActivation.Abs, SignMode.Xnor, 0.0)]
+    [InlineData(MagnitudeActivation.Sigmoid, SignMode.Dorefa, 0.0)]
+    [InlineData(MagnitudeActivation.Sigmoid, SignMode.Xnor, 0.2)]
+    public void Efficient_path_equals_the_naive_path(MagnitudeActivation activation, SignMode mode, double dropout)
+    {
+        var results = new List<(Tensor Output, Dictionary<string, Tensor> Grads)>();
+        foreach (var efficient in new[] { false, true })
+        {
+            torch.manual_seed(21);
+            var model = new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8);
+            var peft = PeftModel.Create(model, new DualLoraConfig
+            {
+                R1 = 3, R2 = 2, LoraAlpha = 3, InitStd = 0.3, UpdateWarmupSteps = 4, LoraDropout = dropout, Bias = "lora_only",
+                MagnitudeActivation = activation, SignMode = mode, MemoryEfficient = efficient,
+                TargetModules = TargetModules.FromNames("fc_in", "c_proj"),
+            });
+            peft.OnTrainingStep(3); // γ = 0.75
+            model.train();
+            var x = Random(5, 12).requires_grad_();
+            var target = Random(5, 3);
+            var grads = Gradients(peft, model, x, target, out var output, seed: 99);
+            results.Add((output.detach().clone(), grads));
+        }
+        AssertClose(results[0].Output, results[1].Output, 1e-10, "output");
+        foreach (var (name, g) in results[0].Grads) AssertClose(g, results[1].Grads[name], 1e-9, "∂L/∂" + name);
+    }
+
+    [Fact]
+    public void Efficient_path_keeps_no_dense_tensor_alive_between_forward_and_backward()
+    {
+        // Proxy for the memory claim: the autograd graph of one efficient layer holds x and the small factors,
+        // so freeing everything but the output after forward still lets backward run and give the naive gradients.
+        torch.manual_seed(5);
+        var layer = new AdaptedLayer(nn.Linear(64, 48, dtype: ScalarType.Float64));
+        layer.AddAdapter("default", new DualLoraConfig { R1 = 2, R2 = 2, InitStd = 0.2 }.CreateAdapter(layer.Base, "l"));
+        var adapter = (DualLoraAdapter)layer["default"];
+        var x = Random(7, 64);
+        Tensor y;
+        using (var scope = torch.NewDisposeScope()) y = layer.call(x).MoveToOuterDisposeScope();
+        y.sum().backward();
+        var expectedB = torch.zeros_like(adapter.B);
+        var ba = adapter.B.matmul(adapter.A).detach();
+        var wd = torch.where(adapter.D.matmul(adapter.C).detach() > 0, 1.0, -1.0);
+        var g = torch.ones(7, 48, dtype: ScalarType.Float64).t().matmul(x) * adapter.Config.Scaling;
+        AssertClose((g * wd * (ba > 0).to(ScalarType.Float64)).matmul(adapter.A.detach().t()), adapter.B.grad!, 1e-10);
     }
 }

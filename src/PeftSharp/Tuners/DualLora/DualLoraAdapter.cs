@@ -77,8 +77,17 @@ public sealed class DualLoraAdapter : LayerAdapter
 
     internal override Tensor DeltaWeight(BaseLayer layer) => Magnitude() * Direction() * (Gamma * Config.Scaling);
 
-    internal override Tensor Forward(BaseLayer layer, Tensor x) =>
-        layer.Forward(x) + nn.functional.linear(ApplyDropout(lora_dropout, x), DeltaWeight(layer));
+    internal override Tensor Forward(BaseLayer layer, Tensor x)
+    {
+        if (!Config.MemoryEfficient)
+            return layer.Forward(x) + nn.functional.linear(ApplyDropout(lora_dropout, x), DeltaWeight(layer));
+        double scale = Gamma * Config.Scaling;
+        if (lora_dropout is null || !training)
+            // One matmul with W0 + γΔW: the base output and the update together (METHODS.md "Memory").
+            return DualLoraFunction.apply(x, layer.WeightDk, layer.Bias!, A, B, C, D, scale, Config.MagnitudeActivation, Config.SignMode);
+        // Dropout feeds the update a different input than the base layer: two products.
+        return layer.Forward(x) + DualLoraFunction.apply(lora_dropout.call(x), null!, null!, A, B, C, D, scale, Config.MagnitudeActivation, Config.SignMode);
+    }
 
     internal override void OnTrainingStep(long step) => Gamma = Ramp(step, Config.UpdateWarmupSteps ?? 1);
 
