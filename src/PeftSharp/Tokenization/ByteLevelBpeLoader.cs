@@ -73,7 +73,18 @@ internal static class ByteLevelBpeLoader
         }
 
         CheckMerges(vocabulary, merges, mergeLocation, vocabularySource);
-        var bpe = new BpeModel(vocabulary, merges);
+        var repeated = vocabulary.GroupBy(kv => kv.Value).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new PeftSharpException($"{vocabularySource}: id {repeated.Key} is given to several tokens (\"{string.Join("\", \"", repeated.Select(kv => kv.Key).Take(3))}\")");
+        BpeModel bpe;
+        try
+        {
+            bpe = new BpeModel(vocabulary, merges);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new PeftSharpException($"{vocabularySource}: not a usable BPE vocabulary ({e.Message})", e);
+        }
         var resolver = new SpecialTokenResolver(folder, t => vocabulary.TryGetValue(t, out int id) ? id : null, bpe.Size,
             roberta ? RobertaDefaults : Gpt2Defaults);
         if (template is null && roberta)

@@ -11,6 +11,8 @@ internal static class TokenizerFiles
     /// <summary>Ids above this are treated as corrupt (the largest real vocabularies have ~260k entries).</summary>
     internal const int MaxTokenId = 1 << 24;
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static JsonElement ReadJson(string path)
     {
         byte[] bytes;
@@ -21,6 +23,14 @@ internal static class TokenizerFiles
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PeftSharpException($"{path}: cannot read the file: {e.Message}", e);
+        }
+        try
+        {
+            StrictUtf8.GetCharCount(bytes);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new PeftSharpException($"{path}: not valid UTF-8 text (byte {e.Index})", e);
         }
         try
         {
