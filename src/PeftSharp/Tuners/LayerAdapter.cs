@@ -37,6 +37,9 @@ public abstract class LayerAdapter : nn.Module
         layer.WeightDk.sub_(DeltaWeight(layer).to(layer.Dtype));
     }
 
+    /// <summary>The tensors saved in the adapter file, by local name (PEFT's key suffix). Default: every parameter.</summary>
+    internal virtual IEnumerable<(string Name, Tensor Value)> SavedTensors() => named_parameters().Select(p => (p.name, (Tensor)p.parameter));
+
     /// <summary>Called by the trainer with the number of optimizer steps taken so far.</summary>
     internal virtual void OnTrainingStep(long step) { }
 

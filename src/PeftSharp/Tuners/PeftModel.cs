@@ -70,6 +70,17 @@ public sealed class PeftModel : IDisposable
         ApplyTrainability();
     }
 
+    /// <summary>Saves every adapter in PEFT's format: the default one in <paramref name="directory"/>, others in subfolders named after them.</summary>
+    public void Save(string directory) => IO.AdapterFormat.Save(this, directory);
+
+    /// <summary>Loads a saved adapter into <paramref name="model"/> (frozen for inference unless <paramref name="isTrainable"/>).</summary>
+    public static PeftModel Load(nn.Module model, string directory, string adapterName = DefaultAdapterName, bool isTrainable = false, Action<string>? warn = null) =>
+        IO.AdapterFormat.Load(model, directory, adapterName, isTrainable, warn);
+
+    /// <summary>Adds a saved adapter under <paramref name="adapterName"/>.</summary>
+    public void LoadAdapter(string directory, string adapterName, Action<string>? warn = null) =>
+        IO.AdapterFormat.LoadAdapter(this, directory, adapterName, warn);
+
     /// <summary>Makes <paramref name="adapterName"/> the active adapter: the one applied in forward and trained.</summary>
     public void SetAdapter(string adapterName)
     {
@@ -112,14 +123,22 @@ public sealed class PeftModel : IDisposable
     }
 
     /// <summary>The parameters the active adapter trains, with their adapter-file names and optimizer roles.</summary>
-    public IReadOnlyList<TrainableParameter> TrainableParameters()
+    public IReadOnlyList<TrainableParameter> TrainableParameters() =>
+        configs.ContainsKey(ActiveAdapter) ? AdapterParameters(ActiveAdapter) : [];
+
+    /// <summary>
+    /// Everything an adapter trains and saves: its layer parameters, the biases its <c>bias</c> mode selects, and its
+    /// modules_to_save, named as in the original model (the adapter file key without "base_model.model.").
+    /// </summary>
+    public IReadOnlyList<TrainableParameter> AdapterParameters(string adapterName)
     {
+        RequireAdapter(adapterName);
+        var config = configs[adapterName];
         var result = new List<TrainableParameter>();
-        if (!configs.TryGetValue(ActiveAdapter, out var config)) return result;
         foreach (var (path, layer) in layers)
         {
-            if (!layer.HasAdapter(ActiveAdapter)) continue;
-            var adapter = layer[ActiveAdapter];
+            if (!layer.HasAdapter(adapterName)) continue;
+            var adapter = layer[adapterName];
             foreach (var (name, p) in adapter.named_parameters())
                 result.Add(new($"{path}.{name}", p, adapter.RoleOf(name)));
             if (config.Bias == "lora_only" && layer.Base.Bias is { } bias)
@@ -130,7 +149,7 @@ public sealed class PeftModel : IDisposable
                 if (name.EndsWith("bias", StringComparison.Ordinal) && !IsAdapterParameter(name))
                     result.Add(new(StateDictNames.WithoutBaseLayer(name), p, ParameterRole.BiasOrNorm));
         foreach (var (path, saved) in savedModules)
-            if (saved.Adapters.Contains(ActiveAdapter))
+            if (saved.Adapters.Contains(adapterName))
                 foreach (var (name, p) in saved.Module.named_parameters())
                     result.Add(new($"{path}.{name}", p, p.dim() <= 1 ? ParameterRole.BiasOrNorm : ParameterRole.Weight));
         return result.DistinctBy(t => t.Name).ToList();

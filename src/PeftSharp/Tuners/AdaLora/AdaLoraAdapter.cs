@@ -29,13 +29,37 @@ public sealed class AdaLoraAdapter : LayerAdapter, IRankAdaptive
         using (no_grad()) { nn.init.normal_(lora_A, 0, 0.02); nn.init.normal_(lora_B, 0, 0.02); }
         lora_dropout = MakeDropout(config.LoraDropout);
         Mask = Enumerable.Repeat(true, r).ToArray();
+        initialRank = config.InitR;
+        originalIndices = rankPattern is null ? Enumerable.Range(0, r).ToArray() : Enumerable.Range(0, rankPattern.Length).Where(i => rankPattern[i]).ToArray();
         RegisterComponents();
     }
+
+    readonly int initialRank;
+    readonly int[] originalIndices; // index in the init_r space of each triplet this adapter holds
 
     public double Scaling { get; }
     public int Rank => (int)lora_E.shape[0];
     public bool[] Mask { get; set; }
     Tensor IRankAdaptive.Lambda => lora_E;
+
+    /// <summary>rank_pattern in the init_r index space: true where a triplet is held and kept.</summary>
+    public bool[] SavedPattern
+    {
+        get
+        {
+            var pattern = new bool[initialRank];
+            for (int i = 0; i < originalIndices.Length; i++) pattern[originalIndices[i]] = Mask[i];
+            return pattern;
+        }
+    }
+
+    /// <summary>PEFT saves AdaLoRA trimmed to the kept triplets: rows of lora_A and lora_E, columns of lora_B.</summary>
+    internal override IEnumerable<(string Name, Tensor Value)> SavedTensors()
+    {
+        if (Mask.All(k => k)) return base.SavedTensors();
+        var kept = tensor(Enumerable.Range(0, Rank).Where(i => Mask[i]).Select(i => (long)i).ToArray(), device: lora_A.device);
+        return [("lora_A", lora_A.index_select(0, kept)), ("lora_E", lora_E.index_select(0, kept)), ("lora_B", lora_B.index_select(1, kept))];
+    }
 
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> IRankAdaptive.ScoredParameters =>
         [("lora_E", lora_E, TripletAxis.Element), ("lora_A", lora_A, TripletAxis.Row), ("lora_B", lora_B, TripletAxis.Column)];

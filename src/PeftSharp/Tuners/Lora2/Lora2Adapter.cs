@@ -48,6 +48,7 @@ public sealed class Lora2Adapter : LayerAdapter, IRankAdaptive
     public double Scaling { get; }
     public int Rank => (int)lora_lambda.shape[0];
     public bool[] Mask { get; set; }
+    bool[] IRankAdaptive.SavedPattern => Mask.ToArray();
     Tensor IRankAdaptive.Lambda => lora_lambda;
     internal Tensor B1 => lora_B1.weight!;
     internal Tensor A1 => lora_A1.weight!;

@@ -13,6 +13,7 @@ public sealed record Lora2Config : RankAllocation.RankAdaptiveConfig
 
     public override string PeftType => "LORA2";
     internal override string LambdaName => "lora_lambda";
+    internal override bool AlwaysSavesRankPattern => true;
 
     /// <summary>Inner rank K of both LoRA factorisations.</summary>
     public int K { get; init; } = 8;

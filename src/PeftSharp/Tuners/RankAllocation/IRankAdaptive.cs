@@ -27,6 +27,8 @@ internal interface IRankAdaptive
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> ScoredParameters { get; }
     /// <summary>The kept triplets after the last masking (all true before any).</summary>
     bool[] Mask { get; set; }
+    /// <summary>The kept triplets in the initial-rank index space, as saved in rank_pattern (length init_r).</summary>
+    bool[] SavedPattern { get; }
     /// <summary>The matrices the orthogonal regulariser pushes to orthonormality along their smaller dimension.</summary>
     IEnumerable<Tensor> OrthogonalMatrices();
 }

@@ -31,6 +31,9 @@ public abstract record RankAdaptiveConfig : AdapterConfig
     /// <summary>Parameter name of λ in this method's adapter (PEFT key suffix used by rank_pattern).</summary>
     internal abstract string LambdaName { get; }
 
+    /// <summary>Whether rank_pattern is saved even when nothing is pruned (LoRA² stores its mask there; AdaLoRA only once pruned, as PEFT).</summary>
+    internal virtual bool AlwaysSavesRankPattern => false;
+
     public override void Validate()
     {
         base.Validate();

@@ -137,7 +137,8 @@ public sealed class RankAllocator : IDisposable
         }
     }
 
-    static void ApplyMask(IRankAdaptive adapter)
+    /// <summary>Sets the masked λ entries to 0.</summary>
+    internal static void ApplyMask(IRankAdaptive adapter)
     {
         var keep = tensor(adapter.Mask, device: adapter.Lambda.device).reshape(adapter.Lambda.shape);
         adapter.Lambda.masked_fill_(keep.logical_not(), 0);
