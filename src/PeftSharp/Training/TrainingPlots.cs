@@ -46,9 +46,12 @@ public static class TrainingPlots
     static (double[] Xs, double[] Ys) Series(IReadOnlyList<JsonObject> entries, string key)
     {
         var points = entries.Where(e => e[key] is JsonValue)
-            .Select(e => (X: e["step"]!.GetValue<double>(), Y: e[key]!.GetValue<double>())).ToList();
+            .Select(e => (X: Number(e["step"]!), Y: Number(e[key]!))).ToList();
         return (points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
     }
+
+    /// <summary>A JSON number whether it was parsed from text or built in memory as a long or a double.</summary>
+    static double Number(JsonNode node) => double.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Renders to PNG bytes and writes them atomically.</summary>
     public static void Save(ScottPlot.Plot plot, string path, int width = 800, int height = 500) =>
