@@ -22,6 +22,7 @@ public static class CommonsenseReader
     internal static IReadOnlyList<CommonsenseExample> Read(Stream stream, string name, CommonsenseTask? task)
     {
         var bytes = ReadAll(stream, name);
+        DataFile.CheckUtf8(bytes, name);
         int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         int first = start;
         while (first < bytes.Length && bytes[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
@@ -91,6 +92,10 @@ public static class CommonsenseReader
         catch (JsonException e)
         {
             throw DataFile.Error(name, line, $"malformed JSON entry: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}");
+        }
+        catch (InvalidOperationException)
+        {
+            throw DataFile.Error(name, line, "malformed JSON entry: a field name escapes a lone UTF-16 surrogate");
         }
         using (document) return FromRow(new JsonRow(document.RootElement, name, line), task);
     }

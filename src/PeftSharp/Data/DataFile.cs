@@ -15,6 +15,7 @@ internal static class DataFile
 
     public static FileStream Open(string path)
     {
+        if (Directory.Exists(path)) throw new PeftSharpException($"{path}: is a directory, expected a data file");
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -58,6 +59,24 @@ internal static class DataFile
             number++;
             yield return (number, Decode(line, name, number));
         }
+    }
+
+    /// <summary>Raises an error naming the line and byte of the first invalid UTF-8 sequence, if any.</summary>
+    public static void CheckUtf8(ReadOnlySpan<byte> bytes, string name)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return;
+        try
+        {
+            StrictUtf8.GetCharCount(bytes);
+        }
+        catch (DecoderFallbackException e) when (e.Index >= 0 && e.Index < bytes.Length)
+        {
+            var before = bytes[..e.Index];
+            int line = before.Count((byte)'\n') + 1;
+            int column = e.Index - (before.LastIndexOf((byte)'\n') + 1) + 1;
+            throw Error(name, line, $"invalid UTF-8 at byte {column} of the line");
+        }
+        throw new PeftSharpException($"{name}: invalid UTF-8");
     }
 
     private static string Decode(MemoryStream line, string name, int number)

@@ -12,10 +12,21 @@ internal static class GlueParquet
 {
     public static IReadOnlyList<ClassificationExample> Read(GlueTask task, string path)
     {
-        if (!File.Exists(path)) throw new PeftSharpException($"{path}: cannot open data file: file not found");
+        using var stream = DataFile.Open(path);
+        return Read(task, stream, path);
+    }
+
+    /// <summary>
+    /// Reads from a seekable stream; <paramref name="path"/> names it in messages. Reading stops with an
+    /// error after <paramref name="timeLimit"/> (default: 60 s plus 10 s per MB, far beyond a healthy read).
+    /// </summary>
+    internal static IReadOnlyList<ClassificationExample> Read(GlueTask task, Stream stream, string path, TimeSpan? timeLimit = null)
+    {
+        CheckFrame(stream, path);
+        var limit = timeLimit ?? TimeSpan.FromSeconds(60 + 10.0 * stream.Length / 1e6);
         try
         {
-            return ReadAsync(task, path).GetAwaiter().GetResult();
+            return ReadAsync(task, new GuardedStream(stream, limit), path).GetAwaiter().GetResult();
         }
         catch (PeftSharpException)
         {
@@ -28,10 +39,33 @@ internal static class GlueParquet
         }
     }
 
-    private static async Task<IReadOnlyList<ClassificationExample>> ReadAsync(GlueTask task, string path)
+    /// <summary>
+    /// Checks the parquet frame ("PAR1" … footer, footer length, "PAR1") and the footer's structure
+    /// (<see cref="ParquetFooterCheck"/>) before Parquet.Net reads them: a corrupt length or count must
+    /// not make it allocate beyond the file or loop.
+    /// </summary>
+    private static void CheckFrame(Stream stream, string path)
     {
-        await using var stream = File.OpenRead(path);
-        await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true });
+        Span<byte> head = stackalloc byte[4], tail = stackalloc byte[8];
+        if (stream.Length < 12) throw new PeftSharpException($"{path}: not a parquet file ({stream.Length} bytes)");
+        stream.ReadExactly(head);
+        stream.Seek(-8, SeekOrigin.End);
+        stream.ReadExactly(tail);
+        if (!head.SequenceEqual("PAR1"u8) || !tail[4..].SequenceEqual("PAR1"u8))
+            throw new PeftSharpException($"{path}: not a parquet file (no PAR1 magic at start and end)");
+        long footer = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail);
+        if (footer > stream.Length - 12)
+            throw new PeftSharpException($"{path}: corrupt parquet file: footer of {footer} bytes claimed, the file has {stream.Length}");
+        var metadata = new byte[footer];
+        stream.Seek(-8 - footer, SeekOrigin.End);
+        stream.ReadExactly(metadata);
+        ParquetFooterCheck.Check(metadata, path);
+        stream.Position = 0;
+    }
+
+    private static async Task<IReadOnlyList<ClassificationExample>> ReadAsync(GlueTask task, Stream stream, string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: true);
         var fields = reader.Schema.GetDataFields();
         DataField Find(string name) => fields.FirstOrDefault(f => f.Name == name)
             ?? throw new PeftSharpException($"{path}: no column '{name}' (has: {string.Join(", ", fields.Select(f => f.Name))}); is this a {task.Name} parquet file?");
@@ -42,7 +76,9 @@ internal static class GlueParquet
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
-            if (group.RowCount > int.MaxValue - examples.Count) throw new PeftSharpException($"{path}: row group {g} claims {group.RowCount} rows");
+            // A row takes at least a bit in every column; a larger count is a corrupt header, not data.
+            if (group.RowCount < 0 || group.RowCount > 64L * Math.Max(stream.Length, 1024) || group.RowCount > int.MaxValue - examples.Count)
+                throw new PeftSharpException($"{path}: corrupt parquet file: row group {g} claims {group.RowCount} rows in a file of {stream.Length} bytes");
             int rows = (int)group.RowCount;
             var texts = new string?[textFields.Length][];
             for (int c = 0; c < textFields.Length; c++)

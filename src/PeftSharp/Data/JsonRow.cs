@@ -10,6 +10,8 @@ internal readonly struct JsonRow
 {
     internal static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
+    private const string LoneSurrogateName = "a field name escapes a lone UTF-16 surrogate (\\ud800-\\udfff)";
+
     private readonly JsonElement _object;
     public string File { get; }
     public int Line { get; }
@@ -20,6 +22,10 @@ internal readonly struct JsonRow
         Line = line;
         if (element.ValueKind != JsonValueKind.Object)
             throw DataFile.Error(file, line, $"expected a JSON object, got {Describe(element)}");
+        // Property lookups unescape names and throw on a lone surrogate: reject such names up front.
+        foreach (var property in element.EnumerateObject())
+            if (Text(() => property.Name) is null)
+                throw DataFile.Error(file, line, LoneSurrogateName);
         _object = element;
     }
 
@@ -33,6 +39,11 @@ internal readonly struct JsonRow
         catch (JsonException e)
         {
             throw DataFile.Error(file, line, $"malformed JSON: {FirstSentence(e.Message)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // Raised while comparing property names for duplicates when one escapes a lone surrogate.
+            throw DataFile.Error(file, line, LoneSurrogateName);
         }
         try
         {
@@ -60,7 +71,7 @@ internal readonly struct JsonRow
     {
         if (!_object.TryGetProperty(field, out var value)) throw Missing(field, "a string");
         if (value.ValueKind != JsonValueKind.String) throw Wrong(field, "a string", Describe(value));
-        return value.GetString()!;
+        return Text(value.GetString) ?? throw Wrong(field, "a string of valid Unicode", "an escaped lone surrogate (\\ud800-\\udfff)");
     }
 
     public double Number(string field)
@@ -90,7 +101,7 @@ internal readonly struct JsonRow
     /// <summary>"string \"abc\"", "number 1.5", "null", "array", "object": what a value was, for messages.</summary>
     public static string Describe(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => "string " + DataFile.Quote(value.GetString()!),
+        JsonValueKind.String => Text(value.GetString) is { } text ? "string " + DataFile.Quote(text) : "an invalid string",
         JsonValueKind.Number => "number " + Truncate(value.GetRawText()),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
@@ -99,6 +110,19 @@ internal readonly struct JsonRow
         JsonValueKind.Object => "an object",
         _ => value.ValueKind.ToString(),
     };
+
+    /// <summary>A JSON string's value, or null when it escapes a lone UTF-16 surrogate (which .NET cannot represent safely).</summary>
+    private static string? Text(Func<string?> get)
+    {
+        try
+        {
+            return get();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 

@@ -16,11 +16,17 @@ public class GlueParquetTests
     private static string Write(string name, string[] textColumns, string?[][] texts, Array labels, int rowGroups = 1)
     {
         var path = TempFile(name);
+        File.WriteAllBytes(path, WriteBytes(textColumns, texts, labels, rowGroups));
+        return path;
+    }
+
+    internal static byte[] WriteBytes(string[] textColumns, string?[][] texts, Array labels, int rowGroups = 1)
+    {
         var textFields = textColumns.Select(c => new DataField<string>(c, nullable: true)).ToArray();
         DataField labelField = labels is float[] ? new DataField<float>("label", nullable: true) : new DataField<long>("label", nullable: true);
         var idxField = new DataField<int>("idx", nullable: true);
         var schema = new ParquetSchema([.. textFields, labelField, idxField]);
-        using (var stream = File.Create(path))
+        using (var stream = new MemoryStream())
         {
             WriteAsync().GetAwaiter().GetResult();
             async Task WriteAsync()
@@ -41,8 +47,8 @@ public class GlueParquetTests
                     group.CompleteValidate();
                 }
             }
+            return stream.ToArray();
         }
-        return path;
     }
 
     [Fact]
@@ -88,6 +94,47 @@ public class GlueParquetTests
     {
         var path = Write("qnli.parquet", ["sentence1", "sentence2"], [["a"], ["b"]], new long[] { 0 });
         Fails(() => GlueReader.Read("qnli", path), $"{path}: no column 'question' (has: sentence1, sentence2, label, idx)");
+    }
+
+    [Fact]
+    public void A_footer_length_beyond_the_file_is_rejected_before_reading()
+    {
+        var good = Write("sst2.parquet", ["sentence"], [["a", "b"]], new long[] { 0, 1 });
+        var bytes = File.ReadAllBytes(good);
+        BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 8, 4), 2_000_000_000u); // claims a 2 GB footer
+        var path = TempFile("huge-footer.parquet");
+        File.WriteAllBytes(path, bytes);
+        Fails(() => GlueReader.Read("sst2", path), $"{path}: corrupt parquet file: footer of 2000000000 bytes claimed");
+        File.WriteAllBytes(path, [.. bytes[..^4], .. "PAR2"u8]);
+        Fails(() => GlueReader.Read("sst2", path), $"{path}: not a parquet file (no PAR1 magic");
+    }
+
+    private static string WithFooter(byte[] footer)
+    {
+        var path = TempFile("crafted.parquet");
+        File.WriteAllBytes(path, [.. "PAR1"u8, .. footer, .. BitConverter.GetBytes(footer.Length), .. "PAR1"u8]);
+        return path;
+    }
+
+    [Fact]
+    public void A_footer_list_count_beyond_its_bytes_is_rejected_before_parquet_net_allocates_it()
+    {
+        // FileMetaData field 4 (row_groups): a list of structs claiming 2^31-1 entries. Parquet.Net would
+        // call new List<RowGroup>(2147483647) on it.
+        var path = WithFooter([0x49, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00]);
+        Fails(() => GlueReader.Read("sst2", path), $"{path}: corrupt parquet metadata at footer byte 7: container of 2147483647 elements in 1 bytes");
+    }
+
+    [Fact]
+    public void Footer_fields_of_the_wrong_wire_type_and_deep_nesting_are_rejected()
+    {
+        // Field 3 (num_rows, i64) sent as a string: Parquet.Net would read it as a varint and lose its place.
+        Fails(() => GlueReader.Read("sst2", WithFooter([0x38, 0x01, 0x41, 0x00])), "FileMetaData field 3 has wire type 8, expected I64");
+        // An unknown field holding a list of booleans, which Parquet.Net skips without consuming bytes.
+        Fails(() => GlueReader.Read("sst2", WithFooter([0x09, 0xC8, 0x01, 0x21, 0x01, 0x00])), "container of booleans");
+        // 40 nested structs in an unknown field: Parquet.Net recurses without a limit.
+        byte[] nested = [0x0C, 0xC8, 0x01, .. Enumerable.Repeat((byte)0x1C, 40), .. Enumerable.Repeat((byte)0x00, 42)];
+        Fails(() => GlueReader.Read("sst2", WithFooter(nested)), "nesting deeper than 32");
     }
 
     [Fact]

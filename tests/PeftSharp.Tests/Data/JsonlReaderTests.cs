@@ -77,6 +77,8 @@ public class JsonlReaderTests
     [InlineData("{\"text\": \"a\"}\n{\"prompt\": \"p\", \"completion\": \"c\"}", "x.jsonl:2: row has the prompt/completion shape, but line 1 set the file's format to text")]
     [InlineData("{\"text\": \"a\", \"label\": 1}", "x.jsonl:1: fields of different formats in one row: 'label' (classification) and 'text' (text)")]
     [InlineData("{\"foo\": 1}", "x.jsonl:1: no known fields (has: 'foo')")]
+    [InlineData("{\"text\": \"a\\ud800b\"}", "x.jsonl:1: field 'text': expected a string of valid Unicode, got an escaped lone surrogate")]
+    [InlineData("{\"te\\udc00xt\": \"a\"}", "x.jsonl:1: a field name escapes a lone UTF-16 surrogate")]
     [InlineData("[1, 2]", "x.jsonl:1: expected a JSON object, got an array of 2 items")]
     [InlineData("\"text\"", "x.jsonl:1: expected a JSON object, got string \"text\"")]
     [InlineData("{\"sentence\": \"a\", \"label\": \"pos\"}", "x.jsonl:1: field 'label': expected a finite number, got string \"pos\"")]
