@@ -66,6 +66,7 @@ public sealed record CausalLmEncodingOptions
 /// </summary>
 public static class CausalLmEncoding
 {
+    /// <summary>Label of a position that takes no loss (HF's <c>ignore_index</c>).</summary>
     public const int IgnoreIndex = -100;
 
     /// <summary>Encodes a dataset. <paramref name="source"/> (e.g. the file name) prefixes messages.</summary>
