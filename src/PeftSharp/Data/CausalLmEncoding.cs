@@ -1,15 +1,5 @@
 namespace PeftSharp.Data;
 
-/// <summary>Token ids and labels of one causal-LM training sequence (labels −100 = no loss).</summary>
-public sealed record EncodedExample(int[] InputIds, int[] Labels)
-{
-    /// <summary>
-    /// Tokens that contribute to the loss under the HF shift (position t predicts token t+1, so the
-    /// first label never counts).
-    /// </summary>
-    public int SupervisedTokens => Labels.Skip(1).Count(l => l != CausalLmEncoding.IgnoreIndex);
-}
-
 /// <summary>What to do with a sequence longer than <see cref="CausalLmEncodingOptions.MaxLength"/>.</summary>
 public enum LongSequencePolicy
 {
@@ -83,7 +73,7 @@ public static class CausalLmEncoding
             {
                 if (options.LongSequences == LongSequencePolicy.Error)
                     throw new PeftSharpException($"{source}: example #{i + 1} is {full.InputIds.Length} tokens long, more than the maximum length {max}; shorten it, raise the maximum, or choose truncation");
-                encoded = new EncodedExample(full.InputIds[..max], full.Labels[..max]);
+                encoded = new EncodedExample(full.InputIds[..max], full.Labels![..max]);
                 truncated++;
                 if (full.InputIds.Length > longest) (longest, longestIndex) = (full.InputIds.Length, i + 1);
             }

@@ -1,3 +1,4 @@
+using PeftSharp.Data;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Training;
@@ -24,7 +25,7 @@ public static class Collator
         var labels = examples[0].Labels is null ? null : new long[batch * length];
         var types = examples[0].TokenTypeIds is null ? null : new long[batch * length];
         Array.Fill(ids, padTokenId);
-        if (labels is not null) Array.Fill(labels, EncodedExample.IgnoreIndex);
+        if (labels is not null) Array.Fill(labels, CausalLmEncoding.IgnoreIndex);
         long tokens = 0;
         for (int b = 0; b < batch; b++)
         {

@@ -1,3 +1,4 @@
+using PeftSharp.Data;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Training;
@@ -14,7 +15,7 @@ public static class Losses
         long vocab = logits.shape[^1];
         var shiftedLogits = logits[.., ..^1, ..].reshape(-1, vocab);
         var shiftedLabels = labels[.., 1..].reshape(-1);
-        return nn.functional.cross_entropy(shiftedLogits.to(ScalarType.Float32), shiftedLabels, ignore_index: EncodedExample.IgnoreIndex);
+        return nn.functional.cross_entropy(shiftedLogits.to(ScalarType.Float32), shiftedLabels, ignore_index: CausalLmEncoding.IgnoreIndex);
     }
 
     /// <summary>Sequence classification: cross-entropy over classes, or mean squared error when there is one output (regression, STS-B).</summary>

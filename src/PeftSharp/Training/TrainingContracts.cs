@@ -1,3 +1,4 @@
+using PeftSharp.Data;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Training;

@@ -19,7 +19,7 @@ public class CausalLmEncodingTests
     {
         var encoded = CausalLmEncoding.Encode(new TextExample("ab"), Options());
         Assert.Equal(['a', 'b', Eos], encoded.InputIds);
-        Assert.Equal(['a', 'b', Eos], encoded.Labels);
+        Assert.Equal(['a', 'b', Eos], encoded.Labels!);
         Assert.Equal(2, encoded.SupervisedTokens); // the first position is never a target
     }
 
@@ -35,7 +35,7 @@ public class CausalLmEncodingTests
     {
         var encoded = CausalLmEncoding.Encode(new PromptCompletionExample("ab", "c"), Options(bos: 1));
         Assert.Equal([1, 'a', 'b', 'c', Eos], encoded.InputIds);
-        Assert.Equal([I, I, I, 'c', Eos], encoded.Labels);
+        Assert.Equal([I, I, I, 'c', Eos], encoded.Labels!);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class CausalLmEncodingTests
     {
         var encoded = CausalLmEncoding.Encode(new E2EExample("mr", "x"), Options());
         Assert.Equal(['m', 'r', Eos, ' ', 'x', Eos], encoded.InputIds);
-        Assert.Equal([I, I, I, ' ', 'x', Eos], encoded.Labels);
+        Assert.Equal([I, I, I, ' ', 'x', Eos], encoded.Labels!);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using PeftSharp.Data;
 using PeftSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
