@@ -3,8 +3,9 @@
 //   stem       one word a line            -> its Snowball English stem
 //   normalize  one line of text a line    -> Meteor's English "-norm" normalisation, lower-cased
 //   score      "hyp\tref1\tref2..." lines -> per segment "score<TAB>stats", then "CORPUS<TAB>score"
-// "score" uses "-l en -norm -m 'exact stem'" and aggregates the per-segment statistics like the
-// E2E-modified pycocoevalcap wrapper (EVAL over all segments).
+// "score" uses "-l en -norm -m 'exact stem'" (other modules as a second argument, e.g.
+// "exact stem synonym") and aggregates the per-segment statistics like the E2E-modified
+// pycocoevalcap wrapper (EVAL over all segments).
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -35,7 +36,7 @@ public class MeteorReference {
             Properties props = new Properties();
             props.setProperty("language", "en");
             props.setProperty("norm", "true");
-            props.setProperty("modules", "exact stem");
+            props.setProperty("modules", args.length > 1 ? args[1] : "exact stem");
             MeteorScorer scorer = new MeteorScorer(new MeteorConfiguration(props));
             MeteorStats total = new MeteorStats();
             while ((line = in.readLine()) != null) {

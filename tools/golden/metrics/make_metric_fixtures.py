@@ -245,8 +245,8 @@ def ptb_tokenize(tools, sentences):
     return [[w for w in line.rstrip().split(" ") if w not in punctuations and w != ""] for line in lines[:len(sentences)]]
 
 
-def run_meteor(tools, mode, lines):
-    output = subprocess.run(["java", "-cp", os.path.join(tools, "meteor", "classes"), "MeteorReference", mode],
+def run_meteor(tools, mode, lines, *options):
+    output = subprocess.run(["java", "-cp", os.path.join(tools, "meteor", "classes"), "MeteorReference", mode, *options],
                             input="\n".join(lines) + "\n", check=True, capture_output=True, encoding="utf-8").stdout
     return output.rstrip("\n").split("\n")
 
@@ -281,7 +281,8 @@ def mteval_tokenize(tools, sentences):
                                  "-t", os.path.join(tmp, "tst.sgm"), "-f", os.path.join(tmp, "log.txt")],
                                 check=True, capture_output=True, encoding="utf-8").stdout
     segments = dict(re.findall(r"^sys 'tst', seg (\d+): (.*)$", output, re.M))
-    return [segments[str(i)].split() for i in range(1, len(sentences) + 1)]
+    # split(" "), not split(): a no-break space surviving in a token must show up as a difference.
+    return [[t for t in segments[str(i)].split(" ") if t] for i in range(1, len(sentences) + 1)]
 
 
 def write_sgm(path, kind, sets):
@@ -376,8 +377,10 @@ def e2e_corpus(tools, name, segments):
     for refs in references:
         ref_tokens.append(tokens[k:k + len(refs)])
         k += len(refs)
-    meteor_lines = run_meteor(tools, "score", ["\t".join([" ".join(h)] + [" ".join(r) for r in refs])
-                                              for h, refs in zip(hyp_tokens, ref_tokens)])
+    meteor_input = ["\t".join([" ".join(h)] + [" ".join(r) for r in refs]) for h, refs in zip(hyp_tokens, ref_tokens)]
+    meteor_lines = run_meteor(tools, "score", meteor_input)
+    # For METRICS.md only: what the WordNet synonym module (left out in PeftSharp) would add.
+    with_synonyms = float(run_meteor(tools, "score", meteor_input, "exact stem synonym")[-1].split("\t")[1])
     bleu, nist = mteval_bleu_nist(tools, hypotheses, references)
     rouge = [rouge_l_segment(h, refs) for h, refs in zip(hyp_tokens, ref_tokens)]
     cider = cider_segments(hyp_tokens, ref_tokens)
@@ -386,6 +389,7 @@ def e2e_corpus(tools, name, segments):
         "bleu": bleu, "nist": nist,
         "meteor": float(meteor_lines[-1].split("\t")[1]),
         "meteor_segments": [float(line.split("\t")[0]) for line in meteor_lines[:-1]],
+        "meteor_with_synonym_module": with_synonyms,
         "rouge_l": sum(rouge) / len(rouge), "rouge_l_segments": rouge,
         "cider": sum(cider) / len(cider), "cider_segments": cider,
     }, flat, hyp_tokens + [r for refs in ref_tokens for r in refs]

@@ -44,7 +44,8 @@ internal static partial class CocoTokenizer
             .Replace("&lt;", " < ").Replace("&gt;", " > ");
         var sb = new StringBuilder(text.Length + 8);
         foreach (char c in text)
-            sb.Append(c switch
+        {
+            string? replacement = c switch
             {
                 '\u2019' => "'",          // ’ apostrophe / closing quote
                 '\u2018' => "`",          // ‘ opening quote
@@ -52,58 +53,84 @@ internal static partial class CocoTokenizer
                 '\u2013' or '\u2014' => " -- ",
                 '\u2026' => " ... ",
                 _ when char.IsWhiteSpace(c) => " ",
-                _ => c.ToString(),
-            });
+                _ => null,
+            };
+            if (replacement is null) sb.Append(c);
+            else sb.Append(replacement);
+        }
         return sb.ToString();
     }
 
+    /// Splits a whitespace-free chunk at the punctuation that always stands alone. Works with
+    /// indices, not recursion or repeated substrings: a long run of brackets stays linear.
     private static void ScanChunk(string s, List<string> output)
     {
-        if (s.Length == 0) return;
-        if (IsClitic(s) || CapitalsJoinedByAmpersand().IsMatch(s)) { output.Add(s); return; } // 's, AT&T
-
-        // Characters that always stand alone split the chunk; the pieces are scanned again.
-        int start = FindSeparator(s, out int length);
-        if (start >= 0)
+        int position = 0;
+        while (position < s.Length)
         {
-            ScanChunk(s[..start], output);
+            if (IsWhole(s.AsSpan(position))) { output.Add(s[position..]); return; }
+            int start = FindSeparator(s, position, out int length);
+            if (start < 0) { ScanWord(s[position..], output); return; }
+            if (start > position) ScanWord(s[position..start], output);
             output.Add(SeparatorToken(s.Substring(start, length)));
-            ScanChunk(s[(start + length)..], output);
-            return;
+            position = start + length;
         }
-
-        // Leading hyphen, or an opening single quote unless it starts a number ('90s).
-        if (s[0] == '-' || (s[0] == '\'' && !(s.Length > 1 && char.IsDigit(s[1]))))
-        {
-            output.Add(s[0] == '-' ? "-" : "`");
-            ScanChunk(s[1..], output);
-            return;
-        }
-
-        // Trailing hyphen, closing quote / plural possessive, or sentence period.
-        char last = s[^1];
-        if (last == '-' || last == '\'' || (last == '.' && s.Length > 1 && !IsAbbreviation(s[..^1])))
-        {
-            ScanChunk(s[..^1], output);
-            output.Add(last.ToString());
-            return;
-        }
-
-        foreach (string clitic in Clitics)
-            if (s.Length > clitic.Length && s.EndsWith(clitic, StringComparison.OrdinalIgnoreCase))
-            {
-                ScanChunk(s[..^clitic.Length], output); // they'd've → they 'd 've
-                output.Add(s[^clitic.Length..]);
-                return;
-            }
-        if (SplitWords.TryGetValue(s, out int cut)) { output.Add(s[..cut]); output.Add(s[cut..]); return; }
-        output.Add(s);
     }
 
-    /// Position and length of the first stand-alone punctuation in s, or -1.
-    private static int FindSeparator(string s, out int length)
+    /// A piece without stand-alone punctuation: peels leading hyphens and opening quotes, trailing
+    /// hyphens, closing quotes, sentence periods and clitics, and splits cannot/gonna/….
+    private static void ScanWord(string word, List<string> output)
     {
-        for (int i = 0; i < s.Length; i++)
+        var peeledFromEnd = new Stack<string>();
+        int begin = 0, end = word.Length; // the part still to scan: word[begin..end]
+        while (begin < end)
+        {
+            ReadOnlySpan<char> s = word.AsSpan(begin, end - begin);
+            if (IsWhole(s)) { output.Add(s.ToString()); break; }
+            if (s[0] == '-' || (s[0] == '\'' && !(s.Length > 1 && char.IsDigit(s[1])))) // but '90s stays
+            {
+                output.Add(s[0] == '-' ? "-" : "`");
+                begin++;
+                continue;
+            }
+            char last = s[^1];
+            if (last == '-' || last == '\'' || (last == '.' && s.Length > 1 && !IsAbbreviation(s[..^1].ToString())))
+            {
+                peeledFromEnd.Push(last.ToString());
+                end--;
+                continue;
+            }
+            int clitic = CliticLength(s);
+            if (clitic > 0 && s.Length > clitic) // they'd've → they 'd 've
+            {
+                peeledFromEnd.Push(s[^clitic..].ToString());
+                end -= clitic;
+                continue;
+            }
+            string rest = s.ToString();
+            if (SplitWords.TryGetValue(rest, out int cut)) { output.Add(rest[..cut]); output.Add(rest[cut..]); break; }
+            output.Add(rest);
+            break;
+        }
+        while (peeledFromEnd.Count > 0) output.Add(peeledFromEnd.Pop());
+    }
+
+    // A bare clitic ('s, n't) or capitals joined by & or + (AT&T) is one token as it stands.
+    private static bool IsWhole(ReadOnlySpan<char> s) =>
+        (CliticLength(s) == s.Length && s.Length > 0) || CapitalsJoinedByAmpersand().IsMatch(s);
+
+    /// Length of the clitic ('s, n't, …) s ends with, or 0.
+    private static int CliticLength(ReadOnlySpan<char> s)
+    {
+        foreach (string clitic in Clitics)
+            if (s.EndsWith(clitic, StringComparison.OrdinalIgnoreCase)) return clitic.Length;
+        return 0;
+    }
+
+    /// Position and length of the first stand-alone punctuation in s at or after from, or -1.
+    private static int FindSeparator(string s, int from, out int length)
+    {
+        for (int i = from; i < s.Length; i++)
         {
             char c = s[i];
             length = 1;
@@ -117,7 +144,7 @@ internal static partial class CocoTokenizer
                     while (i + length < s.Length && s[i + length] is '!' or '?') length++;
                     return i;
                 case ',' or ':':
-                    bool betweenDigits = i > 0 && i + 1 < s.Length && char.IsAsciiDigit(s[i - 1]) && char.IsAsciiDigit(s[i + 1]);
+                    bool betweenDigits = i > from && i + 1 < s.Length && char.IsAsciiDigit(s[i - 1]) && char.IsAsciiDigit(s[i + 1]);
                     if (!betweenDigits) return i;
                     break;
                 case '-' or '.':
@@ -154,13 +181,6 @@ internal static partial class CocoTokenizer
 
     [GeneratedRegex("&amp;", RegexOptions.IgnoreCase)]
     private static partial Regex AmpersandEntity();
-
-    private static bool IsClitic(string s)
-    {
-        foreach (string clitic in Clitics)
-            if (s.Equals(clitic, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
-    }
 
     private static bool IsAbbreviation(string word) =>
         word.Contains('.') || (word.Length == 1 && char.IsLetter(word[0])) || Abbreviations.Contains(word);

@@ -17,7 +17,7 @@ internal static class MetricFixtures
     public static string[] Strings(this JsonElement e) => e.EnumerateArray().Select(x => x.GetString()!).ToArray();
 
     /// Asserts |actual − expected| ≤ tolerance·max(1, |expected|), naming the case on failure.
-    public static void AssertClose(double expected, double actual, string what, double tolerance = 1e-9)
+    public static void AssertClose(double expected, double actual, string what, double tolerance = 1e-12)
     {
         double allowed = tolerance * Math.Max(1.0, Math.Abs(expected));
         Assert.True(Math.Abs(actual - expected) <= allowed, $"{what}: expected {expected:R}, got {actual:R}");

@@ -19,6 +19,16 @@ public class TokenizerTests
     }
 
     [Fact]
+    public void Long_runs_of_punctuation_are_tokenised_without_deep_recursion()
+    {
+        // 100 000 "(" → "-lrb-" each (kept); 100 000 opening quotes → "`" each (removed); then "x".
+        string[] tokens = CocoTokenizer.Tokenize(new string('(', 100_000) + new string('\'', 100_000) + "x");
+        Assert.Equal(100_001, tokens.Length);
+        Assert.Equal("-lrb-", tokens[0]);
+        Assert.Equal("x", tokens[^1]);
+    }
+
+    [Fact]
     public void Mteval_tokens_match_mteval_v13a()
     {
         AssertAllTokenized("mteval", MtevalTokenizer.Tokenize);
