@@ -266,9 +266,13 @@ def mteval_bleu_nist(tools, hypotheses, references):
         output = subprocess.run(["perl", os.path.join(tmp, "mteval.pl"), "-r", os.path.join(tmp, "ref.sgm"),
                                  "-s", os.path.join(tmp, "src.sgm"), "-t", os.path.join(tmp, "tst.sgm"),
                                  "-f", os.path.join(tmp, "log.txt")],
-                                check=True, capture_output=True, encoding="utf-8").stdout
+                                check=True, capture_output=True, encoding="utf-8", env=PERL_ENV).stdout
     match = re.search(r"NIST score = (\S+)  BLEU score = (\S+)", output)
     return float(match.group(2)), float(match.group(1))
+
+
+# Perl sums n-gram information in hash order; a fixed hash seed makes the last digit reproducible.
+PERL_ENV = dict(os.environ, PERL_HASH_SEED="0", PERL_PERTURB_KEYS="0")
 
 
 def mteval_tokenize(tools, sentences):
@@ -279,7 +283,7 @@ def mteval_tokenize(tools, sentences):
         output = subprocess.run(["perl", os.path.join(tools, "mteval-v13a-sig.pl"), "-b", "-d", "3",
                                  "-r", os.path.join(tmp, "ref.sgm"), "-s", os.path.join(tmp, "src.sgm"),
                                  "-t", os.path.join(tmp, "tst.sgm"), "-f", os.path.join(tmp, "log.txt")],
-                                check=True, capture_output=True, encoding="utf-8").stdout
+                                check=True, capture_output=True, encoding="utf-8", env=PERL_ENV).stdout
     segments = dict(re.findall(r"^sys 'tst', seg (\d+): (.*)$", output, re.M))
     # split(" "), not split(): a no-break space surviving in a token must show up as a difference.
     return [[t for t in segments[str(i)].split(" ") if t] for i in range(1, len(sentences) + 1)]

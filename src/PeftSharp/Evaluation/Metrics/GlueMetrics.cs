@@ -13,7 +13,7 @@ public sealed record MnliScores(double MatchedAccuracy, double MismatchedAccurac
 /// </summary>
 public static class GlueMetrics
 {
-    /// <summary>Task names accepted by <see cref="Compute(string, IReadOnlyList{int}, IReadOnlyList{int})"/> (case-insensitive; "sst-2", "sts-b" also accepted).</summary>
+    /// <summary>Task names accepted by <see cref="Compute(string, IReadOnlyList{int}, IReadOnlyList{int})"/> (case-insensitive; "sst-2", "sts-b", "mnli_matched", "mnli_mismatched" also accepted).</summary>
     public static IReadOnlyList<string> Tasks { get; } =
         ["cola", "sst2", "mrpc", "qqp", "stsb", "mnli", "mnli-m", "mnli-mm", "qnli", "rte", "wnli"];
 
