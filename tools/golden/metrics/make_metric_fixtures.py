@@ -7,14 +7,17 @@ Every expected value comes from an implementation independent of the C# code:
     measure_scores.py lays them out; only its printf format is widened to 15 significant digits.
   * PTB tokens: Stanford CoreNLP 3.4.1's PTBTokenizer (-preserveLines -lowerCase), followed by
     pycocoevalcap's punctuation filter (restated below).
-  * METEOR, the Snowball stems and Meteor's normaliser: METEOR 1.5's Java code (MeteorReference.java),
-    with the exact and stem modules only.
+  * METEOR, the Snowball stems and Meteor's normaliser: METEOR 1.5's Java code, with the exact and stem
+    modules only, driven through a small harness (modes stem / normalize / score, described in
+    run_meteor() below).
   * ROUGE-L and CIDEr-D: the plain-Python re-statements below of pycocoevalcap's rouge.py and
     cider_scorer.py, fed with the real PTB tokens.
 
-The official tools are built by build_reference_tools.sh into TOOLS_DIR:
-    ./build_reference_tools.sh CORENLP_GIT METEOR_GIT E2E_METRICS_GIT /tmp/metrics-tools
-    /usr/bin/python3 make_metric_fixtures.py /tmp/metrics-tools
+The committed fixtures were produced once with the official tools, which this repository does not ship or
+build (they are third-party code: obtain and build them yourself from stanfordnlp/CoreNLP v3.4.1,
+cmu-mtlab/meteor 1.5 and tuetschek/e2e-metrics, and lay them out in TOOLS_DIR as the functions below
+expect). Then:
+    /usr/bin/python3 make_metric_fixtures.py TOOLS_DIR
 Run from anywhere; writes the JSON files next to the tests. Deterministic (fixed seeds).
 """
 import json
