@@ -249,6 +249,8 @@ def ptb_tokenize(tools, sentences):
 
 
 def run_meteor(tools, mode, lines, *options):
+    # The harness class reads stdin and runs METEOR 1.5 per mode: "stem" (word -> Snowball stem), "normalize"
+    # (line -> "-norm" text, lower-cased), "score" ("hyp\tref..." -> per-segment stats, then corpus score).
     output = subprocess.run(["java", "-cp", os.path.join(tools, "meteor", "classes"), "MeteorReference", mode, *options],
                             input="\n".join(lines) + "\n", check=True, capture_output=True, encoding="utf-8").stdout
     return output.rstrip("\n").split("\n")
