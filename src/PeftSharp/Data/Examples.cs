@@ -15,8 +15,15 @@ public sealed record TokenIdsExample(int[] InputIds, int[]? Labels) : Example;
 /// <summary>Causal-LM example trained on the whole text.</summary>
 public sealed record TextExample(string Text) : Example;
 
-/// <summary>Causal-LM example whose loss covers the completion only.</summary>
-public sealed record PromptCompletionExample(string Prompt, string Completion) : Example;
+/// <summary>
+/// Causal-LM example whose loss covers the completion only. <see cref="References"/> (the optional
+/// <c>"references"</c> field) lists every acceptable completion, for generation metrics.
+/// </summary>
+public sealed record PromptCompletionExample(string Prompt, string Completion, IReadOnlyList<string>? References = null) : Example
+{
+    /// <summary>The source and its references as a generation example (references default to the completion).</summary>
+    public GenerationExample ForGeneration() => new(Prompt, References ?? [Completion.Trim()]);
+}
 
 /// <summary>
 /// Sentence or sentence-pair classification (or regression) example.

@@ -82,6 +82,22 @@ internal readonly struct JsonRow
         return number;
     }
 
+    /// <summary>An optional array of strings (null when the field is absent or null).</summary>
+    public IReadOnlyList<string>? OptionalStringArray(string field)
+    {
+        if (!_object.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Array) throw Wrong(field, "an array of strings", Describe(value));
+        var result = new List<string>();
+        int i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String) throw Wrong($"{field}[{i}]", "a string", Describe(item));
+            result.Add(Text(item.GetString) ?? throw Wrong($"{field}[{i}]", "a string of valid Unicode", "an escaped lone surrogate (\\ud800-\\udfff)"));
+            i++;
+        }
+        return result.Count > 0 ? result : throw Wrong(field, "a non-empty array of strings", "[]");
+    }
+
     /// <summary>An array (described by <paramref name="expectedArray"/>) of 32-bit integers, each checked by <paramref name="valid"/>.</summary>
     public int[] IntArray(string field, string expectedArray, Func<int, bool> valid, string expected)
     {

@@ -76,7 +76,7 @@ public static class JsonlReader
                 {
                     JsonlFormat.TokenIds => ReadTokenIds(row, options.VocabSize),
                     JsonlFormat.Text => new TextExample(NonEmpty(row, "text")),
-                    JsonlFormat.PromptCompletion => new PromptCompletionExample(row.String("prompt"), NonEmpty(row, "completion")),
+                    JsonlFormat.PromptCompletion => new PromptCompletionExample(row.String("prompt"), NonEmpty(row, "completion"), row.OptionalStringArray("references")),
                     _ => ReadClassification(row, options.NumLabels, ref pairs, firstLine),
                 });
             }

@@ -146,3 +146,23 @@ public class JsonlReaderTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
     }
 }
+
+public class JsonlReferencesTests
+{
+    [Fact]
+    public void Prompt_completion_rows_may_list_references_for_generation_metrics()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("peft-refs-").FullName, "dev.jsonl");
+        File.WriteAllText(path, """
+            {"prompt": "bank (noun):", "completion": " sloping land", "references": ["sloping land", "a financial institution"]}
+            {"prompt": "run (verb):", "completion": " move fast"}
+            """);
+        var rows = PeftSharp.Data.JsonlReader.Read(path).Examples.Cast<PeftSharp.Data.PromptCompletionExample>().ToList();
+        Assert.Equal(["sloping land", "a financial institution"], rows[0].ForGeneration().References);
+        Assert.Equal(["move fast"], rows[1].ForGeneration().References);
+        File.WriteAllText(path, """{"prompt": "a", "completion": " b", "references": [1]}""");
+        var e = Assert.Throws<PeftSharpException>(() => PeftSharp.Data.JsonlReader.Read(path));
+        Assert.Contains(":1", e.Message);
+        Assert.Contains("references[0]", e.Message);
+    }
+}
