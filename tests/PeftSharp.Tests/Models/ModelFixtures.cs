@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PeftSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,6 +8,26 @@ namespace PeftSharp.Tests.Models;
 /// <summary>Reads the golden files made by tools/golden/models/make_model_fixtures.py.</summary>
 internal static class ModelFixtures
 {
+    public static readonly string[] CausalCases = ["gpt2_original", "gpt2_prefixed", "gpt2_prefixed_lm_head", "llama_gqa", "llama3_tied", "qwen2_bf16", "mistral_sharded"];
+
+    public static TheoryData<string> Causal => new(CausalCases);
+
+    public static ICausalLanguageModel LoadCausal(string name, List<string>? warnings = null)
+    {
+        var dir = Folder(name);
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var source = new ScratchSafetensors(dir);
+        return (ICausalLanguageModel)PretrainedModelLoader.LoadFrom(source, dir, config, ScalarType.Float32, null, warnings is null ? null : warnings.Add);
+    }
+
+    public static ISequenceClassificationModel LoadClassifier(string name, List<string>? warnings = null)
+    {
+        var dir = Folder(name);
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var source = new ScratchSafetensors(dir);
+        return (ISequenceClassificationModel)PretrainedModelLoader.LoadFrom(source, dir, config, ScalarType.Float32, null, warnings is null ? null : warnings.Add);
+    }
+
     public static string Folder(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "models", name);
 
     public static JsonElement Expected(string name) =>
