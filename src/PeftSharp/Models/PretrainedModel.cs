@@ -51,15 +51,15 @@ internal abstract class PretrainedModel : nn.Module, IPretrainedModel
             switch (module)
             {
                 case Linear linear:
-                    nn.init.normal_(linear.weight, 0, std, generator);
+                    linear.weight.normal_(0, std, generator);
                     if (linear.bias is not null) nn.init.zeros_(linear.bias);
                     break;
                 case Conv1D conv:
-                    nn.init.normal_(conv.weight, 0, std, generator);
+                    conv.weight.normal_(0, std, generator);
                     nn.init.zeros_(conv.bias);
                     break;
                 case Embedding embedding:
-                    nn.init.normal_(embedding.weight!, 0, std, generator);
+                    embedding.weight!.normal_(0, std, generator);
                     break;
                 case LayerNorm norm:
                     if (norm.weight is not null) nn.init.ones_(norm.weight);

@@ -116,10 +116,11 @@ public static partial class PretrainedModelLoader
     /// <summary>The (key, tensor) pairs a save writes, in the layout the model was loaded from.</summary>
     internal static List<KeyValuePair<string, Tensor>> CheckpointTensors(PretrainedModel model)
     {
-        var current = model.named_parameters().Select(p => p.name).ToList();
-        if (!current.SequenceEqual(model.ArchitectureParameterNames))
+        // Order may differ after adapters were injected and removed (re-registration appends); names may not.
+        var current = model.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
+        if (!current.SetEquals(model.ArchitectureParameterNames))
         {
-            var extra = current.Except(model.ArchitectureParameterNames).ToList();
+            var extra = current.Except(model.ArchitectureParameterNames).Concat(model.ArchitectureParameterNames.Except(current)).ToList();
             throw new PeftSharpException(
                 $"cannot save a '{model.ModelType}' model whose parameters differ from its architecture ({CheckpointPlan.ListNames(extra)}); merge and unload adapters first");
         }

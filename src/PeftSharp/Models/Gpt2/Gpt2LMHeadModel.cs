@@ -43,6 +43,6 @@ internal sealed class Gpt2LMHeadModel : PretrainedModel, ICausalLanguageModel
         var std = config.InitializerRange / Math.Sqrt(2.0 * config.NLayer);
         foreach (var (name, parameter) in named_parameters())
             if (name.EndsWith("c_proj.weight", StringComparison.Ordinal) && (only is null || only(name)))
-                nn.init.normal_(parameter, 0, std, generator);
+                parameter.normal_(0, std, generator);
     }
 }
