@@ -38,8 +38,10 @@ internal sealed partial class CheckpointPlan
         var keys = checkpointKeys.ToHashSet(StringComparer.Ordinal);
         var names = model.ArchitectureParameterNames;
         var prefix = model.BaseModelPrefix;
-        var omitted = !keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)) && names.Any(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            ? prefix : null;
+        // The layout that explains more parameters wins, so one stray key cannot flip it.
+        var withPrefix = names.Count(keys.Contains);
+        var withoutPrefix = names.Count(n => n.StartsWith(prefix, StringComparison.Ordinal) && keys.Contains(n[prefix.Length..]));
+        var omitted = withoutPrefix > withPrefix ? prefix : null;
         var storesTiedHead = model.TiedHeadWeight is not null && keys.Contains(CheckpointLayout.TiedHeadKey);
         var layout = new CheckpointLayout(omitted, storesTiedHead);
 
