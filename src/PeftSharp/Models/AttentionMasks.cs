@@ -23,7 +23,8 @@ internal static class AttentionMasks
         if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != total)
             throw new ArgumentException(
                 $"attention mask has shape [{string.Join(", ", attentionMask.shape)}], expected [{batch}, {total}] (batch, cached + new tokens)");
-        return attentionMask.all().item<bool>() ? null : attentionMask;
+        using var all = attentionMask.all();
+        return all.item<bool>() ? null : attentionMask;
     }
 
     /// <summary>
@@ -66,6 +67,19 @@ internal static class AttentionMasks
             allowed = allowed.logical_and(realKeys).logical_or(key.eq(query).unsqueeze(0).unsqueeze(0));
         }
         return new AttentionBias(allowed, false);
+    }
+
+    /// <summary>Rejects ids outside [0, <paramref name="size"/>) with a message instead of an indexing failure deep in torch.</summary>
+    public static void CheckIds(Tensor ids, long size, string what)
+    {
+        if (ids.dtype != ScalarType.Int64 && ids.dtype != ScalarType.Int32)
+            throw new ArgumentException($"{what} must be an integer tensor, got {ids.dtype}");
+        if (ids.numel() == 0) return;
+        using var min = ids.min();
+        using var max = ids.max();
+        var (low, high) = (min.item<long>(), max.item<long>());
+        if (low < 0 || high >= size)
+            throw new PeftSharpException($"{what} contains id {(low < 0 ? low : high)}, outside 0..{size - 1}");
     }
 
     /// <summary>Bidirectional (encoder) attention hiding padded keys: (batch, 1, 1, seq) or no mask.</summary>

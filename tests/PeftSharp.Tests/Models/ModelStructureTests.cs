@@ -170,4 +170,16 @@ public class ModelStructureTests
         Assert.Contains("exceeds GPT-2's context of 24 positions",
             Assert.Throws<PeftSharpException>(() => model.Forward(ids)).Message);
     }
+
+    [Fact]
+    public void Ids_outside_the_vocabularies_are_named()
+    {
+        using var gpt2 = ModelFixtures.LoadCausal("gpt2_original");
+        using var ids = torch.tensor(new long[] { 3, 64 }, [1, 2]);
+        Assert.Contains("input_ids contains id 64, outside 0..63", Assert.Throws<PeftSharpException>(() => gpt2.Forward(ids)).Message);
+        using var bert = ModelFixtures.LoadClassifier("bert_cls");
+        using var types = torch.tensor(new long[] { 0, 2 }, [1, 2]);
+        using var fine = torch.tensor(new long[] { 2, 3 }, [1, 2]);
+        Assert.Contains("token_type_ids contains id 2, outside 0..1", Assert.Throws<PeftSharpException>(() => bert.Forward(fine, null, types)).Message);
+    }
 }

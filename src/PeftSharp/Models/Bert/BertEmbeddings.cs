@@ -37,9 +37,12 @@ internal sealed class BertEmbeddings : nn.Module
     {
         long seq = inputIds.shape[1];
         var positions = PositionIds(inputIds);
-        var lastPosition = positions.max().item<long>();
+        long lastPosition;
+        using (var max = positions.max()) lastPosition = max.item<long>();
         if (lastPosition >= config.MaxPositionEmbeddings)
             throw new PeftSharpException($"sequence of {seq} tokens needs position {lastPosition}, beyond 'max_position_embeddings' ({config.MaxPositionEmbeddings})");
+        AttentionMasks.CheckIds(inputIds, config.VocabSize, "input_ids");
+        if (tokenTypeIds is not null) AttentionMasks.CheckIds(tokenTypeIds, config.TypeVocabSize, "token_type_ids");
         tokenTypeIds ??= torch.zeros_like(inputIds);
         var x = word_embeddings.forward(inputIds) + position_embeddings.forward(positions) + token_type_embeddings.forward(tokenTypeIds);
         return nn.functional.dropout(layer_norm.forward(x), config.HiddenDropoutProb, training);

@@ -55,9 +55,7 @@ internal sealed class BertModel : nn.Module
     /// <summary>inputIds (batch, seq) → hidden states (batch, seq, d).</summary>
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
     {
-        if (attentionMask is not null && (attentionMask.dim() != 2 || attentionMask.shape[0] != inputIds.shape[0] || attentionMask.shape[1] != inputIds.shape[1]))
-            throw new ArgumentException($"attention mask has shape [{string.Join(", ", attentionMask.shape)}], expected [{string.Join(", ", inputIds.shape)}]");
-        var mask = attentionMask is not null && attentionMask.all().item<bool>() ? null : attentionMask;
+        var mask = attentionMask is null ? null : AttentionMasks.Normalize(attentionMask, inputIds.shape[0], inputIds.shape[1]);
         return encoder.Forward(embeddings.Forward(inputIds, tokenTypeIds), AttentionMasks.Padding(mask));
     }
 }

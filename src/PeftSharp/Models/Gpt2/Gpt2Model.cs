@@ -29,6 +29,7 @@ internal sealed class Gpt2Model : nn.Module
         long batch = inputIds.shape[0], seq = inputIds.shape[1], past = cache?.Length ?? 0;
         if (past + seq > config.NPositions)
             throw new PeftSharpException($"sequence of {past + seq} tokens exceeds GPT-2's context of {config.NPositions} positions (n_positions)");
+        AttentionMasks.CheckIds(inputIds, config.VocabSize, "input_ids");
         var mask = AttentionMasks.Normalize(attentionMask, batch, past + seq);
         var positions = AttentionMasks.PositionIds(mask, past, seq, inputIds.device);   // (1|batch, seq)
         var bias = AttentionMasks.Causal(mask, past, seq, null, inputIds.device);

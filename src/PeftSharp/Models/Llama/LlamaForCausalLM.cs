@@ -28,6 +28,7 @@ internal sealed class LlamaModel : nn.Module
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         long batch = inputIds.shape[0], seq = inputIds.shape[1], past = cache?.Length ?? 0;
+        AttentionMasks.CheckIds(inputIds, config.VocabSize, "input_ids");
         var mask = AttentionMasks.Normalize(attentionMask, batch, past + seq);
         var positions = AttentionMasks.PositionIds(mask, past, seq, inputIds.device);       // (1|batch, seq)
         var bias = AttentionMasks.Causal(mask, past, seq, config.EffectiveSlidingWindow, inputIds.device);
