@@ -108,6 +108,12 @@ public class ModelStructureTests
         var wrappers = WrapEveryLinearLayer(model.Module);
         Assert.Equal(linearLayers, wrappers.Count);
         Assert.Contains(model.Module.named_parameters(), p => p.name.EndsWith(".base_layer.weight", StringComparison.Ordinal));
+        if (model is ISequenceClassificationModel classifier)
+        {
+            // modules_to_save replaces the whole head through its field.
+            var field = model.Module.GetType().GetField(classifier.ClassifierModuleName)!;
+            Assert.Equal(typeof(nn.Module<Tensor, Tensor>), field.FieldType);
+        }
         var after = Run();
         Assert.True(before.allclose(after, 0, 0));
         Assert.All(wrappers, w => Assert.Equal(1, w.Calls));

@@ -31,7 +31,7 @@ internal sealed class RobertaClassificationHead : nn.Module<Tensor, Tensor>
 internal sealed class RobertaForSequenceClassification : PretrainedModel, ISequenceClassificationModel
 {
     public BertModel roberta;
-    public RobertaClassificationHead classifier;
+    public nn.Module<Tensor, Tensor> classifier; // RobertaClassificationHead; typed loosely so modules_to_save can wrap it
     private readonly BertConfig config;
 
     public RobertaForSequenceClassification(BertConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(RobertaForSequenceClassification))
