@@ -10,33 +10,53 @@ namespace PeftSharp.Models;
 /// </summary>
 public sealed class KvCache : IDisposable
 {
+    // Per layer: buffers (batch, kv_heads, capacity, head_dim) of which the first Length positions are used.
+    // Capacity grows by doubling, so appending a token does not copy the whole history each step.
     private readonly List<(Tensor Key, Tensor Value)?> layers = [];
+    private readonly List<long> lengths = [];
 
     /// <summary>How many positions are cached (0 before the first forward pass).</summary>
-    public long Length => layers.Count > 0 && layers[0] is { } first ? first.Key.shape[2] : 0;
+    public long Length => lengths.Count > 0 ? lengths[0] : 0;
 
     /// <summary>
     /// Appends this step's keys/values of <paramref name="layer"/> and returns everything cached for it.
-    /// key, value: (batch, kv_heads, seq, head_dim) → (batch, kv_heads, past + seq, head_dim).
+    /// key, value: (batch, kv_heads, seq, head_dim) → views (batch, kv_heads, past + seq, head_dim),
+    /// valid until the next call for this layer.
     /// </summary>
     internal (Tensor Key, Tensor Value) Append(int layer, Tensor key, Tensor value)
     {
-        while (layers.Count <= layer) layers.Add(null);
-        Tensor newKey, newValue;
-        if (layers[layer] is { } past)
+        while (layers.Count <= layer)
         {
-            newKey = torch.cat([past.Key, key], 2);
-            newValue = torch.cat([past.Value, value], 2);
-            past.Key.Dispose();
-            past.Value.Dispose();
+            layers.Add(null);
+            lengths.Add(0);
         }
-        else
+        var past = lengths[layer];
+        var total = past + key.shape[2];
+        if (layers[layer] is not { } buffers || buffers.Key.shape[2] < total)
         {
-            newKey = key.clone();
-            newValue = value.clone();
+            var capacity = Math.Max(total, 2 * (layers[layer]?.Key.shape[2] ?? 0));
+            buffers = (Grow(layers[layer]?.Key, key, capacity, past), Grow(layers[layer]?.Value, value, capacity, past));
+            layers[layer] = buffers;
         }
-        layers[layer] = (newKey.DetachFromDisposeScope(), newValue.DetachFromDisposeScope());
-        return (newKey, newValue);
+        using (var keySlot = buffers.Key.narrow(2, past, key.shape[2])) keySlot.copy_(key);
+        using (var valueSlot = buffers.Value.narrow(2, past, value.shape[2])) valueSlot.copy_(value);
+        lengths[layer] = total;
+        return (buffers.Key.narrow(2, 0, total), buffers.Value.narrow(2, 0, total));
+    }
+
+    private static Tensor Grow(Tensor? old, Tensor like, long capacity, long used)
+    {
+        var shape = like.shape;
+        shape[2] = capacity;
+        var buffer = torch.empty(shape, like.dtype, like.device).DetachFromDisposeScope();
+        if (old is not null)
+        {
+            using var target = buffer.narrow(2, 0, used);
+            using var source = old.narrow(2, 0, used);
+            target.copy_(source);
+            old.Dispose();
+        }
+        return buffer;
     }
 
     /// <summary>Keeps the rows <paramref name="rows"/> (int64, batch') in that order: beam search reordering.</summary>
@@ -62,5 +82,6 @@ public sealed class KvCache : IDisposable
             entry?.Value.Dispose();
         }
         layers.Clear();
+        lengths.Clear();
     }
 }
