@@ -1,0 +1,176 @@
+namespace PeftSharp.Data;
+
+/// <summary>
+/// Validates a parquet footer (Thrift compact protocol <c>FileMetaData</c>) before Parquet.Net parses it.
+/// </summary>
+/// <remarks>
+/// Parquet.Net 6.1 reads known fields by id with the type the format defines, whatever the wire type
+/// says, sizes lists from the counts it finds (<c>new List(count)</c>), skips lists of booleans without
+/// consuming bytes, and recurses without a depth limit. A corrupt footer can therefore make it allocate
+/// gigabytes, loop for hours or overflow the stack. This check walks the footer the same way but
+/// refuses: a known field whose wire type differs from the format's, a container count larger than
+/// the bytes left, containers of booleans, unknown type codes, nesting deeper than 32, and reading
+/// past the end. What passes costs Parquet.Net at most a few passes over the footer.
+/// </remarks>
+internal static class ParquetFooterCheck
+{
+    private enum W : byte { Bool = 1, Byte = 3, I16 = 4, I32 = 5, I64 = 6, Double = 7, Binary = 8, List = 9, Set = 10, Map = 11, Struct = 12, Uuid = 13 }
+
+    /// <summary>A known field: its type, and for structs (or lists of structs) the struct's name (null: no known fields).</summary>
+    private sealed record F(W Type, string? Struct = null, W Element = 0);
+
+    private static F I32 => new(W.I32);
+    private static F I64 => new(W.I64);
+    private static F Bin => new(W.Binary);
+    private static F Bool => new(W.Bool);
+    private static F Struct(string? name) => new(W.Struct, name);
+    private static F ListOf(string name) => new(W.List, name, W.Struct);
+    private static F ListOf(W element) => new(W.List, null, element);
+
+    // parquet.thrift, the structures reachable from FileMetaData.
+    private static readonly Dictionary<string, Dictionary<int, F>> Structs = new()
+    {
+        ["FileMetaData"] = new() { [1] = I32, [2] = ListOf("SchemaElement"), [3] = I64, [4] = ListOf("RowGroup"), [5] = ListOf("KeyValue"), [6] = Bin, [7] = ListOf("ColumnOrder"), [8] = Struct("EncryptionAlgorithm"), [9] = Bin },
+        ["SchemaElement"] = new() { [1] = I32, [2] = I32, [3] = I32, [4] = Bin, [5] = I32, [6] = I32, [7] = I32, [8] = I32, [9] = I32, [10] = Struct("LogicalType") },
+        ["LogicalType"] = new()
+        {
+            [1] = Struct(null), [2] = Struct(null), [3] = Struct(null), [4] = Struct(null), [5] = Struct("DecimalType"), [6] = Struct(null), [7] = Struct("TimeType"),
+            [8] = Struct("TimeType"), [10] = Struct("IntType"), [11] = Struct(null), [12] = Struct(null), [13] = Struct(null), [14] = Struct(null), [15] = Struct(null),
+        },
+        ["DecimalType"] = new() { [1] = I32, [2] = I32 },
+        ["TimeType"] = new() { [1] = Bool, [2] = Struct("TimeUnit") },
+        ["TimeUnit"] = new() { [1] = Struct(null), [2] = Struct(null), [3] = Struct(null) },
+        ["IntType"] = new() { [1] = new(W.Byte), [2] = Bool },
+        ["RowGroup"] = new() { [1] = ListOf("ColumnChunk"), [2] = I64, [3] = I64, [4] = ListOf("SortingColumn"), [5] = I64, [6] = I64, [7] = new(W.I16) },
+        ["SortingColumn"] = new() { [1] = I32, [2] = Bool, [3] = Bool },
+        ["ColumnChunk"] = new() { [1] = Bin, [2] = I64, [3] = Struct("ColumnMetaData"), [4] = I64, [5] = I32, [6] = I64, [7] = I32, [8] = Struct("ColumnCryptoMetaData"), [9] = Bin },
+        ["ColumnMetaData"] = new()
+        {
+            [1] = I32, [2] = ListOf(W.I32), [3] = ListOf(W.Binary), [4] = I32, [5] = I64, [6] = I64, [7] = I64, [8] = ListOf("KeyValue"), [9] = I64, [10] = I64, [11] = I64,
+            [12] = Struct("Statistics"), [13] = ListOf("PageEncodingStats"), [14] = I64, [15] = I32, [16] = Struct("SizeStatistics"),
+        },
+        ["Statistics"] = new() { [1] = Bin, [2] = Bin, [3] = I64, [4] = I64, [5] = Bin, [6] = Bin, [7] = Bool, [8] = Bool },
+        ["PageEncodingStats"] = new() { [1] = I32, [2] = I32, [3] = I32 },
+        ["SizeStatistics"] = new() { [1] = I64, [2] = ListOf(W.I64), [3] = ListOf(W.I64) },
+        ["KeyValue"] = new() { [1] = Bin, [2] = Bin },
+        ["ColumnOrder"] = new() { [1] = Struct(null) },
+        ["EncryptionAlgorithm"] = new() { [1] = Struct("AesGcm"), [2] = Struct("AesGcm") },
+        ["AesGcm"] = new() { [1] = Bin, [2] = Bin, [3] = Bool },
+        ["ColumnCryptoMetaData"] = new() { [1] = Struct(null), [2] = Struct("EncryptionWithColumnKey") },
+        ["EncryptionWithColumnKey"] = new() { [1] = ListOf(W.Binary), [2] = Bin },
+    };
+
+    private const int MaxDepth = 32;
+
+    /// <summary>Throws a <see cref="PeftSharpException"/> naming <paramref name="path"/> if the footer is unsafe to parse.</summary>
+    public static void Check(ReadOnlySpan<byte> footer, string path)
+    {
+        var walker = new Walker(footer, path);
+        walker.Struct("FileMetaData", 0);
+    }
+
+    private ref struct Walker(ReadOnlySpan<byte> data, string path)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _pos;
+
+        private readonly PeftSharpException Corrupt(string what) => new($"{path}: corrupt parquet metadata at footer byte {_pos}: {what}");
+
+        private int Left => _data.Length - _pos;
+
+        private byte Byte() => _pos < _data.Length ? _data[_pos++] : throw Corrupt("unexpected end of the footer");
+
+        private ulong Varint()
+        {
+            ulong value = 0;
+            for (int shift = 0; shift < 70; shift += 7)
+            {
+                byte b = Byte();
+                value |= (ulong)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return value;
+            }
+            throw Corrupt("varint longer than 10 bytes");
+        }
+
+        private void Skip(long count)
+        {
+            if (count < 0 || count > Left) throw Corrupt($"length {count} exceeds the {Left} bytes left");
+            _pos += (int)count;
+        }
+
+        public void Struct(string? name, int depth)
+        {
+            if (depth > MaxDepth) throw Corrupt($"nesting deeper than {MaxDepth}");
+            var fields = name is null ? null : Structs[name];
+            int lastId = 0;
+            while (true)
+            {
+                byte header = Byte();
+                if (header == 0) return;
+                int delta = header >> 4;
+                var type = (W)(header & 0x0F);
+                int id = delta != 0 ? lastId + delta : (short)Zigzag(Varint());
+                lastId = id;
+                if (type is (W)2) type = W.Bool; // BOOLEAN_FALSE
+                if (fields is not null && fields.TryGetValue(id, out var known))
+                {
+                    if (known.Type != type) throw Corrupt($"{name} field {id} has wire type {(int)type}, expected {known.Type}");
+                    if (type == W.Bool) continue; // the value lives in the field header
+                    Value(type, known, depth);
+                }
+                else
+                {
+                    if (type == W.Bool) continue;
+                    Value(type, null, depth);
+                }
+            }
+        }
+
+        private void Value(W type, F? known, int depth)
+        {
+            switch (type)
+            {
+                case W.Byte: Skip(1); break;
+                case W.I16 or W.I32 or W.I64: Varint(); break;
+                case W.Double: Skip(8); break;
+                case W.Uuid: Skip(16); break;
+                case W.Binary: Skip((long)Varint()); break;
+                case W.Struct: Struct(known?.Struct, depth + 1); break;
+                case W.List or W.Set:
+                {
+                    byte header = Byte();
+                    long count = header >> 4;
+                    if (count == 15) count = (long)Varint();
+                    var element = (W)(header & 0x0F);
+                    if (known is not null && element != known.Element) throw Corrupt($"list of wire type {(int)element}, expected {known.Element}");
+                    Elements(count, element, known is null ? null : new F(element, known.Struct), depth);
+                    break;
+                }
+                case W.Map:
+                {
+                    long count = (long)Varint();
+                    if (count == 0) break;
+                    byte types = Byte();
+                    Elements(count, (W)(types >> 4), null, depth, (W)(types & 0x0F));
+                    break;
+                }
+                default: throw Corrupt($"unknown wire type {(int)type}");
+            }
+        }
+
+        private void Elements(long count, W element, F? known, int depth, W? mapValue = null)
+        {
+            // Every element takes at least one byte, so a larger count cannot be genuine.
+            if (count > Left) throw Corrupt($"container of {count} elements in {Left} bytes");
+            if (element is W.Bool or (W)2 || mapValue is W.Bool or (W)2)
+                throw Corrupt("container of booleans (not used by parquet metadata)");
+            for (long i = 0; i < count; i++)
+            {
+                Value(element, known, depth + 1);
+                if (mapValue is { } value) Value(value, null, depth + 1);
+            }
+        }
+
+        private static long Zigzag(ulong n) => (long)(n >> 1) ^ -(long)(n & 1);
+    }
+}

@@ -1,0 +1,144 @@
+namespace PeftSharp.Tokenization;
+
+/// <summary>
+/// What every tokenizer kind shares: added tokens matched in the raw text first, the model encoding the plain text in
+/// between, special tokens placed by a <see cref="SpecialTokenTemplate"/>, "longest_first" truncation, and decoding
+/// that skips special tokens. A kind implements the model part only.
+/// </summary>
+internal abstract class TextTokenizer : ITextTokenizer
+{
+    private readonly AddedTokenSplitter _splitter;
+    private readonly Dictionary<int, AddedToken> _addedById;
+    private readonly Dictionary<string, AddedToken> _addedByContent;
+    private readonly HashSet<int> _specialIds;
+    private readonly int _addedEnd;
+
+    protected TextTokenizer(TokenizerSetup setup)
+    {
+        Setup = setup;
+        _splitter = new AddedTokenSplitter(setup.AddedTokens);
+        _addedById = new Dictionary<int, AddedToken>();
+        _addedByContent = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
+        foreach (var token in setup.AddedTokens)
+        {
+            _addedById[token.Id] = token;
+            _addedByContent[token.Content] = token;
+        }
+        _addedEnd = _addedById.Count == 0 ? 0 : _addedById.Keys.Max() + 1;
+        _specialIds = [.. setup.AddedTokens.Where(t => t.Special).Select(t => t.Id)];
+        foreach (var id in new[] { setup.BosTokenId, setup.EosTokenId, setup.PadTokenId, setup.UnkTokenId })
+            if (id is int special) _specialIds.Add(special);
+    }
+
+    internal TokenizerSetup Setup { get; }
+
+    /// <summary>Highest id the model vocabulary (without added tokens) uses, plus one.</summary>
+    protected abstract int ModelVocabSize { get; }
+
+    /// <summary>Encodes plain text (no added tokens in it) with the model, appending ids.</summary>
+    protected abstract void EncodePlain(string text, List<int> ids);
+
+    /// <summary>Decodes a run of model ids (no added tokens among them).</summary>
+    protected abstract string DecodePlain(IReadOnlyList<int> ids);
+
+    protected abstract string? ModelIdToToken(int id);
+    protected abstract int? ModelTokenToId(string token);
+
+    /// <summary>Put between decoded runs and added tokens: "" (byte-level, SentencePiece) or " " (WordPiece, as HF joins tokens).</summary>
+    protected virtual string SegmentSeparator => "";
+
+    public int VocabSize => Math.Max(ModelVocabSize, _addedEnd);
+    public int? BosTokenId => Setup.BosTokenId;
+    public int? EosTokenId => Setup.EosTokenId;
+    public int? PadTokenId => Setup.PadTokenId;
+    public int? UnkTokenId => Setup.UnkTokenId;
+
+    public IReadOnlyList<int> Encode(string text, bool addSpecialTokens = true)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ids = EncodeText(text);
+        return addSpecialTokens ? Setup.Template.Apply(ids, null).InputIds : ids;
+    }
+
+    public EncodedPair EncodePair(string first, string? second, int? maxLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        IReadOnlyList<int> a = EncodeText(first);
+        IReadOnlyList<int>? b = second is null ? null : EncodeText(second);
+        if (maxLength is int max)
+        {
+            int budget = Math.Max(0, max - Setup.Template.SpecialCount(pair: b is not null));
+            if (b is null)
+            {
+                a = a.Take(budget).ToList();
+            }
+            else
+            {
+                var (keepA, keepB) = Truncation.LongestFirst(a.Count, b.Count, budget);
+                a = a.Take(keepA).ToList();
+                b = b.Take(keepB).ToList();
+            }
+        }
+        return Setup.Template.Apply(a, b);
+    }
+
+    public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = true)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var parts = new List<string>();
+        var run = new List<int>();
+        void Flush()
+        {
+            if (run.Count == 0) return;
+            parts.Add(DecodePlain(run));
+            run.Clear();
+        }
+        foreach (int id in ids)
+        {
+            if (skipSpecialTokens && _specialIds.Contains(id)) continue;
+            if (_addedById.TryGetValue(id, out var added))
+            {
+                Flush();
+                parts.Add(added.Content);
+            }
+            else
+            {
+                run.Add(id);
+            }
+        }
+        Flush();
+        string text = string.Join(SegmentSeparator, parts);
+        return Setup.CleanUpTokenizationSpaces ? CleanUpTokenizationSpaces(text) : text;
+    }
+
+    public string? IdToToken(int id) => _addedById.TryGetValue(id, out var added) ? added.Content : ModelIdToToken(id);
+
+    public int? TokenToId(string token) => _addedByContent.TryGetValue(token, out var added) ? added.Id : ModelTokenToId(token);
+
+    private List<int> EncodeText(string text)
+    {
+        var ids = new List<int>();
+        foreach (var segment in _splitter.Split(text))
+        {
+            if (segment.Token is { } token) ids.Add(token.Id);
+            else EncodePlain(segment.Text!, ids);
+        }
+        return ids;
+    }
+
+    /// <summary>HF's clean_up_tokenization: removes the space WordPiece decoding leaves before punctuation and contractions.</summary>
+    internal static string CleanUpTokenizationSpaces(string text) => text
+        .Replace(" .", ".").Replace(" ?", "?").Replace(" !", "!").Replace(" ,", ",")
+        .Replace(" ' ", "'").Replace(" n't", "n't").Replace(" 'm", "'m").Replace(" 's", "'s")
+        .Replace(" 've", "'ve").Replace(" 're", "'re");
+}
+
+/// <summary>What the loader found out about special tokens, shared by all kinds.</summary>
+internal sealed record TokenizerSetup(
+    IReadOnlyList<AddedToken> AddedTokens,
+    SpecialTokenTemplate Template,
+    int? BosTokenId,
+    int? EosTokenId,
+    int? PadTokenId,
+    int? UnkTokenId,
+    bool CleanUpTokenizationSpaces = false);

@@ -1,0 +1,63 @@
+namespace PeftSharp.Training;
+
+public enum OptimizerKind { AdamW, Sgd }
+
+/// <summary>Everything the training loop needs to know; validated in one place.</summary>
+public sealed record TrainerOptions
+{
+    public required string OutputDirectory { get; init; }
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+    public double LearningRate { get; init; } = 2e-4;
+    public double WeightDecay { get; init; }
+    /// <summary>LoRA+ ratio for up-projections (B); 1 = plain.</summary>
+    public double UpLearningRateRatio { get; init; } = 1;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Linear;
+    public int WarmupSteps { get; init; }
+    public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps (overrides <see cref="Epochs"/> when &gt; 0).</summary>
+    public long MaxSteps { get; init; }
+    public int BatchSize { get; init; } = 8;
+    public int GradientAccumulation { get; init; } = 1;
+    /// <summary>Global gradient-norm clip; 0 = off.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+    public int Seed { get; init; } = 42;
+    public bool Shuffle { get; init; } = true;
+    /// <summary>Evaluate every N optimizer steps (0 = only at the end).</summary>
+    public int EvalSteps { get; init; }
+    /// <summary>Write a checkpoint every N optimizer steps (0 = none).</summary>
+    public int SaveSteps { get; init; }
+    /// <summary>Write checkpoint-0 before the first update.</summary>
+    public bool SaveInitial { get; init; }
+    /// <summary>Keep only the newest K checkpoints (0 = keep all).</summary>
+    public int KeepLastCheckpoints { get; init; }
+    public int LoggingSteps { get; init; } = 10;
+    /// <summary>Metric (without "eval_") to stop early on; null = no early stopping.</summary>
+    public string? EarlyStoppingMetric { get; init; }
+    public int EarlyStoppingPatience { get; init; } = 3;
+    /// <summary>A checkpoint folder, or an output folder whose newest checkpoint is resumed.</summary>
+    public string? ResumeFrom { get; init; }
+
+    public void Validate()
+    {
+        static PeftSharpException Bad(string option, string expected, object value) => new($"--{option} must be {expected}, got {value}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw Bad("lr", "a positive number", LearningRate);
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Bad("weight-decay", "≥ 0", WeightDecay);
+        if (!(UpLearningRateRatio > 0) || double.IsInfinity(UpLearningRateRatio)) throw Bad("loraplus-lr-ratio", "a positive number", UpLearningRateRatio);
+        if (WarmupSteps < 0) throw Bad("warmup-steps", "≥ 0", WarmupSteps);
+        if (Epochs < 1 && MaxSteps <= 0) throw Bad("epochs", "≥ 1 (or give --max-steps)", Epochs);
+        if (MaxSteps < 0) throw Bad("max-steps", "≥ 0", MaxSteps);
+        if (BatchSize < 1) throw Bad("batch-size", "≥ 1", BatchSize);
+        if (GradientAccumulation < 1) throw Bad("grad-accum", "≥ 1", GradientAccumulation);
+        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) throw Bad("max-grad-norm", "≥ 0", MaxGradNorm);
+        if (EvalSteps < 0) throw Bad("eval-steps", "≥ 0", EvalSteps);
+        if (SaveSteps < 0) throw Bad("save-steps", "≥ 0", SaveSteps);
+        if (KeepLastCheckpoints < 0) throw Bad("keep-last", "≥ 0", KeepLastCheckpoints);
+        if (LoggingSteps < 1) throw Bad("logging-steps", "≥ 1", LoggingSteps);
+        if (EarlyStoppingPatience < 1) throw Bad("early-stopping-patience", "≥ 1", EarlyStoppingPatience);
+    }
+
+    /// <summary>Optimizer steps per epoch for <paramref name="examples"/> training examples (the last partial batch counts).</summary>
+    public long StepsPerEpoch(int examples) => Math.Max(1, (long)Math.Ceiling((double)Math.Max(1, examples) / BatchSize / GradientAccumulation));
+
+    public long TotalSteps(int examples) => MaxSteps > 0 ? MaxSteps : StepsPerEpoch(examples) * Epochs;
+}

@@ -1,0 +1,114 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Tuners.DualLora;
+
+/// <summary>
+/// The memory-efficient Dual LoRA layer as one autograd function: y = x·(W0 + s·act(BA) ⊙ Sign(DC))ᵀ + b,
+/// computed with a single matmul. It saves only x, A, B, C, D (and the frozen W0, b it was given) and recomputes
+/// BA, DC, the activation mask and the signs in backward, so no d×k tensor outlives a layer's forward or backward.
+/// With W0 and b null it computes only the update x·ΔWᵀ (used when dropout separates the two branches).
+/// Inputs: x (…, k), W0 (d, k) or null, b (d) or null, A (r1, k), B (d, r1), C (r2, k), D (d, r2),
+/// then s (double), <see cref="MagnitudeActivation"/>, <see cref="SignMode"/>.
+/// </summary>
+internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraFunction>
+{
+    public override string Name => nameof(DualLoraFunction);
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var (x, w0, bias, a, b, c, d) = ((Tensor)vars[0], vars[1] as Tensor, vars[2] as Tensor, (Tensor)vars[3], (Tensor)vars[4], (Tensor)vars[5], (Tensor)vars[6]);
+        var (scale, activation, mode) = ((double)vars[7], (MagnitudeActivation)vars[8], (SignMode)vars[9]);
+        ctx.save_for_backward([x, w0!, bias!, a, b, c, d]);
+        ctx.save_data("scale", scale);
+        ctx.save_data("activation", activation);
+        ctx.save_data("mode", mode);
+        using var scope = NewDisposeScope();
+        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode); // (d, k), transient
+        return nn.functional.linear(x, weight, bias).MoveToOuterDisposeScope();
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+    {
+        var saved = ctx.get_saved_variables();
+        var (x, w0, bias, a, b, c, d) = (saved[0], Defined(saved[1]), Defined(saved[2]), saved[3], saved[4], saved[5], saved[6]);
+        double scale = (double)ctx.get_data("scale");
+        var activation = (MagnitudeActivation)ctx.get_data("activation");
+        var mode = (SignMode)ctx.get_data("mode");
+
+        using var scope = NewDisposeScope();
+        long k = x.shape[^1], dOut = gradOutput.shape[^1];
+        var gy = gradOutput.reshape(-1, dOut);                    // (N, d)
+        var xs = x.reshape(-1, k);                                // (N, k)
+
+        var ba = b.matmul(a);                                     // (d, k) recomputed
+        var dc = d.matmul(c);                                     // (d, k) recomputed
+        var magnitude = DualLoraAdapter.Activate(activation, ba);
+        var sign = SignSte.Sign(dc);
+        var direction = DirectionFrom(dc, sign, mode);
+
+        Tensor? gradX = null;
+        if (x.requires_grad)
+        {
+            var weight = magnitude * direction * scale;
+            if (w0 is not null) weight = weight + w0;
+            gradX = gy.matmul(weight).reshape(x.shape);
+        }
+        var gradDelta = gy.t().matmul(xs).mul_(scale);          // s·∂L/∂ΔW (d, k): the full weight gradient
+
+        var gradBA = (gradDelta * direction).mul_(ActivationDerivative(activation, ba));
+        var gradDirection = gradDelta.mul_(magnitude);           // ∂L/∂W_d, in place: gradDelta is not used again
+        var gradDC = SignBackward(gradDirection, dc, sign, mode);
+
+        var grads = new List<Tensor>
+        {
+            gradX!,
+            w0 is { requires_grad: true } ? gy.t().matmul(xs) : null!,
+            bias is { requires_grad: true } ? gy.sum([0]) : null!,
+            b.t().matmul(gradBA),                                // ∂L/∂A (r1, k)
+            gradBA.matmul(a.t()),                                // ∂L/∂B (d, r1)
+            d.t().matmul(gradDC),                                // ∂L/∂C (r2, k)
+            gradDC.matmul(c.t()),                                // ∂L/∂D (d, r2)
+            null!, null!, null!,
+        };
+        foreach (var g in grads) g?.MoveToOuterDisposeScope();
+        return grads;
+    }
+
+    static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
+
+    /// <summary>W0 + s·act(BA) ⊙ W_d (or the update alone when W0 is null), without autograd.</summary>
+    internal static Tensor EffectiveWeight(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, double scale, MagnitudeActivation activation, SignMode mode)
+    {
+        var dc = d.matmul(c);
+        var update = DualLoraAdapter.Activate(activation, b.matmul(a)).mul_(DirectionFrom(dc, SignSte.Sign(dc), mode)).mul_(scale);
+        return w0 is null ? update : update.add_(w0);
+    }
+
+    /// <summary>W_d from D·C and its signs: Sign(DC), times the XNOR row scale or the DoReFa scalar.</summary>
+    static Tensor DirectionFrom(Tensor dc, Tensor sign, SignMode mode) => mode switch
+    {
+        SignMode.Ste => sign,
+        SignMode.Xnor => dc.abs().mean([1], keepdim: true) * sign,
+        SignMode.Dorefa => dc.abs().mean() * sign,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    static Tensor ActivationDerivative(MagnitudeActivation activation, Tensor ba) => activation switch
+    {
+        MagnitudeActivation.Relu => ba.gt(0).to(ba.dtype),
+        MagnitudeActivation.Abs => ba.sgn(),
+        MagnitudeActivation.Sigmoid => ba.sigmoid() * (1 - ba.sigmoid()),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+
+    /// <summary>∂L/∂(DC) from ∂L/∂W_d: the clipped straight-through gradient through Sign, plus the XNOR scale's own gradient.</summary>
+    static Tensor SignBackward(Tensor gradDirection, Tensor dc, Tensor sign, SignMode mode) => mode switch
+    {
+        SignMode.Ste => gradDirection.clamp(-1, 1),
+        SignMode.Dorefa => (gradDirection * dc.abs().mean()).clamp_(-1, 1),
+        SignMode.Xnor => (gradDirection * dc.abs().mean([1], keepdim: true)).clamp_(-1, 1)
+                         + (gradDirection * sign).sum([1], keepdim: true) * dc.sgn() / dc.shape[1],
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+}

@@ -1,0 +1,267 @@
+using System.Globalization;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Tuners;
+
+/// <summary>One trainable parameter with its state-dict name and optimizer role.</summary>
+public sealed record TrainableParameter(string Name, Parameter Parameter, ParameterRole Role);
+
+/// <summary>
+/// Wraps a TorchSharp model with one or more named adapters (PEFT's PeftModel): injects adapter layers
+/// into the target modules, freezes everything else, and merges, disables, switches, saves and loads adapters.
+/// The wrapped model is modified in place; call it as usual.
+/// </summary>
+public sealed class PeftModel : IDisposable
+{
+    public const string DefaultAdapterName = "default";
+
+    readonly Dictionary<string, AdapterConfig> configs = new();
+    readonly Dictionary<string, AdaptedLayer> layers = new(); // module path → layer (paths of the original model)
+    readonly Dictionary<string, ModulesToSave> savedModules = new();
+
+    PeftModel(nn.Module model) => Model = model;
+
+    /// <summary>The wrapped model (adapter layers inside).</summary>
+    public nn.Module Model { get; }
+    public string ActiveAdapter { get; private set; } = DefaultAdapterName;
+    public AdapterConfig ActiveConfig => configs[ActiveAdapter];
+    public IReadOnlyDictionary<string, AdapterConfig> Configs => configs;
+    /// <summary>Adapted layers by module path (the path of the original layer in the model).</summary>
+    public IReadOnlyDictionary<string, AdaptedLayer> Layers => layers;
+
+    /// <summary>Injects an adapter named <paramref name="adapterName"/> built from <paramref name="config"/> and makes it the trainable, active one.</summary>
+    public static PeftModel Create(nn.Module model, AdapterConfig config, string adapterName = DefaultAdapterName)
+    {
+        var peft = new PeftModel(model);
+        peft.AddAdapter(adapterName, config);
+        peft.SetAdapter(adapterName);
+        return peft;
+    }
+
+    /// <summary>Adds another adapter (inactive until <see cref="SetAdapter"/>).</summary>
+    public void AddAdapter(string adapterName, AdapterConfig config)
+    {
+        AdapterNames.Validate(adapterName);
+        if (configs.ContainsKey(adapterName)) throw new PeftSharpException($"an adapter named '{adapterName}' already exists");
+        config.Validate();
+        if (configs.Count > 0 && configs.Values.First().PeftType != config.PeftType)
+            throw new PeftSharpException($"cannot mix adapter types in one model: '{configs.Keys.First()}' is {configs.Values.First().PeftType}, '{adapterName}' is {config.PeftType}");
+        var targets = TargetSelector.Select(Model, config, layers.Keys);
+        foreach (var path in targets)
+        {
+            if (!layers.TryGetValue(path, out var layer))
+            {
+                var original = (nn.Module<Tensor, Tensor>)ModuleTree.Get(Model, path);
+                layer = new AdaptedLayer(original);
+                ModuleTree.Replace(Model, path, layer);
+                layers[path] = layer;
+            }
+            layer.AddAdapter(adapterName, config.CreateAdapter(layer.Base, path));
+        }
+        foreach (var path in config.ModulesToSave ?? [])
+            foreach (var match in TargetSelector.ModulesNamed(Model, path, layers.Keys))
+            {
+                if (savedModules.TryGetValue(match, out var saved)) saved.Adapters.Add(adapterName);
+                else savedModules[match] = new ModulesToSave(match, ModuleTree.Get(Model, match), adapterName);
+            }
+        configs[adapterName] = config;
+        if (configs.Count == 1) ActiveAdapter = adapterName;
+        ApplyTrainability();
+    }
+
+    /// <summary>Saves every adapter in PEFT's format: the default one in <paramref name="directory"/>, others in subfolders named after them.</summary>
+    public void Save(string directory) => IO.AdapterFormat.Save(this, directory);
+
+    /// <summary>Loads a saved adapter into <paramref name="model"/> (frozen for inference unless <paramref name="isTrainable"/>).</summary>
+    public static PeftModel Load(nn.Module model, string directory, string adapterName = DefaultAdapterName, bool isTrainable = false, Action<string>? warn = null) =>
+        IO.AdapterFormat.Load(model, directory, adapterName, isTrainable, warn);
+
+    /// <summary>Adds a saved adapter under <paramref name="adapterName"/>.</summary>
+    public void LoadAdapter(string directory, string adapterName, Action<string>? warn = null) =>
+        IO.AdapterFormat.LoadAdapter(this, directory, adapterName, warn);
+
+    /// <summary>Makes <paramref name="adapterName"/> the active adapter: the one applied in forward and trained.</summary>
+    public void SetAdapter(string adapterName)
+    {
+        RequireAdapter(adapterName);
+        ActiveAdapter = adapterName;
+        foreach (var layer in layers.Values) layer.ActiveAdapter = layer.HasAdapter(adapterName) ? adapterName : null;
+        foreach (var saved in savedModules.Values) saved.Activate(adapterName);
+        ApplyTrainability();
+    }
+
+    public void DeleteAdapter(string adapterName)
+    {
+        RequireAdapter(adapterName);
+        foreach (var (path, layer) in layers.ToList())
+        {
+            if (!layer.HasAdapter(adapterName)) continue;
+            layer.DeleteAdapter(adapterName);
+            if (!layer.AdapterNames.Any()) { ModuleTree.Replace(Model, path, layer.BaseModule); layers.Remove(path); }
+        }
+        foreach (var (path, saved) in savedModules.ToList())
+        {
+            saved.Remove(adapterName);
+            if (saved.Adapters.Count == 0) { saved.Dispose(); savedModules.Remove(path); }
+        }
+        configs.Remove(adapterName);
+        if (ActiveAdapter == adapterName && configs.Count > 0) SetAdapter(configs.Keys.First());
+    }
+
+    void RequireAdapter(string adapterName)
+    {
+        if (!configs.ContainsKey(adapterName))
+            throw new PeftSharpException($"no adapter named '{adapterName}' (adapters: {string.Join(", ", configs.Keys)})");
+    }
+
+    /// <summary>Freezes the model, then unfreezes the active adapter, its biases per <c>bias</c>, and its modules_to_save.</summary>
+    void ApplyTrainability()
+    {
+        foreach (var p in Model.parameters()) p.requires_grad = false;
+        foreach (var p in TrainableParameters()) p.Parameter.requires_grad = true;
+    }
+
+    /// <summary>The parameters the active adapter trains, with their adapter-file names and optimizer roles.</summary>
+    public IReadOnlyList<TrainableParameter> TrainableParameters() =>
+        configs.ContainsKey(ActiveAdapter) ? AdapterParameters(ActiveAdapter) : [];
+
+    /// <summary>
+    /// Everything an adapter trains and saves: its layer parameters, the biases its <c>bias</c> mode selects, and its
+    /// modules_to_save, named as in the original model (the adapter file key without "base_model.model.").
+    /// </summary>
+    public IReadOnlyList<TrainableParameter> AdapterParameters(string adapterName)
+    {
+        RequireAdapter(adapterName);
+        var config = configs[adapterName];
+        var result = new List<TrainableParameter>();
+        foreach (var (path, layer) in layers)
+        {
+            if (!layer.HasAdapter(adapterName)) continue;
+            var adapter = layer[adapterName];
+            foreach (var (name, p) in adapter.named_parameters())
+                result.Add(new($"{path}.{name}", p, adapter.RoleOf(name)));
+            if (config.Bias == "lora_only" && layer.Base.Bias is { } bias)
+                result.Add(new($"{path}.bias", bias, ParameterRole.BiasOrNorm));
+        }
+        if (config.Bias == "all")
+            foreach (var (name, p) in Model.named_parameters())
+                if (name.EndsWith("bias", StringComparison.Ordinal) && !IsAdapterParameter(name))
+                    result.Add(new(StateDictNames.WithoutBaseLayer(name), p, ParameterRole.BiasOrNorm));
+        foreach (var (path, saved) in savedModules)
+            if (saved.Adapters.Contains(adapterName))
+                foreach (var (name, p) in saved.Module.named_parameters())
+                    result.Add(new($"{path}.{name}", p, p.dim() <= 1 ? ParameterRole.BiasOrNorm : ParameterRole.Weight));
+        return result.DistinctBy(t => t.Name).ToList();
+    }
+
+    static bool IsAdapterParameter(string name) => name.Contains(".adapters.", StringComparison.Ordinal);
+
+    /// <summary>(trainable, all) parameter counts, as PEFT counts them.</summary>
+    public (long Trainable, long All) CountParameters()
+    {
+        long all = Model.parameters().Sum(p => p.numel());
+        long trainable = TrainableParameters().Sum(t => t.Parameter.numel());
+        return (trainable, all);
+    }
+
+    /// <summary>PEFT's summary line: <c>trainable params: X || all params: Y || trainable%: Z</c>.</summary>
+    public string TrainableParametersSummary()
+    {
+        var (trainable, all) = CountParameters();
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv, $"trainable params: {trainable:N0} || all params: {all:N0} || trainable%: {100.0 * trainable / all:F4}");
+    }
+
+    public void PrintTrainableParameters() => Console.WriteLine(TrainableParametersSummary());
+
+    /// <summary>Merges the active adapter into the base weights (forward then costs exactly the base model's).</summary>
+    public void Merge()
+    {
+        foreach (var layer in layers.Values) if (layer.HasAdapter(ActiveAdapter)) layer.Merge(ActiveAdapter);
+    }
+
+    /// <summary>Undoes <see cref="Merge"/> for every merged adapter, in reverse merge order.</summary>
+    public void Unmerge()
+    {
+        foreach (var layer in layers.Values)
+            foreach (var name in layer.MergedAdapters.Reverse().ToList()) layer.Unmerge(name);
+    }
+
+    /// <summary>Merges the active adapter and puts the original layer modules back: the plain model, with modules_to_save trained values kept.</summary>
+    public nn.Module MergeAndUnload()
+    {
+        Merge();
+        foreach (var (path, layer) in layers) ModuleTree.Replace(Model, path, layer.BaseModule);
+        layers.Clear();
+        foreach (var saved in savedModules.Values) saved.Dispose();
+        savedModules.Clear();
+        foreach (var p in Model.parameters()) p.requires_grad = false;
+        configs.Clear();
+        return Model;
+    }
+
+    /// <summary>Within the returned scope the model computes as the base model (adapters and modules_to_save off).</summary>
+    public IDisposable DisableAdapter()
+    {
+        foreach (var layer in layers.Values) layer.Disabled = true;
+        foreach (var saved in savedModules.Values) saved.Activate(null);
+        return new Scope(() =>
+        {
+            foreach (var layer in layers.Values) layer.Disabled = false;
+            foreach (var saved in savedModules.Values) saved.Activate(ActiveAdapter);
+        });
+    }
+
+    /// <summary>Dense ΔW of the active adapter per adapted layer, in each layer's own layout.</summary>
+    public IEnumerable<(string Path, Tensor Delta)> DeltaWeights()
+    {
+        foreach (var (path, layer) in layers)
+            if (layer.HasAdapter(ActiveAdapter)) yield return (path, layer.DeltaWeight(ActiveAdapter));
+    }
+
+    /// <summary>
+    /// The active method's regularisation term (AdaLoRA / LoRA² orthogonality, weighted), to add to the training loss;
+    /// a zero scalar for methods without one.
+    /// </summary>
+    public Tensor RegularizationLoss()
+    {
+        var adapters = layers.Values.Where(l => l.HasAdapter(ActiveAdapter)).Select(l => l[ActiveAdapter]).ToList();
+        return ActiveConfig.RegularizationLoss(adapters) ?? zeros([], device: adapters.FirstOrDefault()?.parameters().First().device);
+    }
+
+    /// <summary>True when the active method has a regularisation term.</summary>
+    public bool HasRegularization => ActiveConfig.HasRegularization;
+
+    /// <summary>
+    /// Numerical rank of each adapted layer's dense ΔW (torch.linalg.matrix_rank defaults), the measure of
+    /// paper 001 Fig. 3; computed in float64 on the CPU.
+    /// </summary>
+    public IReadOnlyList<(string Path, long Rank)> EffectiveRanks()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return DeltaWeights().Select(d => (d.Path, linalg.matrix_rank(d.Delta.to(ScalarType.Float64).cpu()).item<long>())).ToList();
+    }
+
+    /// <summary>Tells every adapter the current optimizer step (drives Dual LoRA's γ ramp).</summary>
+    public void OnTrainingStep(long step)
+    {
+        foreach (var layer in layers.Values)
+            if (layer.HasAdapter(ActiveAdapter)) layer[ActiveAdapter].OnTrainingStep(step);
+    }
+
+    internal IEnumerable<(string Path, ModulesToSave Module)> SavedModules =>
+        savedModules.Select(p => (p.Key, p.Value));
+
+    public void Dispose()
+    {
+        foreach (var saved in savedModules.Values) saved.Dispose();
+    }
+
+    sealed class Scope(Action onDispose) : IDisposable
+    {
+        bool done;
+        public void Dispose() { if (!done) { done = true; onDispose(); } }
+    }
+}

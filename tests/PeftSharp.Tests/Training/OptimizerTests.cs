@@ -1,0 +1,98 @@
+using PeftSharp.Training;
+using PeftSharp.Tuners;
+using PeftSharp.Tuners.Lora;
+using PeftSharp.Tests.Tuners;
+using TorchSharp;
+using static PeftSharp.Tests.Tuners.TestTensors;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+
+namespace PeftSharp.Tests.Training;
+
+public class OptimizerTests
+{
+    [Fact]
+    public void AdamW_matches_TorchSharps_reference_implementation()
+    {
+        torch.manual_seed(1);
+        var ours = new Parameter(Random(4, 3));
+        var reference = new Parameter(ours.detach().clone());
+        var target = Random(4, 3);
+        var group = new ParameterGroup("g", [new TrainableParameter("w", ours, ParameterRole.Weight)], 0.01, 0.1);
+        using var adamw = new PeftSharp.Training.AdamW([group]);
+        var torchAdamW = torch.optim.AdamW([reference], lr: 0.01, weight_decay: 0.1);
+        for (int t = 0; t < 5; t++)
+        {
+            foreach (var p in new[] { ours, reference }) { p.grad = null; (p - target).pow(3).sum().backward(); }
+            adamw.Step();
+            torchAdamW.step();
+        }
+        AssertClose(reference, ours, 1e-12);
+    }
+
+    [Fact]
+    public void Sgd_is_a_plain_gradient_step()
+    {
+        var p = new Parameter(torch.tensor(new[] { 1.0, -2.0 }, dtype: ScalarType.Float64));
+        p.grad = torch.tensor(new[] { 0.5, 0.25 }, dtype: ScalarType.Float64);
+        using var sgd = new Sgd([new ParameterGroup("g", [new TrainableParameter("p", p, ParameterRole.Weight)], 0.1, 0)]);
+        sgd.Step();
+        AssertClose(torch.tensor(new[] { 0.95, -2.025 }, dtype: ScalarType.Float64), p, 1e-15);
+    }
+
+    [Fact]
+    public void AdamW_state_round_trips_exactly()
+    {
+        var p = new Parameter(Random(3));
+        var group = new ParameterGroup("g", [new TrainableParameter("p", p, ParameterRole.Weight)], 0.1, 0);
+        using var first = new PeftSharp.Training.AdamW([group]);
+        p.grad = Random(3); first.Step();
+        var copy = new Parameter(p.detach().clone());
+        using var second = new PeftSharp.Training.AdamW([new ParameterGroup("g", [new TrainableParameter("p", copy, ParameterRole.Weight)], 0.1, 0)]);
+        second.LoadStateTensors(first.StateTensors(), first.StepCount);
+        var grad = Random(3);
+        p.grad = grad.clone(); copy.grad = grad.clone();
+        first.Step(); second.Step();
+        AssertClose(p, copy, 0);
+    }
+
+    [Fact]
+    public void LoRA_plus_puts_B_at_ratio_times_lr_and_no_decay_on_scales()
+    {
+        torch.manual_seed(2);
+        var peft = PeftModel.Create(new TinyMlp(), new LoraConfig { R = 2, UseDora = true, TargetModules = TargetModules.FromNames("fc_in", "c_proj"), Bias = "lora_only" });
+        var groups = LoraPlus.ParameterGroups(peft, learningRate: 2e-4, ratio: 16, weightDecay: 0.01);
+        var byName = groups.SelectMany(g => g.Parameters.Select(p => (p.Name, g.LearningRate, g.WeightDecay))).ToDictionary(x => x.Name);
+        Assert.Equal((16 * 2e-4, 0.01), (byName["fc_in.lora_B.weight"].LearningRate, byName["fc_in.lora_B.weight"].WeightDecay));
+        Assert.Equal((2e-4, 0.01), (byName["c_proj.lora_A.weight"].LearningRate, byName["c_proj.lora_A.weight"].WeightDecay));
+        Assert.Equal((2e-4, 0.0), (byName["fc_in.lora_magnitude_vector"].LearningRate, byName["fc_in.lora_magnitude_vector"].WeightDecay));
+        Assert.Equal((2e-4, 0.0), (byName["fc_in.bias"].LearningRate, byName["fc_in.bias"].WeightDecay));
+        Assert.Equal(peft.TrainableParameters().Count, byName.Count);
+    }
+
+    [Theory]
+    [InlineData(ScheduleKind.Constant, 0, 0.0)]
+    [InlineData(ScheduleKind.Constant, 5, 0.5)]
+    [InlineData(ScheduleKind.Constant, 50, 1.0)]
+    [InlineData(ScheduleKind.Linear, 10, 1.0)]
+    [InlineData(ScheduleKind.Linear, 55, 0.5)]
+    [InlineData(ScheduleKind.Linear, 100, 0.0)]
+    [InlineData(ScheduleKind.Cosine, 55, 0.5)]
+    [InlineData(ScheduleKind.Cosine, 10, 1.0)]
+    [InlineData(ScheduleKind.Cosine, 100, 0.0)]
+    public void Schedules_follow_HuggingFace(ScheduleKind kind, long step, double expected)
+    {
+        // warm-up 10, total 100: decay over the remaining 90 steps.
+        Assert.Equal(expected, new LearningRateSchedule(kind, 10, 100).Multiplier(step), 12);
+    }
+
+    [Fact]
+    public void Gradient_clipping_scales_to_the_max_norm()
+    {
+        var a = new Parameter(torch.zeros(2, dtype: ScalarType.Float64)); a.grad = torch.tensor(new[] { 3.0, 0.0 }, dtype: ScalarType.Float64);
+        var b = new Parameter(torch.zeros(1, dtype: ScalarType.Float64)); b.grad = torch.tensor(new[] { 4.0 }, dtype: ScalarType.Float64);
+        Assert.Equal(5.0, GradientClipping.ClipByGlobalNorm([a, b], 1.0), 12);
+        Assert.Equal(1.0, torch.cat([a.grad!, b.grad!]).norm().item<double>(), 5);
+        Assert.Equal(1.0, GradientClipping.ClipByGlobalNorm([a, b], 0), 5); // 0 = off: norm reported, nothing scaled
+    }
+}

@@ -1,0 +1,230 @@
+using PeftSharp.Tuners;
+using PeftSharp.Tuners.DualLora;
+using TorchSharp;
+using static PeftSharp.Tests.Tuners.TestTensors;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Tests.Tuners;
+
+public class DualLoraTests
+{
+    static (AdaptedLayer layer, DualLoraAdapter adapter) MakeLayer(DualLoraConfig config, long d = 5, long k = 6, bool conv = false)
+    {
+        nn.Module<Tensor, Tensor> baseModule = conv ? new PeftSharp.Models.Conv1D(k, d, dtype: ScalarType.Float64) : nn.Linear(k, d, dtype: ScalarType.Float64);
+        var layer = new AdaptedLayer(baseModule);
+        layer.AddAdapter("default", config.CreateAdapter(layer.Base, "layer"));
+        return (layer, (DualLoraAdapter)layer["default"]);
+    }
+
+    static void Set(Tensor p, Tensor value) { using var noGrad = torch.no_grad(); p.copy_(value); }
+
+    /// <summary>ΔW from the paper's equations, computed directly (no autograd function).</summary>
+    static Tensor ClosedFormDelta(DualLoraAdapter a, double alpha, int r1, int r2) =>
+        alpha / Math.Sqrt(r1 * r2) * torch.nn.functional.relu(a.B.matmul(a.A)) * torch.where(a.D.matmul(a.C) > 0, 1.0, -1.0);
+
+    [Fact]
+    public void Delta_is_zero_at_step_zero_of_the_ramp_and_the_model_is_unchanged()
+    {
+        torch.manual_seed(4);
+        var model = new TinyMlp();
+        var x = Random(5, 6);
+        var before = model.call(x).detach().clone();
+        var peft = PeftModel.Create(model, new DualLoraConfig { R1 = 2, R2 = 2, UpdateWarmupSteps = 10, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        peft.OnTrainingStep(0);
+        foreach (var (_, delta) in peft.DeltaWeights()) Assert.Equal(0, delta.abs().max().item<double>());
+        AssertClose(before, model.call(x), 0);
+        peft.OnTrainingStep(5);
+        Assert.Equal(0.5, ((DualLoraAdapter)peft.Layers["fc_in"]["default"]).Gamma);
+        peft.OnTrainingStep(25);
+        Assert.Equal(1.0, ((DualLoraAdapter)peft.Layers["fc_in"]["default"]).Gamma);
+    }
+
+    [Fact]
+    public void Zero_warmup_means_no_ramp()
+    {
+        Assert.Equal(1.0, DualLoraAdapter.Ramp(0, 0));
+        Assert.Equal(0.0, DualLoraAdapter.Ramp(0, 4));
+        Assert.Equal(0.25, DualLoraAdapter.Ramp(1, 4));
+        Assert.Equal(1.0, DualLoraAdapter.Ramp(9, 4));
+    }
+
+    [Fact]
+    public void Sign_of_zero_is_minus_one()
+    {
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 1, R2 = 1, LoraAlpha = 1 });
+        Set(adapter.C, torch.zeros_like(adapter.C));
+        Set(adapter.A, torch.ones_like(adapter.A));
+        Set(adapter.B, torch.ones_like(adapter.B));
+        // ReLU(BA) = 1 everywhere and DC = 0, so ΔW = −1 everywhere.
+        AssertClose(torch.full(5, 6, -1.0, dtype: ScalarType.Float64), layer.DeltaWeight("default"), 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Forward_equals_base_plus_closed_form_delta(bool conv)
+    {
+        torch.manual_seed(8);
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = 4, InitStd = 0.5 }, conv: conv);
+        var x = Random(4, 6);
+        var delta = ClosedFormDelta(adapter, 4, 2, 3);
+        AssertClose(x.matmul((layer.Base.WeightDk + delta).t()) + layer.Base.Bias!, layer.call(x), 1e-12);
+        AssertClose(conv ? delta.t() : delta, layer.DeltaWeight("default"), 1e-12, "ΔW in the layer's layout");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Gradients_follow_eq_12_with_the_clipped_straight_through_estimator(bool memoryEfficient)
+    {
+        torch.manual_seed(9);
+        const double alpha = 4; const int r1 = 2, r2 = 3;
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7, MemoryEfficient = memoryEfficient });
+        var x = Random(4, 6);
+        var upstream = Random(4, 5) * 3;
+        (layer.call(x) * upstream).sum().backward();
+
+        double s = alpha / Math.Sqrt(r1 * r2);
+        var g = upstream.t().matmul(x);                      // ∂L/∂ΔW (d, k)
+        var ba = adapter.B.matmul(adapter.A).detach();
+        var dc = adapter.D.matmul(adapter.C).detach();
+        var wm = torch.nn.functional.relu(ba);
+        var wd = torch.where(dc > 0, 1.0, -1.0);
+        var gBA = s * g * wd * (ba > 0).to(ScalarType.Float64);  // through ReLU: indicator 1[BA > 0]
+        var gWd = s * g * wm;
+        Assert.True((gWd.abs() > 1).any().item<bool>(), "the test must exercise the clip");
+        var gDC = gWd.clamp(-1, 1);                          // eq. 7: clip the incoming gradient
+        AssertClose(gBA.matmul(adapter.A.detach().t()), adapter.B.grad!, 1e-12, "∂L/∂B");
+        AssertClose(adapter.B.detach().t().matmul(gBA), adapter.A.grad!, 1e-12, "∂L/∂A");
+        AssertClose(gDC.matmul(adapter.C.detach().t()), adapter.D.grad!, 1e-12, "∂L/∂D");
+        AssertClose(adapter.D.detach().t().matmul(gDC), adapter.C.grad!, 1e-12, "∂L/∂C");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Matches_the_PyTorch_golden_fixture(bool memoryEfficient)
+    {
+        var golden = Fixtures.Json("adapters", "dual_lora_golden.json");
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = golden["alpha"]!.GetValue<double>(), MemoryEfficient = memoryEfficient });
+        var linear = (TorchSharp.Modules.Linear)layer.BaseModule;
+        Set(linear.weight!, Fixtures.Tensor(golden["w0"]!));
+        Set(linear.bias!, Fixtures.Tensor(golden["b"]!));
+        foreach (var (name, p) in new[] { ("A", adapter.A), ("B", adapter.B), ("C", adapter.C), ("D", adapter.D) }) Set(p, Fixtures.Tensor(golden[name]!));
+        var x = Fixtures.Tensor(golden["x"]!);
+        var y = layer.call(x);
+        AssertClose(Fixtures.Tensor(golden["y"]!), y, 1e-12, "y");
+        AssertClose(Fixtures.Tensor(golden["delta"]!), layer.DeltaWeight("default"), 1e-12, "ΔW");
+        (y * Fixtures.Tensor(golden["R"]!)).sum().backward();
+        foreach (var (name, p) in new[] { ("A", adapter.A), ("B", adapter.B), ("C", adapter.C), ("D", adapter.D) })
+            AssertClose(Fixtures.Tensor(golden["grad_" + name]!), p.grad!, 1e-10, "∂L/∂" + name);
+    }
+
+    [Theory]
+    [InlineData(MagnitudeActivation.Relu, SignMode.Ste)]
+    [InlineData(MagnitudeActivation.Abs, SignMode.Xnor)]
+    [InlineData(MagnitudeActivation.Sigmoid, SignMode.Dorefa)]
+    public void Ablation_variants_compute_their_definitions(MagnitudeActivation activation, SignMode mode)
+    {
+        torch.manual_seed(12);
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 2, LoraAlpha = 2, InitStd = 0.6, MagnitudeActivation = activation, SignMode = mode });
+        var ba = adapter.B.matmul(adapter.A).detach();
+        var dc = adapter.D.matmul(adapter.C).detach();
+        var wm = activation switch { MagnitudeActivation.Relu => ba.relu(), MagnitudeActivation.Abs => ba.abs(), _ => ba.sigmoid() };
+        var sign = torch.where(dc > 0, 1.0, -1.0);
+        var wd = mode switch
+        {
+            SignMode.Ste => sign,
+            SignMode.Xnor => dc.abs().mean([1], keepdim: true) * sign,
+            _ => dc.abs().mean() * sign,
+        };
+        AssertClose(wm * wd * (2 / Math.Sqrt(4)), layer.DeltaWeight("default"), 1e-12);
+    }
+
+    [Fact]
+    public void Merge_equals_unmerged_and_unmerge_restores_the_base_weights()
+    {
+        torch.manual_seed(13);
+        var model = new TinyMlp();
+        var peft = PeftModel.Create(model, new DualLoraConfig { R1 = 2, R2 = 2, InitStd = 0.4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        var originals = model.named_parameters().Where(p => p.name.Contains("base_layer")).ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var x = Random(5, 6);
+        var unmerged = model.call(x).detach().clone();
+        peft.Merge();
+        AssertClose(unmerged, model.call(x), 1e-10, "merged forward");
+        peft.Unmerge();
+        foreach (var (name, p) in model.named_parameters().Where(p => p.name.Contains("base_layer")))
+            AssertClose(originals[name], p, 1e-12, name);
+    }
+
+    [Fact]
+    public void Equal_budget_to_LoRA_r_halves_the_rank()
+    {
+        var config = DualLoraConfig.EqualBudgetTo(16, 32, TargetModules.AllLinear);
+        Assert.Equal((8, 8), (config.R1, config.R2));
+        Assert.Throws<PeftSharpException>(() => DualLoraConfig.EqualBudgetTo(5, 32, TargetModules.AllLinear));
+    }
+}
+
+public class DualLoraMemoryEfficientTests
+{
+    static Dictionary<string, Tensor> Gradients(PeftModel peft, TinyMlp model, Tensor x, Tensor target, out Tensor output, long seed)
+    {
+        torch.manual_seed(seed); // identical dropout masks in both runs
+        output = model.call(x);
+        (output - target).pow(2).sum().backward();
+        var grads = peft.TrainableParameters().ToDictionary(t => t.Name, t => t.Parameter.grad!.detach().clone());
+        grads["x"] = x.grad!.detach().clone();
+        return grads;
+    }
+
+    [Theory]
+    [InlineData(MagnitudeActivation.Relu, SignMode.Ste, 0.0)]
+    [InlineData(MagnitudeActivation.Relu, SignMode.Ste, 0.3)]
+    [InlineData(MagnitudeActivation.Abs, SignMode.Xnor, 0.0)]
+    [InlineData(MagnitudeActivation.Sigmoid, SignMode.Dorefa, 0.0)]
+    [InlineData(MagnitudeActivation.Sigmoid, SignMode.Xnor, 0.2)]
+    public void Efficient_path_equals_the_naive_path(MagnitudeActivation activation, SignMode mode, double dropout)
+    {
+        var results = new List<(Tensor Output, Dictionary<string, Tensor> Grads)>();
+        foreach (var efficient in new[] { false, true })
+        {
+            torch.manual_seed(21);
+            var model = new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8);
+            var peft = PeftModel.Create(model, new DualLoraConfig
+            {
+                R1 = 3, R2 = 2, LoraAlpha = 3, InitStd = 0.3, UpdateWarmupSteps = 4, LoraDropout = dropout, Bias = "lora_only",
+                MagnitudeActivation = activation, SignMode = mode, MemoryEfficient = efficient,
+                TargetModules = TargetModules.FromNames("fc_in", "c_proj"),
+            });
+            peft.OnTrainingStep(3); // γ = 0.75
+            model.train();
+            var x = Random(5, 12).requires_grad_();
+            var target = Random(5, 3);
+            var grads = Gradients(peft, model, x, target, out var output, seed: 99);
+            results.Add((output.detach().clone(), grads));
+        }
+        AssertClose(results[0].Output, results[1].Output, 1e-10, "output");
+        foreach (var (name, g) in results[0].Grads) AssertClose(g, results[1].Grads[name], 1e-9, "∂L/∂" + name);
+    }
+
+    [Fact]
+    public void Efficient_path_keeps_no_dense_tensor_alive_between_forward_and_backward()
+    {
+        // Proxy for the memory claim: the autograd graph of one efficient layer holds x and the small factors,
+        // so freeing everything but the output after forward still lets backward run and give the naive gradients.
+        torch.manual_seed(5);
+        var layer = new AdaptedLayer(nn.Linear(64, 48, dtype: ScalarType.Float64));
+        layer.AddAdapter("default", new DualLoraConfig { R1 = 2, R2 = 2, InitStd = 0.2 }.CreateAdapter(layer.Base, "l"));
+        var adapter = (DualLoraAdapter)layer["default"];
+        var x = Random(7, 64);
+        Tensor y;
+        using (var scope = torch.NewDisposeScope()) y = layer.call(x).MoveToOuterDisposeScope();
+        y.sum().backward();
+        var expectedB = torch.zeros_like(adapter.B);
+        var ba = adapter.B.matmul(adapter.A).detach();
+        var wd = torch.where(adapter.D.matmul(adapter.C).detach() > 0, 1.0, -1.0);
+        var g = torch.ones(7, 48, dtype: ScalarType.Float64).t().matmul(x) * adapter.Config.Scaling;
+        AssertClose((g * wd * (ba > 0).to(ScalarType.Float64)).matmul(adapter.A.detach().t()), adapter.B.grad!, 1e-10);
+    }
+}
