@@ -1,3 +1,4 @@
+using PeftSharp.IO;
 using PeftSharp.Models;
 using static TorchSharp.torch;
 
@@ -13,8 +14,8 @@ internal sealed class DictionarySource(Dictionary<string, Tensor> tensors) : ITe
 
     public static DictionarySource FromFixture(string name)
     {
-        using var source = new ScratchSafetensors(ModelFixtures.Folder(name));
-        return new DictionarySource(source.Keys.ToDictionary(k => k, k => source.Read(k, ScalarType.Float32, null)));
+        using var checkpoint = SafetensorsCheckpoint.Open(ModelFixtures.Folder(name));
+        return new DictionarySource(checkpoint.Keys.ToDictionary(k => k, k => checkpoint.ReadTensor(k, ScalarType.Float32)));
     }
 
     public ModelConfig Config(string name) => ModelConfig.Load(Path.Combine(ModelFixtures.Folder(name), "config.json"));

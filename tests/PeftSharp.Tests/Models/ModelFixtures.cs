@@ -12,21 +12,11 @@ internal static class ModelFixtures
 
     public static TheoryData<string> Causal => new(CausalCases);
 
-    public static ICausalLanguageModel LoadCausal(string name, List<string>? warnings = null)
-    {
-        var dir = Folder(name);
-        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
-        using var source = new ScratchSafetensors(dir);
-        return (ICausalLanguageModel)PretrainedModelLoader.LoadFrom(source, dir, config, ScalarType.Float32, null, warnings is null ? null : warnings.Add);
-    }
+    public static ICausalLanguageModel LoadCausal(string name, List<string>? warnings = null) =>
+        PretrainedModelLoader.LoadCausalLM(Folder(name), warn: warnings is null ? null : warnings.Add);
 
-    public static ISequenceClassificationModel LoadClassifier(string name, List<string>? warnings = null)
-    {
-        var dir = Folder(name);
-        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
-        using var source = new ScratchSafetensors(dir);
-        return (ISequenceClassificationModel)PretrainedModelLoader.LoadFrom(source, dir, config, ScalarType.Float32, null, warnings is null ? null : warnings.Add);
-    }
+    public static ISequenceClassificationModel LoadClassifier(string name, List<string>? warnings = null) =>
+        PretrainedModelLoader.LoadSequenceClassifier(Folder(name), warn: warnings is null ? null : warnings.Add);
 
     public static string Folder(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "models", name);
 

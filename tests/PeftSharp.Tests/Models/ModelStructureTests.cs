@@ -1,4 +1,5 @@
 using System.Reflection;
+using PeftSharp.IO;
 using PeftSharp.Models;
 using PeftSharp.Models.Bert;
 using PeftSharp.Models.Gpt2;
@@ -23,7 +24,7 @@ public class ModelStructureTests
     public void Parameter_names_equal_the_hf_checkpoint_keys(string name)
     {
         var dir = ModelFixtures.Folder(name);
-        using var source = new ScratchSafetensors(dir);
+        using var source = SafetensorsCheckpoint.Open(dir);
         using var model = PretrainedModelLoader.Build(ModelConfig.Load(Path.Combine(dir, "config.json")), ScalarType.Float32, null);
         var keys = source.Keys.Where(k => !k.EndsWith("position_ids", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.Equal(keys, model.named_parameters().Select(p => p.name).Order(StringComparer.Ordinal));
