@@ -115,4 +115,31 @@ public sealed class PretrainedModelLoaderTests : IDisposable
         using var file = SafetensorsFile.Open(Path.Combine(target, "model.safetensors"));
         Assert.Equal(ScalarType.BFloat16, file.ReadTensor("model.embed_tokens.weight").dtype);
     }
+
+    [Fact]
+    public void A_base_encoder_folder_fine_tunes_with_a_new_head_of_the_requested_size()
+    {
+        // As roberta-base for MNLI: the checkpoint has no classifier; the task asks for 5 labels.
+        var dir = CopyFixture("roberta_cls");
+        var weights = Path.Combine(dir, "model.safetensors");
+        using (var checkpoint = SafetensorsCheckpoint.Open(dir))
+        {
+            var kept = checkpoint.Keys.Where(k => !k.StartsWith("classifier.", StringComparison.Ordinal))
+                .Select(k => new KeyValuePair<string, Tensor>(k, checkpoint.ReadTensor(k))).ToList();
+            checkpoint.Dispose();
+            SafetensorsWriter.Write(weights, kept);
+        }
+        var warnings = new List<string>();
+        using var model = PretrainedModelLoader.LoadSequenceClassifier(dir, numLabels: 5, warn: warnings.Add);
+        Assert.Equal(5, model.NumLabels);
+        Assert.Contains("classifier.out_proj.weight", Assert.Single(warnings));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var logits = model.Forward(torch.tensor(new long[] { 0, 5, 17, 2 }, [1, 4]));
+        Assert.Equal([1L, 5L], logits.shape);
+        Assert.True(logits.isfinite().all().item<bool>());
+        var regression = PretrainedModelLoader.LoadSequenceClassifier(dir, numLabels: 1);
+        Assert.Equal("regression", regression.ProblemType);
+        regression.Dispose();
+    }
 }
