@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+
+namespace PeftSharp.Models.Bert;
+
+/// <summary>
+/// BERT / RoBERTa encoder hyperparameters plus the sequence-classification fields (HF names and
+/// defaults). <c>num_labels</c> is the length of <c>id2label</c> when present (HF's rule), else
+/// <c>num_labels</c>, else 2.
+/// </summary>
+public sealed record BertConfig : ModelConfig
+{
+    public BertConfig() : base("bert") { }
+
+    /// <summary><c>vocab_size</c>.</summary>
+    public int VocabSize { get; init; } = 30522;
+    /// <summary><c>hidden_size</c>.</summary>
+    public int HiddenSize { get; init; } = 768;
+    /// <summary><c>num_hidden_layers</c>.</summary>
+    public int NumHiddenLayers { get; init; } = 12;
+    /// <summary><c>num_attention_heads</c>.</summary>
+    public int NumAttentionHeads { get; init; } = 12;
+    /// <summary><c>intermediate_size</c>.</summary>
+    public int IntermediateSize { get; init; } = 3072;
+    /// <summary><c>hidden_act</c>.</summary>
+    public string HiddenAct { get; init; } = "gelu";
+    /// <summary><c>hidden_dropout_prob</c>.</summary>
+    public double HiddenDropoutProb { get; init; } = 0.1;
+    /// <summary><c>attention_probs_dropout_prob</c>.</summary>
+    public double AttentionProbsDropoutProb { get; init; } = 0.1;
+    /// <summary><c>classifier_dropout</c>; null = hidden_dropout_prob.</summary>
+    public double? ClassifierDropout { get; init; }
+    /// <summary><c>max_position_embeddings</c>.</summary>
+    public int MaxPositionEmbeddings { get; init; } = 512;
+    /// <summary><c>type_vocab_size</c>: number of segment ids (1 for RoBERTa).</summary>
+    public int TypeVocabSize { get; init; } = 2;
+    /// <summary><c>layer_norm_eps</c>.</summary>
+    public double LayerNormEps { get; init; } = 1e-12;
+    /// <summary><c>pad_token_id</c> (RoBERTa's position ids start after it).</summary>
+    public int PadTokenId { get; init; }
+    /// <summary><c>position_embedding_type</c>: only absolute is supported.</summary>
+    public string PositionEmbeddingType { get; init; } = "absolute";
+    /// <summary><c>num_labels</c>.</summary>
+    public int NumLabels { get; init; } = 2;
+    /// <summary><c>id2label</c>, or null.</summary>
+    public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
+    /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
+    public string? ProblemType { get; init; }
+
+    internal int HeadDim => HiddenSize / NumAttentionHeads;
+    internal double EffectiveClassifierDropout => ClassifierDropout ?? HiddenDropoutProb;
+    internal string EffectiveProblemType => ProblemType ?? (NumLabels == 1 ? "regression" : "single_label_classification");
+
+    internal static BertConfig Read(ConfigJson r, string type)
+    {
+        var d = new BertConfig();
+        var id2label = r.OptionalId2Label("id2label");
+        return new BertConfig
+        {
+            ModelType = type,
+            SourceJson = r.Root,
+            VocabSize = r.RequiredInt("vocab_size", type),
+            HiddenSize = r.RequiredInt("hidden_size", type),
+            NumHiddenLayers = r.RequiredInt("num_hidden_layers", type),
+            NumAttentionHeads = r.RequiredInt("num_attention_heads", type),
+            IntermediateSize = r.RequiredInt("intermediate_size", type),
+            HiddenAct = r.String("hidden_act", d.HiddenAct),
+            HiddenDropoutProb = r.Double("hidden_dropout_prob", d.HiddenDropoutProb),
+            AttentionProbsDropoutProb = r.Double("attention_probs_dropout_prob", d.AttentionProbsDropoutProb),
+            ClassifierDropout = r.OptionalDouble("classifier_dropout"),
+            MaxPositionEmbeddings = r.Int("max_position_embeddings", d.MaxPositionEmbeddings),
+            TypeVocabSize = r.Int("type_vocab_size", d.TypeVocabSize),
+            LayerNormEps = r.Double("layer_norm_eps", d.LayerNormEps),
+            PadTokenId = r.Int("pad_token_id", type == "roberta" ? 1 : 0),
+            PositionEmbeddingType = r.String("position_embedding_type", d.PositionEmbeddingType),
+            InitializerRange = r.Double("initializer_range", d.InitializerRange),
+            Id2Label = id2label,
+            NumLabels = id2label?.Count ?? r.Int("num_labels", d.NumLabels),
+            ProblemType = r.OptionalString("problem_type"),
+        };
+    }
+
+    internal override void Validate(string source)
+    {
+        if (ModelType is not ("bert" or "roberta"))
+            throw new PeftSharpException($"{source}: BertConfig cannot describe model_type '{ModelType}' (bert, roberta)");
+        RequirePositive(VocabSize, "vocab_size", source);
+        RequirePositive(HiddenSize, "hidden_size", source);
+        RequirePositive(NumHiddenLayers, "num_hidden_layers", source);
+        RequirePositive(NumAttentionHeads, "num_attention_heads", source);
+        RequirePositive(IntermediateSize, "intermediate_size", source);
+        RequirePositive(MaxPositionEmbeddings, "max_position_embeddings", source);
+        RequirePositive(TypeVocabSize, "type_vocab_size", source);
+        RequirePositive(NumLabels, "num_labels", source);
+        RequireDivisible(HiddenSize, "hidden_size", NumAttentionHeads, "num_attention_heads", source);
+        Require(PadTokenId >= 0 && PadTokenId < VocabSize, source, $"'pad_token_id' ({PadTokenId}) must be a token id below 'vocab_size' ({VocabSize})");
+        Require(ModelType != "roberta" || PadTokenId + 1 < MaxPositionEmbeddings, source,
+            $"RoBERTa positions start at 'pad_token_id' + 1 ({PadTokenId + 1}), which must be below 'max_position_embeddings' ({MaxPositionEmbeddings})");
+        Require(Activations.IsSupported(HiddenAct), source,
+            $"'hidden_act' '{HiddenAct}' is not supported (supported: {string.Join(", ", Activations.Supported)})");
+        Require(PositionEmbeddingType == "absolute", source,
+            $"'position_embedding_type' '{PositionEmbeddingType}' is not supported (only absolute)");
+        Require(Id2Label is null || Id2Label.Count == NumLabels, source, $"'id2label' has {Id2Label?.Count} labels but 'num_labels' is {NumLabels}");
+        Require(ProblemType is null or "regression" or "single_label_classification" or "multi_label_classification", source,
+            $"'problem_type' '{ProblemType}' is not one of regression, single_label_classification, multi_label_classification");
+        RequireProbability(HiddenDropoutProb, "hidden_dropout_prob", source);
+        RequireProbability(AttentionProbsDropoutProb, "attention_probs_dropout_prob", source);
+        RequireProbability(EffectiveClassifierDropout, "classifier_dropout", source);
+        Require(LayerNormEps > 0, source, $"'layer_norm_eps' must be positive, got {LayerNormEps}");
+    }
+
+    private protected override void Write(JsonObject o)
+    {
+        o["architectures"] = new JsonArray(ModelType == "roberta" ? "RobertaForSequenceClassification" : "BertForSequenceClassification");
+        o["vocab_size"] = VocabSize;
+        o["hidden_size"] = HiddenSize;
+        o["num_hidden_layers"] = NumHiddenLayers;
+        o["num_attention_heads"] = NumAttentionHeads;
+        o["intermediate_size"] = IntermediateSize;
+        o["hidden_act"] = HiddenAct;
+        o["hidden_dropout_prob"] = HiddenDropoutProb;
+        o["attention_probs_dropout_prob"] = AttentionProbsDropoutProb;
+        o["classifier_dropout"] = ClassifierDropout;
+        o["max_position_embeddings"] = MaxPositionEmbeddings;
+        o["type_vocab_size"] = TypeVocabSize;
+        o["layer_norm_eps"] = LayerNormEps;
+        o["pad_token_id"] = PadTokenId;
+        o["position_embedding_type"] = PositionEmbeddingType;
+        var labels = Enumerable.Range(0, NumLabels).Select(i => Id2Label is not null && Id2Label.TryGetValue(i, out var l) ? l : $"LABEL_{i}").ToList();
+        var id2label = new JsonObject();
+        var label2id = new JsonObject();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            id2label[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = labels[i];
+            label2id[labels[i]] = i;
+        }
+        o["id2label"] = id2label;
+        o["label2id"] = label2id;
+        o.Remove("num_labels");
+        o["problem_type"] = ProblemType;
+    }
+}

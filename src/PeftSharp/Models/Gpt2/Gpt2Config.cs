@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+
+namespace PeftSharp.Models.Gpt2;
+
+/// <summary>GPT-2 hyperparameters (HF <c>GPT2Config</c> field names and defaults).</summary>
+public sealed record Gpt2Config : ModelConfig
+{
+    public Gpt2Config() : base("gpt2") { }
+
+    /// <summary><c>vocab_size</c>.</summary>
+    public int VocabSize { get; init; } = 50257;
+    /// <summary><c>n_positions</c>: the context length (learned position embeddings).</summary>
+    public int NPositions { get; init; } = 1024;
+    /// <summary><c>n_embd</c>: the hidden size.</summary>
+    public int NEmbd { get; init; } = 768;
+    /// <summary><c>n_layer</c>.</summary>
+    public int NLayer { get; init; } = 12;
+    /// <summary><c>n_head</c>.</summary>
+    public int NHead { get; init; } = 12;
+    /// <summary><c>n_inner</c>: MLP width; null means 4 × n_embd.</summary>
+    public int? NInner { get; init; }
+    /// <summary><c>activation_function</c>: gelu_new (default), gelu_pytorch_tanh, gelu, relu, silu.</summary>
+    public string ActivationFunction { get; init; } = "gelu_new";
+    /// <summary><c>resid_pdrop</c>.</summary>
+    public double ResidPdrop { get; init; } = 0.1;
+    /// <summary><c>embd_pdrop</c>.</summary>
+    public double EmbdPdrop { get; init; } = 0.1;
+    /// <summary><c>attn_pdrop</c>.</summary>
+    public double AttnPdrop { get; init; } = 0.1;
+    /// <summary><c>layer_norm_epsilon</c>.</summary>
+    public double LayerNormEpsilon { get; init; } = 1e-5;
+    /// <summary><c>scale_attn_weights</c>: divide attention scores by √head_dim.</summary>
+    public bool ScaleAttnWeights { get; init; } = true;
+    /// <summary><c>scale_attn_by_inverse_layer_idx</c>: also divide by (layer index + 1).</summary>
+    public bool ScaleAttnByInverseLayerIdx { get; init; }
+    /// <summary><c>tie_word_embeddings</c>: the output head reuses <c>wte</c>.</summary>
+    public bool TieWordEmbeddings { get; init; } = true;
+    /// <summary><c>bos_token_id</c>.</summary>
+    public int? BosTokenId { get; init; } = 50256;
+    /// <summary><c>eos_token_id</c> (one or several).</summary>
+    public IReadOnlyList<int> EosTokenIds { get; init; } = [50256];
+    /// <summary><c>pad_token_id</c>.</summary>
+    public int? PadTokenId { get; init; }
+
+    internal int Inner => NInner ?? 4 * NEmbd;
+    internal int HeadDim => NEmbd / NHead;
+
+    internal static Gpt2Config Read(ConfigJson r)
+    {
+        const string type = "gpt2";
+        var d = new Gpt2Config();
+        return new Gpt2Config
+        {
+            SourceJson = r.Root,
+            VocabSize = r.RequiredInt("vocab_size", type),
+            NEmbd = r.RequiredInt("n_embd", type),
+            NLayer = r.RequiredInt("n_layer", type),
+            NHead = r.RequiredInt("n_head", type),
+            NPositions = r.Int("n_positions", d.NPositions),
+            NInner = r.OptionalInt("n_inner"),
+            ActivationFunction = r.String("activation_function", d.ActivationFunction),
+            ResidPdrop = r.Double("resid_pdrop", d.ResidPdrop),
+            EmbdPdrop = r.Double("embd_pdrop", d.EmbdPdrop),
+            AttnPdrop = r.Double("attn_pdrop", d.AttnPdrop),
+            LayerNormEpsilon = r.Double("layer_norm_epsilon", d.LayerNormEpsilon),
+            InitializerRange = r.Double("initializer_range", d.InitializerRange),
+            ScaleAttnWeights = r.Bool("scale_attn_weights", true),
+            ScaleAttnByInverseLayerIdx = r.Bool("scale_attn_by_inverse_layer_idx", false),
+            TieWordEmbeddings = r.Bool("tie_word_embeddings", true),
+            BosTokenId = r.Has("bos_token_id") ? r.OptionalInt("bos_token_id") : d.BosTokenId,
+            EosTokenIds = r.Has("eos_token_id") ? r.IntOrIntList("eos_token_id") : d.EosTokenIds,
+            PadTokenId = r.OptionalInt("pad_token_id"),
+        };
+    }
+
+    internal override void Validate(string source)
+    {
+        RequirePositive(VocabSize, "vocab_size", source);
+        RequirePositive(NPositions, "n_positions", source);
+        RequirePositive(NEmbd, "n_embd", source);
+        RequirePositive(NLayer, "n_layer", source);
+        RequirePositive(NHead, "n_head", source);
+        if (NInner is { } inner) RequirePositive(inner, "n_inner", source);
+        RequireDivisible(NEmbd, "n_embd", NHead, "n_head", source);
+        Require(Activations.IsSupported(ActivationFunction), source,
+            $"'activation_function' '{ActivationFunction}' is not supported (supported: {string.Join(", ", Activations.Supported)})");
+        RequireProbability(ResidPdrop, "resid_pdrop", source);
+        RequireProbability(EmbdPdrop, "embd_pdrop", source);
+        RequireProbability(AttnPdrop, "attn_pdrop", source);
+        Require(LayerNormEpsilon > 0, source, $"'layer_norm_epsilon' must be positive, got {LayerNormEpsilon}");
+    }
+
+    private protected override void Write(JsonObject o)
+    {
+        o["architectures"] ??= new JsonArray("GPT2LMHeadModel");
+        o["vocab_size"] = VocabSize;
+        o["n_positions"] = NPositions;
+        o["n_ctx"] = NPositions;
+        o["n_embd"] = NEmbd;
+        o["n_layer"] = NLayer;
+        o["n_head"] = NHead;
+        o["n_inner"] = NInner;
+        o["activation_function"] = ActivationFunction;
+        o["resid_pdrop"] = ResidPdrop;
+        o["embd_pdrop"] = EmbdPdrop;
+        o["attn_pdrop"] = AttnPdrop;
+        o["layer_norm_epsilon"] = LayerNormEpsilon;
+        o["scale_attn_weights"] = ScaleAttnWeights;
+        o["scale_attn_by_inverse_layer_idx"] = ScaleAttnByInverseLayerIdx;
+        o["tie_word_embeddings"] = TieWordEmbeddings;
+        o["bos_token_id"] = BosTokenId;
+        o["eos_token_id"] = IdsToJson(EosTokenIds);
+        o["pad_token_id"] = PadTokenId;
+    }
+}

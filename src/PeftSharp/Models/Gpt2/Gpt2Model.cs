@@ -1,0 +1,41 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Models.Gpt2;
+
+/// <summary>GPT-2's body (HF <c>GPT2Model</c>, the <c>transformer</c> of the LM): embeddings, blocks, final norm.</summary>
+internal sealed class Gpt2Model : nn.Module
+{
+    public Embedding wte; // (vocab, d)
+    public Embedding wpe; // (n_positions, d)
+    public ModuleList<Gpt2Block> h;
+    public LayerNorm ln_f;
+    private readonly Gpt2Config config;
+
+    public Gpt2Model(Gpt2Config config, Device? device, ScalarType? dtype) : base(nameof(Gpt2Model))
+    {
+        this.config = config;
+        wte = nn.Embedding(config.VocabSize, config.NEmbd, device: device, dtype: dtype);
+        wpe = nn.Embedding(config.NPositions, config.NEmbd, device: device, dtype: dtype);
+        h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(i => new Gpt2Block(config, i, device, dtype)).ToArray());
+        ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon, device: device, dtype: dtype);
+        RegisterComponents();
+    }
+
+    /// <summary>inputIds (batch, seq) → hidden states (batch, seq, d) after ln_f.</summary>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    {
+        long batch = inputIds.shape[0], seq = inputIds.shape[1], past = cache?.Length ?? 0;
+        if (past + seq > config.NPositions)
+            throw new PeftSharpException($"sequence of {past + seq} tokens exceeds GPT-2's context of {config.NPositions} positions (n_positions)");
+        AttentionMasks.CheckIds(inputIds, config.VocabSize, "input_ids");
+        var mask = AttentionMasks.Normalize(attentionMask, batch, past + seq);
+        var positions = AttentionMasks.PositionIds(mask, past, seq, inputIds.device);   // (1|batch, seq)
+        var bias = AttentionMasks.Causal(mask, past, seq, null, inputIds.device);
+        var x = wte.forward(inputIds) + wpe.forward(positions);                          // (batch, seq, d)
+        x = nn.functional.dropout(x, config.EmbdPdrop, training);
+        foreach (var block in h) x = block.Forward(x, bias, cache);
+        return ln_f.forward(x);
+    }
+}

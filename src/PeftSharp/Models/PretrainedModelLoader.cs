@@ -1,0 +1,143 @@
+using TorchSharp;
+using PeftSharp.Models.Bert;
+using PeftSharp.Models.Gpt2;
+using PeftSharp.Models.Llama;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Models;
+
+/// <summary>
+/// Builds models from HuggingFace folders (config.json + model.safetensors or a sharded index),
+/// from a config with random weights, and saves them back in HF layout.
+/// </summary>
+public static partial class PretrainedModelLoader
+{
+    /// <summary>
+    /// Loads the model in <paramref name="directory"/>: <c>model_type</c> in config.json picks the
+    /// architecture; weights are converted to <paramref name="dtype"/> (float32 by default). Missing
+    /// weights are an error, except a task head (classifier) a base checkpoint lacks, which is
+    /// initialised randomly with a warning; unused checkpoint keys are reported through
+    /// <paramref name="warn"/> (known buffers silently ignored). <paramref name="config"/> replaces
+    /// the folder's config.json (e.g. a different num_labels). The model is in eval mode.
+    /// </summary>
+    public static IPretrainedModel Load(string directory, ScalarType? dtype = null, Device? device = null,
+        Action<string>? warn = null, ModelConfig? config = null)
+    {
+        if (!Directory.Exists(directory)) throw new PeftSharpException($"{directory}: model folder not found");
+        config ??= ModelConfig.Load(Path.Combine(directory, "config.json"));
+        using var source = OpenCheckpoint(directory);
+        return LoadFrom(source, directory, config, dtype ?? ScalarType.Float32, device, warn);
+    }
+
+    /// <summary><see cref="Load"/> for a decoder-only language model (gpt2, llama, mistral, qwen2).</summary>
+    public static ICausalLanguageModel LoadCausalLM(string directory, ScalarType? dtype = null, Device? device = null, Action<string>? warn = null)
+    {
+        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
+        if (config is BertConfig)
+            throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' is an encoder, not a causal language model (gpt2, llama, mistral, qwen2)");
+        return (ICausalLanguageModel)Load(directory, dtype, device, warn, config);
+    }
+
+    /// <summary><see cref="Load"/> for a sequence classifier (bert, roberta); <paramref name="numLabels"/> overrides the config's.</summary>
+    public static ISequenceClassificationModel LoadSequenceClassifier(string directory, int? numLabels = null, ScalarType? dtype = null,
+        Device? device = null, Action<string>? warn = null)
+    {
+        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
+        if (config is not BertConfig bert)
+            throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' has no sequence-classification head here (bert, roberta)");
+        if (numLabels is { } n && n != bert.NumLabels)
+        {
+            bert = bert with { NumLabels = n, Id2Label = null, ProblemType = n == 1 ? "regression" : null };
+            bert.Validate(Path.Combine(directory, "config.json"));
+        }
+        return (ISequenceClassificationModel)Load(directory, dtype, device, warn, bert);
+    }
+
+    /// <summary>A randomly initialised model (HF init: normal(0, initializer_range), zero biases, unit norms).</summary>
+    public static IPretrainedModel Create(ModelConfig config, ScalarType? dtype = null, Device? device = null, long? seed = null)
+    {
+        config.Validate();
+        var model = Build(config, dtype ?? ScalarType.Float32, device);
+        using var generator = seed is { } s ? new Generator((ulong)s, device ?? torch.CPU) : null;
+        model.InitializeWeights(generator);
+        return model;
+    }
+
+    internal static PretrainedModel Build(ModelConfig config, ScalarType dtype, Device? device) => config switch
+    {
+        Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2, device, dtype),
+        LlamaConfig llama => new LlamaForCausalLM(llama, device, dtype),
+        BertConfig { ModelType: "roberta" } roberta => new RobertaForSequenceClassification(roberta, device, dtype),
+        BertConfig bert => new BertForSequenceClassification(bert, device, dtype),
+        _ => throw new PeftSharpException($"no architecture for model_type '{config.ModelType}' (supported: {string.Join(", ", ModelConfig.SupportedModelTypes)})"),
+    };
+
+    internal static PretrainedModel LoadFrom(ITensorSource source, string sourceName, ModelConfig config, ScalarType dtype, Device? device, Action<string>? warn)
+    {
+        var model = Build(config, dtype, device);
+        try
+        {
+            var plan = CheckpointPlan.Create(model, source.Keys);
+            if (plan.Missing.Count > 0)
+                throw new PeftSharpException(
+                    $"{sourceName}: the checkpoint lacks {plan.Missing.Count} weight(s) a '{config.ModelType}' model needs: {CheckpointPlan.ListNames(plan.Missing)}");
+            var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, key) in plan.Sources)
+            {
+                var parameter = parameters[name];
+                var shape = source.Shape(key);
+                if (!shape.SequenceEqual(parameter.shape))
+                    throw new PeftSharpException(
+                        $"{sourceName}: tensor '{key}' has shape [{string.Join(", ", shape)}], the config needs [{string.Join(", ", parameter.shape)}] for {name}");
+                using var tensor = source.Read(key, dtype, device);
+                using var noGrad = torch.no_grad();
+                parameter.copy_(tensor);
+            }
+            if (plan.MissingTaskHeads.Count > 0)
+            {
+                model.InitializeWeights(null, module => module.Length > 0 && plan.MissingTaskHeads.Any(p => p.StartsWith(module + ".", StringComparison.Ordinal)));
+                warn?.Invoke($"{sourceName}: {plan.MissingTaskHeads.Count} weight(s) not in the checkpoint were newly initialised " +
+                             $"(train them, e.g. as modules_to_save): {CheckpointPlan.ListNames(plan.MissingTaskHeads)}");
+            }
+            if (plan.Unexpected.Count > 0)
+                warn?.Invoke($"{sourceName}: {plan.Unexpected.Count} checkpoint weight(s) are not used by a '{config.ModelType}' " +
+                             $"{model.GetType().Name}: {CheckpointPlan.ListNames(plan.Unexpected)}");
+            model.Layout = model.KeepsOmittedPrefixOnSave ? plan.Layout : plan.Layout with { OmittedPrefix = null };
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The (key, tensor) pairs a save writes, in the layout the model was loaded from.</summary>
+    internal static List<KeyValuePair<string, Tensor>> CheckpointTensors(PretrainedModel model)
+    {
+        // Order may differ after adapters were injected and removed (re-registration appends); names may not.
+        var current = model.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
+        if (!current.SetEquals(model.ArchitectureParameterNames))
+        {
+            var extra = current.Except(model.ArchitectureParameterNames).Concat(model.ArchitectureParameterNames.Except(current)).ToList();
+            throw new PeftSharpException(
+                $"cannot save a '{model.ModelType}' model whose parameters differ from its architecture ({CheckpointPlan.ListNames(extra)}); merge and unload adapters first");
+        }
+        var tensors = model.named_parameters()
+            .Select(p => new KeyValuePair<string, Tensor>(model.Layout.KeyOf(p.name), p.parameter.detach()))
+            .ToList();
+        if (model.Layout.StoresTiedHead && model.TiedHeadWeight is { } tied)
+            tensors.Add(new KeyValuePair<string, Tensor>(CheckpointLayout.TiedHeadKey, tied.detach()));
+        return tensors;
+    }
+
+    internal static string DtypeName(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 => "float32",
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Float16 => "float16",
+        ScalarType.Float64 => "float64",
+        _ => dtype.ToString().ToLowerInvariant(),
+    };
+}
