@@ -92,6 +92,33 @@ public static class CausalLmEncoding
         return result;
     }
 
+    /// <summary>
+    /// The prompt a generation evaluation feeds the model, built exactly like the unsupervised part of the training
+    /// sequence: BOS + prompt (prompt/completion rows, wn-define), BOS + MR + EOS (E2E groups), BOS + the evaluation
+    /// template (commonsense).
+    /// </summary>
+    public static int[] EncodePrompt(Example example, CausalLmEncodingOptions options)
+    {
+        var builder = new SequenceBuilder(options);
+        builder.Bos(supervised: false);
+        switch (example)
+        {
+            case PromptCompletionExample p:
+                builder.Add(options.Encode(p.Prompt), supervised: false);
+                break;
+            case GenerationExample g:
+                builder.Add(options.Encode(g.Source), supervised: false);
+                builder.Eos(supervised: false);
+                break;
+            case CommonsenseExample c:
+                builder.Add(options.Encode(CommonsensePrompt.Eval(c, options.CommonsenseReferenceIndentation)), supervised: false);
+                break;
+            default:
+                throw new PeftSharpException($"a {example.GetType().Name} has no generation prompt");
+        }
+        return builder.Build().InputIds;
+    }
+
     /// <summary>Encodes one example without any length limit.</summary>
     public static EncodedExample Encode(Example example, CausalLmEncodingOptions options) => Encode(example, options, "data", 0);
 

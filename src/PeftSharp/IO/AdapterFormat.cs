@@ -77,13 +77,13 @@ public static class AdapterFormat
     }
 
     /// <summary>Copies the saved tensors into the adapter's parameters; any missing, unexpected or mis-shaped tensor is an error naming it.</summary>
-    internal static void LoadWeights(PeftModel peft, string adapterName, string directory)
+    internal static void LoadWeights(PeftModel peft, string adapterName, string directory, Func<string, bool>? ignore = null)
     {
         var path = Path.Combine(directory, WeightsFileName);
         if (!File.Exists(path)) throw new PeftSharpException($"{path}: adapter weights not found");
         using var file = SafetensorsFile.Open(path);
         var targets = peft.AdapterParameters(adapterName).ToDictionary(t => KeyPrefix + t.Name, t => (Tensor)t.Parameter);
-        var unexpected = file.Keys.Where(k => !targets.ContainsKey(k)).ToList();
+        var unexpected = file.Keys.Where(k => !targets.ContainsKey(k) && !(ignore?.Invoke(k) ?? false)).ToList();
         if (unexpected.Count > 0)
             throw new PeftSharpException($"{path}: tensor '{unexpected[0]}' matches nothing in the model{(unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more)" : "")}; was this adapter trained for another base model?");
         var missing = targets.Keys.Where(k => !file.Contains(k)).ToList();

@@ -34,7 +34,7 @@ internal static class ModuleTree
         var current = Get(root, path);
         if (parent is ModuleList<nn.Module<Tensor, Tensor>> list && int.TryParse(name, out var index))
             list[index] = (nn.Module<Tensor, Tensor>)replacement;
-        else
+        else if (parent is not IModuleContainer)
             SetField(parent, current, replacement, path);
         parent.register_module(name, null!);
         parent.register_module(name, replacement);
@@ -57,3 +57,6 @@ internal static class ModuleTree
         throw new PeftSharpException($"cannot adapt '{path}': its parent {parent.GetType().Name} holds it in no field");
     }
 }
+
+/// <summary>A module whose children exist only as registered submodules (no fields), so replacing one is re-registering it.</summary>
+internal interface IModuleContainer { }

@@ -1,0 +1,47 @@
+using PeftSharp.Evaluation.Generation;
+using PeftSharp.Models;
+using PeftSharp.Tokenization;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Workflows;
+
+/// <summary>What <c>peft eval</c> evaluates and how.</summary>
+public sealed record EvalSettings
+{
+    public required string ModelDirectory { get; init; }
+    public string? AdapterDirectory { get; init; }
+    public required string DataPath { get; init; }
+    public string Task { get; init; } = "auto";
+    public int? MaxLength { get; init; }
+    /// <summary>Merge the adapter into the base weights before evaluating (the result must equal the unmerged one).</summary>
+    public bool Merge { get; init; }
+    public bool ReferenceIndentation { get; init; }
+    public int BatchSize { get; init; } = 32;
+    public int? MaxExamples { get; init; }
+    public GenerationOptions Generation { get; init; } = new() { MaxNewTokens = 32 };
+    public string Dtype { get; init; } = "float32";
+    public string Device { get; init; } = "cpu";
+}
+
+/// <summary><c>peft eval</c>: a model, optionally with an adapter (merged or not), on evaluation data.</summary>
+public static class EvalWorkflow
+{
+    public static IReadOnlyDictionary<string, double> Run(EvalSettings settings, Action<string>? warn = null)
+    {
+        warn ??= _ => { };
+        var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
+        var task = TaskSpec.Parse(settings.Task, settings.DataPath);
+        var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, settings.MaxLength ?? 512,
+            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn);
+        using var scope = NewDisposeScope();
+        using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
+            Runtime.ParseDtype(settings.Dtype), Runtime.ParseDevice(settings.Device), warn);
+        if (settings.Merge) session.Peft?.Merge();
+        if (session.Model is ICausalLanguageModel lm && settings.MaxLength is null && data.Eval is not null && data.Eval.Any(e => e.InputIds.Length > lm.MaxPositions))
+            throw new PeftSharpException($"{settings.DataPath}: examples longer than the model's context of {lm.MaxPositions}; give --max-length");
+        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
+            ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
+        using var noGrad = no_grad();
+        return evaluator.Evaluate();
+    }
+}
