@@ -19,11 +19,13 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var train = new TrainCommand();
+ICliCommand[] commands = [train, new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new DemoCommand(), new TokenizerCommand()];
 var root = new RootCommand("PeftSharp: parameter-efficient fine-tuning (LoRA, DoRA, Dual LoRA, LoRA², AdaLoRA, LoRA+) for .NET");
-root.Subcommands.Add(train.Command);
-foreach (var command in Commands.Others()) root.Subcommands.Add(command.Build());
-train.Command.SetAction(p => Guard(() => train.Run(p, cancel.Token)));
-foreach (var command in Commands.Others()) { }
+foreach (var command in commands)
+{
+    root.Subcommands.Add(command.Command);
+    command.Command.SetAction(p => Guard(() => command.Run(p, cancel.Token)));
+}
 
 try
 {
@@ -52,5 +54,11 @@ static int Guard(Func<int> action)
     {
         ConsoleOutput.Error("interrupted");
         return 130;
+    }
+    catch (Exception e) when (Environment.GetEnvironmentVariable("PEFT_DEBUG") != "1")
+    {
+        // Not a known bad-input case: a bug. One line, with how to get the details.
+        ConsoleOutput.Error($"internal error ({e.GetType().Name}): {e.Message} — this is a bug in PeftSharp; rerun with PEFT_DEBUG=1 for the stack trace");
+        return 70;
     }
 }

@@ -9,9 +9,9 @@ using PeftSharp.Workflows;
 namespace PeftSharp.Cli.Commands;
 
 /// <summary><c>peft train</c>: every option of the issue, named exactly so, mapped onto <see cref="TrainSettings"/>.</summary>
-internal sealed class TrainCommand
+internal sealed class TrainCommand : ICliCommand
 {
-    public Command Command { get; } = new("train", "Fine-tune a model with a PEFT method (or fully) and save the adapter, metrics and plots.");
+    public Command Command { get; }
     public OptionSet Options { get; }
 
     readonly Option<string> model, data, output, task, method, targetModules, modulesToSave, bias, magnitudeActivation, signMode, optimizer, scheduler, device, dtype;
@@ -23,8 +23,10 @@ internal sealed class TrainCommand
     readonly Option<long> maxSteps;
     readonly Option<bool> useRslora, noShuffle, saveInitial, fromScratch, pack, referenceIndentation, naiveDualLora;
 
-    public TrainCommand()
+    /// <summary>The train options on <paramref name="command"/> (default: the <c>train</c> command; <c>compare</c> reuses them).</summary>
+    public TrainCommand(Command? command = null)
     {
+        Command = command ?? new Command("train", "Fine-tune a model with a PEFT method (or fully) and save the adapter, metrics and plots.");
         var o = Options = new OptionSet(Command);
         model = o.Add<string>("model", "Model folder (config.json, model.safetensors, tokenizer files)", required: true);
         data = o.Add<string>("data", "Training data: .jsonl, .txt, .csv (E2E), .json (commonsense), or a GLUE file/folder", required: true);

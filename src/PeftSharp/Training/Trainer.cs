@@ -61,7 +61,7 @@ public sealed class Trainer
         long microBatchesPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize;
         var order = EpochOrder(progress.Epoch);
         var clock = Stopwatch.StartNew();
-        long peakMemory = ProcessMemory.ResidentBytes(), tokensSinceLog = 0, startStep = progress.GlobalStep;
+        long startMemory = ProcessMemory.ResidentBytes(), peakMemory = startMemory, tokensSinceLog = 0, startStep = progress.GlobalStep;
         double lossSinceLog = 0, regSinceLog = 0, lastLoss = double.NaN, lastGradNorm = 0;
         int stepsSinceLog = 0;
         bool hasRegularization = false;
@@ -147,7 +147,8 @@ public sealed class Trainer
             trainable.SaveResult(options.OutputDirectory);
         }
         TrainingPlots.Write(options.OutputDirectory, log.Entries);
-        return new TrainResult(progress.GlobalStep, interrupted, stoppedEarly, lastMetrics, progress.BestMetric, progress.BestStep, lastLoss, trainTime, peakMemory);
+        return new TrainResult(progress.GlobalStep, interrupted, stoppedEarly, lastMetrics, evaluator?.PrimaryMetric, progress.BestMetric, progress.BestStep,
+            lastLoss, trainTime, peakMemory, startMemory);
     }
 
     /// <summary>The example order of an epoch: a seeded Fisher–Yates permutation, the same in a resumed run.</summary>

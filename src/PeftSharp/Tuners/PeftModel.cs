@@ -235,13 +235,18 @@ public sealed class PeftModel : IDisposable
 
     /// <summary>
     /// Numerical rank of each adapted layer's dense ΔW (torch.linalg.matrix_rank defaults), the measure of
-    /// paper 001 Fig. 3; computed in float64 on the CPU.
+    /// paper 001 Fig. 3. The tolerance follows ΔW's own precision (σ_max·max(d, k)·eps of its dtype), so float32 rounding
+    /// noise is not counted as rank; half precision is computed in float32.
     /// </summary>
     public IReadOnlyList<(string Path, long Rank)> EffectiveRanks()
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return DeltaWeights().Select(d => (d.Path, linalg.matrix_rank(d.Delta.to(ScalarType.Float64).cpu()).item<long>())).ToList();
+        return DeltaWeights().Select(d =>
+        {
+            var delta = d.Delta.dtype is ScalarType.Float64 or ScalarType.Float32 ? d.Delta : d.Delta.to(ScalarType.Float32);
+            return (d.Path, linalg.matrix_rank(delta.cpu()).item<long>());
+        }).ToList();
     }
 
     /// <summary>Tells every adapter the current optimizer step (drives Dual LoRA's γ ramp).</summary>

@@ -32,6 +32,9 @@ public static class TrainWorkflow
         string? testDataPath = null)
     {
         warn ??= _ => { };
+        if (!Directory.Exists(settings.ModelDirectory)) throw new PeftSharpException($"--model {settings.ModelDirectory}: model folder not found");
+        if (!File.Exists(settings.DataPath) && !Directory.Exists(settings.DataPath)) throw new PeftSharpException($"--data {settings.DataPath}: not found");
+        if (settings.EvalDataPath is { } eval && !File.Exists(eval) && !Directory.Exists(eval)) throw new PeftSharpException($"--eval-data {eval}: not found");
         var dtype = Runtime.ParseDtype(settings.Dtype);
         var device = Runtime.ParseDevice(settings.Device);
         manual_seed(settings.Trainer.Seed);

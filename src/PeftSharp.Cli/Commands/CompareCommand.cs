@@ -1,0 +1,71 @@
+using System.CommandLine;
+using PeftSharp.Cli.Output;
+using PeftSharp.Training;
+using PeftSharp.Workflows;
+
+namespace PeftSharp.Cli.Commands;
+
+/// <summary><c>peft compare</c>: several methods, same data, equal budgets (from --r), one table and one plot.</summary>
+internal sealed class CompareCommand : ICliCommand
+{
+    readonly TrainCommand train = new(new Command("compare", "Train several methods on the same data at an equal parameter budget and compare them (table + plots)."));
+    readonly Option<string> methods;
+    readonly Option<int> seeds;
+
+    public CompareCommand()
+    {
+        methods = train.Options.Add("methods", "Comma-separated methods", "full,lora,dora,dual-lora,lora2,adalora");
+        seeds = train.Options.Add("seeds", "Seeds per method (--seed, --seed+1, …); results are mean ± std", 1);
+    }
+
+    public Command Command => train.Command;
+
+    public int Run(ParseResult p, CancellationToken cancel)
+    {
+        var settings = train.Settings(p);
+        var chosen = p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var m in chosen)
+            if (!MethodSettings.Names.Contains(m)) throw new PeftSharpException($"--methods: unknown method '{m}'; choose from {string.Join(", ", MethodSettings.Names)}");
+        if (p.GetValue(seeds) < 1) throw new PeftSharpException($"--seeds must be ≥ 1, got {p.GetValue(seeds)}");
+        var results = Compare.Run(new CompareSettings
+        {
+            Base = settings, Methods = chosen, OutputDirectory = settings.OutputDirectory, TestDataPath = train.TestData(p),
+            Seeds = Enumerable.Range(settings.Trainer.Seed, p.GetValue(seeds)).ToList(),
+        }, cancel);
+        return results is null ? 130 : 0;
+    }
+}
+
+/// <summary>Runs a comparison with live progress and prints its table.</summary>
+internal static class Compare
+{
+    public static IReadOnlyList<MethodComparison>? Run(CompareSettings settings, CancellationToken cancel)
+    {
+        try
+        {
+            var results = CompareWorkflow.Run(settings, label => new ConsoleLine(label), ConsoleOutput.Warn, cancel);
+            Console.WriteLine();
+            Console.WriteLine(CompareWorkflow.Table(results));
+            Console.WriteLine($"written to {settings.OutputDirectory}: comparison.md, comparison.json, comparison.png, loss_curves.png, effective_rank.png, one folder per method");
+            return results;
+        }
+        catch (OperationCanceledException)
+        {
+            ConsoleOutput.Error("interrupted; the finished runs are in " + settings.OutputDirectory);
+            return null;
+        }
+    }
+
+    /// <summary>Per-run progress for long comparisons: the progress bar when interactive, plain lines otherwise.</summary>
+    sealed class ConsoleLine(string label) : ITrainingObserver
+    {
+        public void OnStart(long totalSteps, long startStep) => Console.Error.WriteLine($"{label}: training {totalSteps} steps");
+        public void OnStep(StepReport r)
+        {
+            if (r.Step % Math.Max(1, r.TotalSteps / 5) == 0 || r.Step == r.TotalSteps)
+                Console.Error.WriteLine(FormattableString.Invariant($"{label}: step {r.Step}/{r.TotalSteps} loss {r.Loss:F4} {r.TokensPerSecond:F0} tok/s eta {r.Remaining:mm\\:ss}"));
+        }
+        public void OnEvaluation(long step, IReadOnlyDictionary<string, double> metrics) => Console.Error.WriteLine($"{label}: eval @ {step}: {ConsoleOutput.Metrics(metrics)}");
+        public void OnMessage(string message) => Console.Error.WriteLine($"{label}: {message}");
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json;
+using PeftSharp.Cli.Output;
+using PeftSharp.Evaluation.Generation;
+using PeftSharp.Workflows;
+
+namespace PeftSharp.Cli.Commands;
+
+/// <summary><c>peft eval</c>: metrics of a model (with an optional adapter, merged or not) on evaluation data.</summary>
+internal sealed class EvalCommand : ICliCommand
+{
+    public Command Command { get; } = new("eval", "Evaluate a model, optionally with an adapter, on evaluation data.");
+    readonly Option<string> model, data, task, dtype, device;
+    readonly Option<string?> adapter;
+    readonly Option<int?> maxLength, maxExamples;
+    readonly Option<int> batchSize, numBeams, maxNewTokens, noRepeatNgram;
+    readonly Option<double> lengthPenalty;
+    readonly Option<bool> merge, json, referenceIndentation;
+
+    public EvalCommand()
+    {
+        var o = new OptionSet(Command);
+        model = o.Add<string>("model", "Model folder", required: true);
+        adapter = o.Add<string?>("adapter", "Adapter folder (PEFT format)");
+        data = o.Add<string>("data", "Evaluation data", required: true);
+        task = o.Add("task", "auto | causal-lm | classification | glue/<task> | commonsense[/<task>] | e2e", "auto");
+        merge = o.Add<bool>("merge", "Merge the adapter into the weights first (must give the same metrics)");
+        maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens");
+        maxExamples = o.Maybe<int>("max-examples", "Evaluate at most this many examples");
+        batchSize = o.Add("batch-size", "Evaluation batch size", 32);
+        numBeams = o.Add("num-beams", "Beams for generation-evaluated tasks", 1);
+        maxNewTokens = o.Add("max-new-tokens", "Tokens to generate", 32);
+        lengthPenalty = o.Add("length-penalty", "Beam-search length penalty", 1.0);
+        noRepeatNgram = o.Add("no-repeat-ngram", "Forbid repeating n-grams of this size (0 = off)", 0);
+        referenceIndentation = o.Add<bool>("reference-indentation", "Commonsense prompts with the reference whitespace");
+        json = o.Add<bool>("json", "Print the metrics as JSON");
+        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32");
+        device = o.Add("device", "cpu | cuda | cuda:N", "cpu");
+    }
+
+    public int Run(ParseResult p, CancellationToken cancel)
+    {
+        var metrics = EvalWorkflow.Run(new EvalSettings
+        {
+            ModelDirectory = p.GetValue(model)!, AdapterDirectory = p.GetValue(adapter), DataPath = p.GetValue(data)!, Task = p.GetValue(task)!,
+            MaxLength = p.GetValue(maxLength), Merge = p.GetValue(merge), MaxExamples = p.GetValue(maxExamples), BatchSize = p.GetValue(batchSize),
+            ReferenceIndentation = p.GetValue(referenceIndentation),
+            Generation = new GenerationOptions
+            {
+                NumBeams = p.GetValue(numBeams), MaxNewTokens = p.GetValue(maxNewTokens), LengthPenalty = p.GetValue(lengthPenalty),
+                NoRepeatNgramSize = p.GetValue(noRepeatNgram), EarlyStopping = p.GetValue(numBeams) > 1,
+            },
+            Dtype = p.GetValue(dtype)!, Device = p.GetValue(device)!,
+        }, ConsoleOutput.Warn);
+        Console.WriteLine(p.GetValue(json)
+            ? JsonSerializer.Serialize(metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(), new JsonSerializerOptions { WriteIndented = true })
+            : ConsoleOutput.Metrics(metrics));
+        return 0;
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using PeftSharp.Data;
+using PeftSharp.Tokenization;
+
+namespace PeftSharp.Cli.Commands;
+
+/// <summary><c>peft train-tokenizer</c>: a byte-level BPE tokenizer (GPT-2 format) from a plain-text corpus.</summary>
+internal sealed class TokenizerCommand : ICliCommand
+{
+    public Command Command { get; } = new("train-tokenizer", "Train a byte-level BPE tokenizer (vocab.json, merges.txt, tokenizer.json) on a text corpus.");
+    readonly Option<string> corpus, output;
+    readonly Option<int> vocabSize;
+
+    public TokenizerCommand()
+    {
+        var o = new OptionSet(Command);
+        corpus = o.Add<string>("corpus", "Plain-text corpus, one text per line", required: true);
+        vocabSize = o.Add("vocab-size", "Vocabulary size including the 256 bytes and <|endoftext|>", 8192);
+        output = o.Add<string>("out", "Output folder", required: true);
+    }
+
+    public int Run(ParseResult p, CancellationToken cancel)
+    {
+        var texts = PlainText.Read(p.GetValue(corpus)!).Cast<TextExample>().Select(t => t.Text);
+        BpeTrainer.Train(texts, p.GetValue(vocabSize), ["<|endoftext|>"], p.GetValue(output)!);
+        Console.WriteLine($"tokenizer written to {p.GetValue(output)}");
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+using PeftSharp.Evaluation.Generation;
+using PeftSharp.Training;
+
+namespace PeftSharp.Workflows;
+
+/// <summary>
+/// <c>peft demo</c>: the shipped WordNet GPT-2 (assets/models/wordnet-gpt2) fine-tuned on a WordNet task with every
+/// method at an equal parameter budget (r = 8: LoRA r 8, Dual LoRA r1 = r2 = 4, LoRA² K = 8, AdaLoRA init_r 8),
+/// over one or more seeds; the table, plots and adapters go to the output folder.
+/// </summary>
+public static class DemoWorkflow
+{
+    public static readonly string[] Tasks = ["wn-lexname", "wn-pos", "wn-define"];
+    public static readonly string[] DefaultMethods = ["full", "lora", "dora", "dual-lora", "lora2", "adalora"];
+
+    /// <summary>The repository's assets folder, found by walking up from the running program (or the current directory).</summary>
+    public static string Assets()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (Directory.Exists(Path.Combine(dir.FullName, "assets", "models", "wordnet-gpt2"))) return Path.Combine(dir.FullName, "assets");
+        throw new PeftSharpException("cannot find assets/models/wordnet-gpt2: run the demo from a PeftSharp checkout (./peft demo)");
+    }
+
+    /// <summary>The demo's comparison: defaults sized to finish in minutes on 2 CPU cores (<paramref name="quick"/>: a smaller slice).</summary>
+    public static CompareSettings Settings(string task, bool quick, int seeds, IReadOnlyList<string>? methods, string output, int r = 8)
+    {
+        if (!Tasks.Contains(task)) throw new PeftSharpException($"--task must be one of {string.Join(", ", Tasks)}, got '{task}'");
+        var assets = Assets();
+        var data = Path.Combine(assets, "wordnet", "tasks", task);
+        bool generation = task == "wn-define";
+        int trainExamples = quick ? 1500 : 4000;
+        var trainer = new TrainerOptions
+        {
+            OutputDirectory = output,
+            LearningRate = 2e-3, Schedule = ScheduleKind.Linear, WarmupSteps = 10, Epochs = 1,
+            MaxSteps = trainExamples / 32, BatchSize = 32, MaxGradNorm = 1.0, LoggingSteps = 5, Seed = 42,
+        };
+        var baseSettings = new TrainSettings
+        {
+            ModelDirectory = Path.Combine(assets, "models", "wordnet-gpt2"),
+            DataPath = Path.Combine(data, "train.jsonl"),
+            EvalDataPath = Path.Combine(data, "dev.jsonl"),
+            OutputDirectory = output,
+            Task = generation ? "causal-lm" : "classification",
+            MaxLength = 64,
+            EvalBatchSize = 64,
+            EvalMaxExamples = quick ? 300 : generation ? 400 : null,
+            Generation = new GenerationOptions { MaxNewTokens = 24 },
+            Method = new MethodSettings { R = r, Alpha = 2 * r },
+            Trainer = trainer,
+        };
+        return new CompareSettings
+        {
+            Base = baseSettings,
+            Methods = methods ?? DefaultMethods,
+            Seeds = Enumerable.Range(42, Math.Max(1, seeds)).ToList(),
+            TestDataPath = Path.Combine(data, "test.jsonl"),
+            OutputDirectory = output,
+        };
+    }
+}
