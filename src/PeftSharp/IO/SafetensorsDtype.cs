@@ -45,6 +45,26 @@ internal static class SafetensorsDtypes
         _ => null,
     };
 
+    /// <summary>
+    /// Position of the dtype in the reference implementation's enum (BOOL, U8, I8, …, I16, F16, BF16, I32, F32, F64, I64),
+    /// which lists dtypes in increasing alignment: its writer lays tensors out by this rank, descending, then by name,
+    /// so every tensor starts at a multiple of its element size. Ours does the same, which makes its files byte-identical.
+    /// </summary>
+    public static int AlignmentRank(SafetensorsDtype dtype) => dtype switch
+    {
+        SafetensorsDtype.BOOL => 0,
+        SafetensorsDtype.U8 => 1,
+        SafetensorsDtype.I8 => 2,
+        SafetensorsDtype.I16 => 5,
+        SafetensorsDtype.F16 => 7,
+        SafetensorsDtype.BF16 => 8,
+        SafetensorsDtype.I32 => 9,
+        SafetensorsDtype.F32 => 11,
+        SafetensorsDtype.F64 => 12,
+        SafetensorsDtype.I64 => 13,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+    };
+
     public static bool TryParse(string text, out SafetensorsDtype dtype) =>
         Enum.TryParse(text, ignoreCase: false, out dtype) && Enum.IsDefined(dtype) && text == dtype.ToString();
 
@@ -54,7 +74,10 @@ internal static class SafetensorsDtypes
 /// <summary>One tensor entry of a safetensors header: offsets are relative to the start of the data area.</summary>
 public sealed record SafetensorsTensorInfo(string Name, SafetensorsDtype Dtype, long[] Shape, long Begin, long End)
 {
+    /// <summary>Bytes the tensor occupies in the data area (<c>End - Begin</c>).</summary>
     public long ByteLength => End - Begin;
+    /// <summary>The TorchSharp element type that <see cref="Dtype"/> maps to (BOOL → Bool, U8 → Byte, …).</summary>
     public ScalarType ScalarType => SafetensorsDtypes.ToScalarType(Dtype);
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>Product of <see cref="Shape"/> (1 for a 0-dim tensor).</summary>
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => checked(a * b));
 }

@@ -8,42 +8,82 @@ namespace PeftSharp.IO;
 /// A memory-mapped .safetensors file. Opening validates the whole header; <see cref="ReadTensor"/> materialises one
 /// tensor at a time (a fresh tensor owning its memory), so loading a checkpoint never holds two copies of it.
 /// </summary>
+/// <remarks>
+/// Layout (https://github.com/huggingface/safetensors): an 8-byte little-endian header size N, N bytes of UTF-8 JSON,
+/// then the data area that the tensors' data_offsets point into. The validation rules are listed on
+/// <c>SafetensorsHeader</c>. The file must not be truncated in place while open (replacing it by rename, as
+/// <see cref="AtomicFile"/> does, is safe: the mapping keeps the old contents).
+/// </remarks>
 public sealed class SafetensorsFile : IDisposable
 {
     /// <summary>Headers larger than this are refused before anything is allocated (the reference library's limit).</summary>
     internal const long MaxHeaderBytes = 100_000_000;
 
     readonly IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors;
-    readonly MemoryMappedFile? map;
-    readonly MemoryMappedViewAccessor? view;
+    readonly MemoryMappedFile map;
+    readonly MemoryMappedViewAccessor view;
     readonly long dataStart;
+    bool disposed;
 
-    SafetensorsFile(string path, IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata, long dataStart, long fileLength)
+    SafetensorsFile(string path, IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata,
+        long dataStart, MemoryMappedFile map, MemoryMappedViewAccessor view)
     {
         FilePath = path;
         this.tensors = tensors;
         Metadata = metadata;
         this.dataStart = dataStart;
+        this.map = map;
+        this.view = view;
         Keys = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
-        if (fileLength > dataStart)
-        {
-            map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
-            view = map.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
-        }
     }
 
+    /// <summary>The path the file was opened with.</summary>
     public string FilePath { get; }
+    /// <summary>The header's "__metadata__" (empty when absent), e.g. {"format": "pt"}.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
     /// <summary>Tensor names, sorted ordinally.</summary>
     public IReadOnlyList<string> Keys { get; }
     /// <summary>Sum of the tensors' byte lengths.</summary>
     public long TotalBytes => tensors.Values.Sum(t => t.ByteLength);
 
+    /// <summary>Opens and validates <paramref name="path"/>; any violation of the format is a <see cref="PeftSharpException"/> naming the file (and tensor).</summary>
     public static SafetensorsFile Open(string path)
     {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian; big-endian hosts are not supported");
         if (!File.Exists(path)) throw new PeftSharpException($"{path}: file not found");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        long length = stream.Length;
+        FileStream? stream = null;
+        MemoryMappedFile? map = null;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            long length = stream.Length;
+            var (tensors, metadata, dataStart) = ReadHeader(stream, length, path);
+            // Map through the handle just validated (not the path again): a file swapped in meanwhile cannot be read.
+            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            stream = null; // owned by the map now
+            var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            return new SafetensorsFile(path, tensors, metadata, dataStart, map, view);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            map?.Dispose();
+            throw new PeftSharpException($"{path}: cannot read: {e.Message}", e);
+        }
+        catch
+        {
+            map?.Dispose();
+            throw;
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    /// <summary>Reads and validates the size field and the header; allocates only once the size is known to fit the file.</summary>
+    static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>, long DataStart) ReadHeader(
+        FileStream stream, long length, string path)
+    {
         if (length < 8) throw new PeftSharpException($"{path}: {length} bytes is too short for a safetensors file (it starts with an 8-byte header size)");
         Span<byte> prefix = stackalloc byte[8];
         stream.ReadExactly(prefix);
@@ -56,20 +96,26 @@ public sealed class SafetensorsFile : IDisposable
         stream.ReadExactly(header);
         long dataStart = 8 + (long)headerSize;
         var (tensors, metadata) = SafetensorsHeader.Parse(header, length - dataStart, path);
-        return new SafetensorsFile(path, tensors, metadata, dataStart, length);
+        return (tensors, metadata, dataStart);
     }
 
+    /// <summary>Whether the file holds a tensor named <paramref name="name"/>.</summary>
     public bool Contains(string name) => tensors.ContainsKey(name);
 
+    /// <summary>The header entry of <paramref name="name"/>; an unknown name is a <see cref="PeftSharpException"/>.</summary>
     public SafetensorsTensorInfo GetInfo(string name) =>
         tensors.TryGetValue(name, out var info) ? info : throw new PeftSharpException($"{FilePath}: no tensor named '{name}'");
 
-    /// <summary>Reads one tensor; <paramref name="dtype"/> converts it (e.g. bf16 → float32), null keeps the stored type.</summary>
+    /// <summary>
+    /// Reads one tensor into fresh memory; <paramref name="dtype"/> converts it (e.g. bf16 → float32), null keeps the
+    /// stored type; <paramref name="device"/> moves it (null = CPU).
+    /// </summary>
     public Tensor ReadTensor(string name, ScalarType? dtype = null, Device? device = null)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var info = GetInfo(name);
         using var scope = NewDisposeScope();
-        var result = empty(info.Shape, info.ScalarType);
+        var result = empty(info.Shape, info.ScalarType); // the stored shape, on CPU
         if (info.ByteLength > 0) CopyInto(result, dataStart + info.Begin);
         if (dtype is { } target && target != info.ScalarType) result = result.to(target);
         if (device is not null && device.type != TorchSharp.DeviceType.CPU) result = result.to(device);
@@ -80,11 +126,11 @@ public sealed class SafetensorsFile : IDisposable
     unsafe void CopyInto(Tensor target, long offset)
     {
         byte* basePointer = null;
-        view!.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);
         try
         {
-            basePointer += view.PointerOffset;
-            TensorBytes.ForEachChunk(target, (span, byteOffset) => new ReadOnlySpan<byte>(basePointer + offset + byteOffset, span.Length).CopyTo(span));
+            byte* start = basePointer + view.PointerOffset + offset;
+            TensorBytes.ForEachChunk(target, (span, byteOffset) => new ReadOnlySpan<byte>(start + byteOffset, span.Length).CopyTo(span));
         }
         finally
         {
@@ -94,7 +140,9 @@ public sealed class SafetensorsFile : IDisposable
 
     public void Dispose()
     {
-        view?.Dispose();
-        map?.Dispose();
+        if (disposed) return;
+        disposed = true;
+        view.Dispose();
+        map.Dispose();
     }
 }
