@@ -117,6 +117,12 @@ public class ModelConfigTests
 
         var bert = Assert.IsType<BertConfig>(ModelConfig.Parse(FixtureConfig("bert_cls")));
         Assert.Equal((1, "regression"), (bert.NumLabels, bert.EffectiveProblemType));
+
+        var gpt2Classifier = Assert.IsType<Gpt2Config>(ModelConfig.Parse(FixtureConfig("gpt2_cls")));
+        Assert.Equal((3, "c", 62), (gpt2Classifier.NumLabels, gpt2Classifier.Id2Label![2], gpt2Classifier.PadTokenId));
+        var llamaClassifier = Assert.IsType<LlamaConfig>(ModelConfig.Parse(FixtureConfig("llama_cls")));
+        Assert.Equal((4, null, "single_label_classification"), (llamaClassifier.NumLabels, llamaClassifier.Id2Label, llamaClassifier.EffectiveProblemType));
+        Assert.Equal(2, gpt2.NumLabels); // HF's default for a config without labels
     }
 
     [Fact]
@@ -132,7 +138,7 @@ public class ModelConfigTests
     [Fact]
     public void ToJson_round_trips_and_keeps_fields_it_does_not_use()
     {
-        foreach (var name in ModelFixtures.CausalCases.Append("roberta_cls").Append("bert_cls"))
+        foreach (var name in ModelFixtures.CausalCases.Concat(["roberta_cls", "bert_cls", "gpt2_cls", "llama_cls"]))
         {
             var config = ModelConfig.Parse(FixtureConfig(name));
             var json = config.ToJson();
@@ -143,6 +149,7 @@ public class ModelConfigTests
         }
         var gpt2 = JsonNode.Parse(ModelConfig.Parse(FixtureConfig("gpt2_original")).ToJson())!;
         Assert.Equal("cls_index", gpt2["summary_type"]!.GetValue<string>());
+        Assert.Null(gpt2["id2label"]); // a language model's config stays free of classifier fields
     }
 
     [Fact]

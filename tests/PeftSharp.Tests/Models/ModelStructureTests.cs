@@ -21,6 +21,8 @@ public class ModelStructureTests
     [InlineData("mistral_sharded")]
     [InlineData("roberta_cls")]
     [InlineData("bert_cls")]
+    [InlineData("gpt2_cls")]
+    [InlineData("llama_cls")]
     public void Parameter_names_equal_the_hf_checkpoint_keys(string name)
     {
         var dir = ModelFixtures.Folder(name);
@@ -98,6 +100,8 @@ public class ModelStructureTests
     [InlineData("llama_gqa", 7 * 2 + 1)]
     [InlineData("roberta_cls", 6 * 2 + 2)]
     [InlineData("bert_cls", 6 * 2 + 2)]
+    [InlineData("gpt2_cls", 4 * 2 + 1)]
+    [InlineData("llama_cls", 7 * 2 + 1)]
     public void Every_linear_layer_is_called_through_a_swappable_field(string name, int linearLayers)
     {
         using var model = name.Contains("cls") ? (IPretrainedModel)ModelFixtures.LoadClassifier(name) : ModelFixtures.LoadCausal(name);

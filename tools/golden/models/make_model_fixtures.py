@@ -9,7 +9,7 @@ prompt, plus one beam-search result.
 The reference architectures below are written in plain PyTorch from the published definitions
 (GPT-2: Radford et al. 2019 / HF GPT2LMHeadModel; LLaMA: Touvron et al. 2023 + HF rotate-half RoPE
 layout and Meta's llama3 frequency scaling; RoBERTa/BERT: Liu et al. 2019 / Devlin et al. 2019 +
-the HF sequence-classification heads). They deliberately use a different style from the C# code
+the HF sequence-classification heads; GPT-2/LLaMA classifiers: HF's `score` on the last real token). They deliberately use a different style from the C# code
 (float64, explicit per-head loops, no fused attention), so the two share no implementation.
 
 Run with Debian's python3-torch (no transformers, no safetensors package needed):
@@ -261,7 +261,12 @@ def gpt2_weights(seed):
 
 
 def gpt2_forward(w, ids, mask, eps=1e-5):
-    """w: float64 weights without prefix. ids/mask (B, T). Positions from the mask."""
+    """w: float64 weights without prefix. ids/mask (B, T) -> logits of the tied head."""
+    return gpt2_hidden(w, ids, mask, eps) @ w["wte.weight"].T
+
+
+def gpt2_hidden(w, ids, mask, eps=1e-5):
+    """w: float64 weights without prefix. ids/mask (B, T). Positions from the mask. -> (B, T, d) after ln_f."""
     c = GPT2
     d, nh = c["n_embd"], c["n_head"]
     hd = d // nh
@@ -282,8 +287,7 @@ def gpt2_forward(w, ids, mask, eps=1e-5):
         h = layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps)
         h = gelu_tanh(h @ w[p + "mlp.c_fc.weight"] + w[p + "mlp.c_fc.bias"])
         x = x + h @ w[p + "mlp.c_proj.weight"] + w[p + "mlp.c_proj.bias"]
-    x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], eps)
-    return x @ w["wte.weight"].T
+    return layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], eps)
 
 
 def gpt2_config():
@@ -408,6 +412,13 @@ def silu(x):
 
 
 def llama_forward(w, cfg, ids, mask):
+    x = llama_hidden(w, cfg, ids, mask)
+    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
+    return x @ head.T
+
+
+def llama_hidden(w, cfg, ids, mask):
+    """-> (B, T, d) after the final norm."""
     nh, nkv, hd = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
     group = nh // nkv
     eps = cfg["rms_norm_eps"]
@@ -437,9 +448,7 @@ def llama_forward(w, cfg, ids, mask):
         x = x + lin(out, p + "self_attn.o_proj")
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
         x = x + lin(silu(lin(h, p + "mlp.gate_proj")) * lin(h, p + "mlp.up_proj"), p + "mlp.down_proj")
-    x = rms_norm(x, w["model.norm.weight"], eps)
-    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
-    return x @ head.T
+    return rms_norm(x, w["model.norm.weight"], eps)
 
 
 def llama_weights(cfg, seed, qkv_bias, o_bias, dtype=torch.float32):
@@ -533,6 +542,66 @@ def make_llamas():
     stored = dict(cfg)
     stored.pop("head_dim")
     make_llama_case("mistral_sharded", cfg, seed=5, qkv_bias=False, o_bias=False, shards=2, stored_cfg=stored)
+
+
+# --------------------------------------------------------------------------------------------
+# Decoder-only sequence classification (HF GPT2ForSequenceClassification / LlamaForSequenceClassification):
+# a bias-free `score` layer on the hidden state of each row's last real token.
+# --------------------------------------------------------------------------------------------
+def last_real_token_logits(hidden, mask, score):
+    """hidden (B, T, d), mask (B, T), score (L, d) -> (B, L). Walks each row from the end to its last 1."""
+    rows = []
+    for b in range(hidden.shape[0]):
+        t = hidden.shape[1] - 1
+        while mask[b, t] == 0:
+            t -= 1
+        rows.append(hidden[b, t] @ score.T)
+    return torch.stack(rows)
+
+
+def padded_batch(vocab, pad, seed):
+    """Three rows of 7: right padding (2), left padding (3), none. Padding uses the pad id."""
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, vocab - 1, (3, 7), generator=g)
+    ids[ids == pad] = pad + 1
+    mask = torch.ones_like(ids)
+    mask[0, 5:] = 0
+    mask[1, :3] = 0
+    ids[mask == 0] = pad
+    return ids, mask
+
+
+def make_gpt2_classifier():
+    cfg = gpt2_config()
+    cfg.update(architectures=["GPT2ForSequenceClassification"], pad_token_id=62,
+               id2label={"0": "a", "1": "b", "2": "c"}, label2id={"a": 0, "b": 1, "c": 2})
+    w = gpt2_weights(seed=8)
+    g = torch.Generator().manual_seed(80)
+    score = (torch.randn(3, GPT2["n_embd"], generator=g) * 0.5).float()
+    w64 = as64(w)
+    ids, mask = padded_batch(GPT2["vocab_size"], 62, seed=81)
+    logits = last_real_token_logits(gpt2_hidden(w64, ids, mask), mask, score.double())
+    folder = os.path.join(OUT, "gpt2_cls")
+    write_checkpoint(folder, cfg, {**{"transformer." + k: v for k, v in w.items()}, "score.weight": score})
+    write_expected(folder, {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
+                            "shape": list(logits.shape), "logits": rounded(logits.flatten())})
+
+
+def make_llama_classifier():
+    cfg = llama_base_config("llama")
+    cfg.update(architectures=["LlamaForSequenceClassification"], num_labels=4, pad_token_id=0,
+               attention_bias=False, mlp_bias=False)
+    w = llama_weights(cfg, seed=9, qkv_bias=False, o_bias=False)
+    del w["lm_head.weight"]  # a saved classifier has score instead
+    g = torch.Generator().manual_seed(90)
+    w["score.weight"] = (torch.randn(4, cfg["hidden_size"], generator=g) * 0.5).float()
+    w64 = as64(w)
+    ids, mask = padded_batch(cfg["vocab_size"], 0, seed=91)
+    logits = last_real_token_logits(llama_hidden(w64, cfg, ids, mask), mask, w64["score.weight"])
+    folder = os.path.join(OUT, "llama_cls")
+    write_checkpoint(folder, cfg, w)
+    write_expected(folder, {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
+                            "shape": list(logits.shape), "logits": rounded(logits.flatten())})
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,6 +736,8 @@ if __name__ == "__main__":
     make_llamas()
     make_roberta()
     make_bert()
+    make_gpt2_classifier()
+    make_llama_classifier()
     for case in sorted(os.listdir(OUT)):
         folder = os.path.join(OUT, case)
         size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
