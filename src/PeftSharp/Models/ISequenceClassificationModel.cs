@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace PeftSharp.Models;
 
-/// <summary>A model with a sequence-classification head: an encoder (BERT, RoBERTa) or a decoder read at its last real token (GPT-2, LLaMA family).</summary>
+/// <summary>A model with a sequence-classification head: an encoder (BERT, RoBERTa, DeBERTa-v2/v3) or a decoder read at its last real token (GPT-2, LLaMA family).</summary>
 public interface ISequenceClassificationModel : IPretrainedModel
 {
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
 using PeftSharp.Models.Bert;
+using PeftSharp.Models.Deberta;
 using PeftSharp.Models.Gpt2;
 using PeftSharp.Models.Llama;
 using static TorchSharp.torch;
@@ -36,7 +37,7 @@ public static partial class PretrainedModelLoader
     }
 
     /// <summary>
-    /// <see cref="Load"/> for a sequence classifier: an encoder's (bert, roberta) or, on a decoder-only
+    /// <see cref="Load"/> for a sequence classifier: an encoder's (bert, roberta, deberta-v2) or, on a decoder-only
     /// checkpoint (gpt2, llama, mistral, qwen2), HF's *ForSequenceClassification with its <c>score</c> head
     /// (a language model's <c>lm_head</c> is ignored, a missing <c>score</c> initialised with a warning).
     /// <paramref name="numLabels"/> overrides the config's num_labels / id2label; one label means regression.
@@ -90,6 +91,7 @@ public static partial class PretrainedModelLoader
             LlamaConfig llama => new LlamaForCausalLM(llama, device, dtype),
             BertConfig { ModelType: "roberta" } roberta => new RobertaForSequenceClassification(roberta, device, dtype),
             BertConfig bert => new BertForSequenceClassification(bert, device, dtype),
+            DebertaV2Config deberta => new DebertaV2ForSequenceClassification(deberta, device, dtype),
             _ => throw new PeftSharpException($"no architecture for model_type '{config.ModelType}' (supported: {string.Join(", ", ModelConfig.SupportedModelTypes)})"),
         };
     }
