@@ -58,7 +58,7 @@ internal sealed partial class CheckpointPlan
         }
         var used = sources.Values.ToHashSet(StringComparer.Ordinal);
         var unexpected = checkpointKeys
-            .Where(k => !used.Contains(k) && !IsKnownBuffer(k) && !(storesTiedHead && k == CheckpointLayout.TiedHeadKey))
+            .Where(k => !used.Contains(k) && !IsKnownBuffer(k) && !(storesTiedHead && k == CheckpointLayout.TiedHeadKey) && !model.IgnoresCheckpointKey(k))
             .OrderBy(k => k, StringComparer.Ordinal)
             .ToList();
         return new CheckpointPlan { Layout = layout, Sources = sources, MissingTaskHeads = missingHeads, Missing = missing, Unexpected = unexpected };

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftSharp.IO;
 using PeftSharp.Models.Bert;
+using PeftSharp.Models.Deberta;
 using PeftSharp.Models.Gpt2;
 using PeftSharp.Models.Llama;
 
@@ -9,10 +10,10 @@ namespace PeftSharp.Models;
 
 /// <summary>
 /// An architecture's hyperparameters as found in a HuggingFace <c>config.json</c>. The concrete
-/// records (<see cref="Gpt2Config"/>, <see cref="LlamaConfig"/>, <see cref="BertConfig"/>) use HF's
+/// records (<see cref="Gpt2Config"/>, <see cref="LlamaConfig"/>, <see cref="BertConfig"/>, <see cref="DebertaV2Config"/>) use HF's
 /// field names in JSON and HF's defaults for optional fields.
 /// </summary>
-public abstract record ModelConfig
+public abstract partial record ModelConfig
 {
     /// <summary>HF's <c>model_type</c>, e.g. <c>gpt2</c>, <c>llama</c>, <c>roberta</c>.</summary>
     public string ModelType { get; init; }
@@ -26,7 +27,7 @@ public abstract record ModelConfig
     private protected ModelConfig(string modelType) => ModelType = modelType;
 
     /// <summary>Model types <see cref="Load"/> and <see cref="PretrainedModelLoader"/> understand.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "gpt2", "llama", "mistral", "qwen2", "roberta"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "deberta-v2", "gpt2", "llama", "mistral", "qwen2", "roberta"];
 
     /// <summary>Reads and validates a config.json.</summary>
     public static ModelConfig Load(string path)
@@ -56,6 +57,7 @@ public abstract record ModelConfig
             "gpt2" => Gpt2Config.Read(reader),
             "llama" or "mistral" or "qwen2" => LlamaConfig.Read(reader, modelType),
             "bert" or "roberta" => BertConfig.Read(reader, modelType),
+            "deberta-v2" => DebertaV2Config.Read(reader),
             _ => throw reader.Error($"unknown model_type '{modelType}' (supported: {supported})"),
         };
         config.Validate(source);

@@ -34,6 +34,12 @@ internal abstract class PretrainedModel : nn.Module, IPretrainedModel
     /// <summary>Parameters a checkpoint may lack because fine-tuning creates them (classification heads).</summary>
     internal virtual bool IsTaskHead(string parameterName) => false;
 
+    /// <summary>Checkpoint keys this architecture expects and drops without a warning (a classifier built on a language model's <c>lm_head.weight</c>).</summary>
+    internal virtual bool IgnoresCheckpointKey(string key) => false;
+
+    /// <summary>HF's class name, written to config.json's <c>architectures</c> on save.</summary>
+    internal abstract string ArchitectureName { get; }
+
     protected void Seal()
     {
         RegisterComponents();

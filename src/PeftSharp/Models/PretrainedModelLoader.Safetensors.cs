@@ -9,7 +9,9 @@ public static partial class PretrainedModelLoader
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="directory"/> as config.json + model.safetensors in
     /// HF layout, with the key layout the model was loaded from (GPT-2 with or without the
-    /// <c>transformer.</c> prefix, a stored tied head kept). Each file is written atomically.
+    /// <c>transformer.</c> prefix, a stored tied head kept); classifiers always in their HF layout
+    /// (<c>transformer.</c>/<c>model.</c> + <c>score.weight</c>, …). config.json names the model's HF class in
+    /// <c>architectures</c> and, for classifiers, the labels (id2label / label2id). Each file is written atomically.
     /// </summary>
     public static void Save(IPretrainedModel model, string directory)
     {
@@ -21,6 +23,8 @@ public static partial class PretrainedModelLoader
         Directory.CreateDirectory(directory);
         SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         var config = JsonNode.Parse(pretrained.Config.ToJson())!.AsObject();
+        config["architectures"] = new JsonArray(pretrained.ArchitectureName);
+        if (pretrained is ISequenceClassificationModel && pretrained.Config is IClassifierConfig labels) ClassifierLabels.Write(config, labels, always: true);
         config["torch_dtype"] = DtypeName(tensors[0].Value.dtype);
         AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using PeftSharp.Models.Bert;
+using PeftSharp.Models.Deberta;
 using PeftSharp.Models.Gpt2;
 using PeftSharp.Models.Llama;
 using static TorchSharp.torch;
@@ -14,43 +16,45 @@ public static partial class PretrainedModelLoader
 {
     /// <summary>
     /// Loads the model in <paramref name="directory"/>: <c>model_type</c> in config.json picks the
-    /// architecture; weights are converted to <paramref name="dtype"/> (float32 by default). Missing
-    /// weights are an error, except a task head (classifier) a base checkpoint lacks, which is
+    /// architecture (for gpt2/llama/mistral/qwen2 the sequence classifier when <c>architectures</c> names one,
+    /// the language model otherwise); weights are converted to <paramref name="dtype"/> (float32 by default).
+    /// Missing weights are an error, except a task head (classifier) a base checkpoint lacks, which is
     /// initialised randomly with a warning; unused checkpoint keys are reported through
     /// <paramref name="warn"/> (known buffers silently ignored). <paramref name="config"/> replaces
     /// the folder's config.json (e.g. a different num_labels). The model is in eval mode.
     /// </summary>
     public static IPretrainedModel Load(string directory, ScalarType? dtype = null, Device? device = null,
-        Action<string>? warn = null, ModelConfig? config = null)
-    {
-        if (!Directory.Exists(directory)) throw new PeftSharpException($"{directory}: model folder not found");
-        config ??= ModelConfig.Load(Path.Combine(directory, "config.json"));
-        using var source = OpenCheckpoint(directory);
-        return LoadFrom(source, directory, config, dtype ?? ScalarType.Float32, device, warn);
-    }
+        Action<string>? warn = null, ModelConfig? config = null) =>
+        LoadWithHead(directory, ModelHead.FromConfig, dtype, device, warn, config);
 
     /// <summary><see cref="Load"/> for a decoder-only language model (gpt2, llama, mistral, qwen2).</summary>
     public static ICausalLanguageModel LoadCausalLM(string directory, ScalarType? dtype = null, Device? device = null, Action<string>? warn = null)
     {
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
-        if (config is BertConfig)
+        if (config is not (Gpt2Config or LlamaConfig))
             throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' is an encoder, not a causal language model (gpt2, llama, mistral, qwen2)");
-        return (ICausalLanguageModel)Load(directory, dtype, device, warn, config);
+        return (ICausalLanguageModel)LoadWithHead(directory, ModelHead.CausalLM, dtype, device, warn, config);
     }
 
-    /// <summary><see cref="Load"/> for a sequence classifier (bert, roberta); <paramref name="numLabels"/> overrides the config's.</summary>
+    /// <summary>
+    /// <see cref="Load"/> for a sequence classifier: an encoder's (bert, roberta, deberta-v2) or, on a decoder-only
+    /// checkpoint (gpt2, llama, mistral, qwen2), HF's *ForSequenceClassification with its <c>score</c> head
+    /// (a language model's <c>lm_head</c> is ignored, a missing <c>score</c> initialised with a warning).
+    /// <paramref name="numLabels"/> overrides the config's num_labels / id2label; one label means regression.
+    /// </summary>
     public static ISequenceClassificationModel LoadSequenceClassifier(string directory, int? numLabels = null, ScalarType? dtype = null,
         Device? device = null, Action<string>? warn = null)
     {
-        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
-        if (config is not BertConfig bert)
-            throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' has no sequence-classification head here (bert, roberta)");
-        if (numLabels is { } n && n != bert.NumLabels)
+        var path = Path.Combine(directory, "config.json");
+        var config = ModelConfig.Load(path);
+        if (config is not IClassifierConfig labels)
+            throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' has no sequence-classification head here");
+        if (numLabels is { } n && n != labels.NumLabels)
         {
-            bert = bert with { NumLabels = n, Id2Label = null, ProblemType = n == 1 ? "regression" : null };
-            bert.Validate(Path.Combine(directory, "config.json"));
+            config = labels.WithNumLabels(n);
+            config.Validate(path);
         }
-        return (ISequenceClassificationModel)Load(directory, dtype, device, warn, bert);
+        return (ISequenceClassificationModel)LoadWithHead(directory, ModelHead.SequenceClassification, dtype, device, warn, config);
     }
 
     /// <summary>A randomly initialised model (HF init: normal(0, initializer_range), zero biases, unit norms).</summary>
@@ -63,18 +67,44 @@ public static partial class PretrainedModelLoader
         return model;
     }
 
-    internal static PretrainedModel Build(ModelConfig config, ScalarType dtype, Device? device) => config switch
+    private static PretrainedModel LoadWithHead(string directory, ModelHead head, ScalarType? dtype, Device? device, Action<string>? warn, ModelConfig? config)
     {
-        Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2, device, dtype),
-        LlamaConfig llama => new LlamaForCausalLM(llama, device, dtype),
-        BertConfig { ModelType: "roberta" } roberta => new RobertaForSequenceClassification(roberta, device, dtype),
-        BertConfig bert => new BertForSequenceClassification(bert, device, dtype),
-        _ => throw new PeftSharpException($"no architecture for model_type '{config.ModelType}' (supported: {string.Join(", ", ModelConfig.SupportedModelTypes)})"),
-    };
+        if (!Directory.Exists(directory)) throw new PeftSharpException($"{directory}: model folder not found");
+        config ??= ModelConfig.Load(Path.Combine(directory, "config.json"));
+        using var source = OpenCheckpoint(directory);
+        return LoadFrom(source, directory, config, dtype ?? ScalarType.Float32, device, warn, head);
+    }
 
-    internal static PretrainedModel LoadFrom(ITensorSource source, string sourceName, ModelConfig config, ScalarType dtype, Device? device, Action<string>? warn)
+    /// <summary>
+    /// The architecture for <paramref name="config"/>. Encoders always carry their classifier; decoder-only
+    /// types build the language model unless <paramref name="head"/> asks for the classifier or, with
+    /// <see cref="ModelHead.FromConfig"/>, config.json's <c>architectures</c> names a *ForSequenceClassification.
+    /// </summary>
+    internal static PretrainedModel Build(ModelConfig config, ScalarType dtype, Device? device, ModelHead head = ModelHead.FromConfig)
     {
-        var model = Build(config, dtype, device);
+        var classifier = head == ModelHead.SequenceClassification || (head == ModelHead.FromConfig && DeclaresClassifier(config));
+        return config switch
+        {
+            Gpt2Config gpt2 when classifier => new Gpt2ForSequenceClassification(gpt2, device, dtype),
+            Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2, device, dtype),
+            LlamaConfig llama when classifier => new LlamaForSequenceClassification(llama, device, dtype),
+            LlamaConfig llama => new LlamaForCausalLM(llama, device, dtype),
+            BertConfig { ModelType: "roberta" } roberta => new RobertaForSequenceClassification(roberta, device, dtype),
+            BertConfig bert => new BertForSequenceClassification(bert, device, dtype),
+            DebertaV2Config deberta => new DebertaV2ForSequenceClassification(deberta, device, dtype),
+            _ => throw new PeftSharpException($"no architecture for model_type '{config.ModelType}' (supported: {string.Join(", ", ModelConfig.SupportedModelTypes)})"),
+        };
+    }
+
+    private static bool DeclaresClassifier(ModelConfig config) =>
+        config.SourceJson?["architectures"] is JsonArray { Count: > 0 } architectures
+        && architectures[0] is JsonValue name && name.TryGetValue<string>(out var className)
+        && className.EndsWith("ForSequenceClassification", StringComparison.Ordinal);
+
+    internal static PretrainedModel LoadFrom(ITensorSource source, string sourceName, ModelConfig config, ScalarType dtype, Device? device, Action<string>? warn,
+        ModelHead head = ModelHead.FromConfig)
+    {
+        var model = Build(config, dtype, device, head);
         try
         {
             var plan = CheckpointPlan.Create(model, source.Keys);
@@ -140,4 +170,13 @@ public static partial class PretrainedModelLoader
         ScalarType.Float64 => "float64",
         _ => dtype.ToString().ToLowerInvariant(),
     };
+}
+
+/// <summary>Which head a decoder-only checkpoint is built with.</summary>
+internal enum ModelHead
+{
+    /// <summary>The classifier if config.json's <c>architectures</c> names one, else the language model.</summary>
+    FromConfig,
+    CausalLM,
+    SequenceClassification,
 }

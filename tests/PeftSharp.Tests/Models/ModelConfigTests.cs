@@ -22,10 +22,10 @@ public class ModelConfigTests
     [Fact]
     public void Unknown_model_type_lists_the_supported_ones()
     {
-        var message = Error(Edit("gpt2_original", o => o["model_type"] = "deberta-v2"));
+        var message = Error(Edit("gpt2_original", o => o["model_type"] = "t5"));
         Assert.Contains("/models/x/config.json", message);
-        Assert.Contains("unknown model_type 'deberta-v2'", message);
-        Assert.Contains("bert, gpt2, llama, mistral, qwen2, roberta", message);
+        Assert.Contains("unknown model_type 't5'", message);
+        Assert.Contains("bert, deberta-v2, gpt2, llama, mistral, qwen2, roberta", message);
     }
 
     [Fact]
@@ -117,6 +117,12 @@ public class ModelConfigTests
 
         var bert = Assert.IsType<BertConfig>(ModelConfig.Parse(FixtureConfig("bert_cls")));
         Assert.Equal((1, "regression"), (bert.NumLabels, bert.EffectiveProblemType));
+
+        var gpt2Classifier = Assert.IsType<Gpt2Config>(ModelConfig.Parse(FixtureConfig("gpt2_cls")));
+        Assert.Equal((3, "c", 62), (gpt2Classifier.NumLabels, gpt2Classifier.Id2Label![2], gpt2Classifier.PadTokenId));
+        var llamaClassifier = Assert.IsType<LlamaConfig>(ModelConfig.Parse(FixtureConfig("llama_cls")));
+        Assert.Equal((4, null, "single_label_classification"), (llamaClassifier.NumLabels, llamaClassifier.Id2Label, llamaClassifier.EffectiveProblemType));
+        Assert.Equal(2, gpt2.NumLabels); // HF's default for a config without labels
     }
 
     [Fact]
@@ -132,7 +138,7 @@ public class ModelConfigTests
     [Fact]
     public void ToJson_round_trips_and_keeps_fields_it_does_not_use()
     {
-        foreach (var name in ModelFixtures.CausalCases.Append("roberta_cls").Append("bert_cls"))
+        foreach (var name in ModelFixtures.CausalCases.Concat(["roberta_cls", "bert_cls", "gpt2_cls", "llama_cls", "deberta_v3_cls", "deberta_v2_conv_cls"]))
         {
             var config = ModelConfig.Parse(FixtureConfig(name));
             var json = config.ToJson();
@@ -143,6 +149,7 @@ public class ModelConfigTests
         }
         var gpt2 = JsonNode.Parse(ModelConfig.Parse(FixtureConfig("gpt2_original")).ToJson())!;
         Assert.Equal("cls_index", gpt2["summary_type"]!.GetValue<string>());
+        Assert.Null(gpt2["id2label"]); // a language model's config stays free of classifier fields
     }
 
     [Fact]
@@ -156,5 +163,27 @@ public class ModelConfigTests
         Assert.Equal(config.ToJson(), (ModelConfig.Parse(config.ToJson()) with { SourceJson = null }).ToJson());
         Assert.Contains("'n_embd' (30) must be divisible by 'n_head' (4)",
             Assert.Throws<PeftSharpException>(() => (config with { NEmbd = 30 }).Validate()).Message);
+    }
+
+    [Theory]
+    [InlineData("gpt2_original", "c_attn")]
+    [InlineData("llama_gqa", "q_proj,v_proj")]
+    [InlineData("mistral_sharded", "q_proj,v_proj")]
+    [InlineData("qwen2_bf16", "q_proj,v_proj")]
+    [InlineData("bert_cls", "query,value")]
+    [InlineData("roberta_cls", "query,value")]
+    [InlineData("deberta_v3_cls", "query_proj,value_proj")]
+    public void Default_lora_targets_are_peft_s_and_name_modules_of_the_model(string fixture, string targets)
+    {
+        using var model = PretrainedModelLoader.Load(ModelFixtures.Folder(fixture));
+        var defaults = ModelConfig.DefaultTargetModules(model.ModelType);
+        Assert.Equal(targets.Split(','), defaults);
+        var names = model.Module.named_modules().Select(m => m.name).ToList();
+        // every fixture has two layers: one module per layer and target
+        Assert.All(defaults, target => Assert.Equal(2, names.Count(n => n.EndsWith("." + target, StringComparison.Ordinal))));
+        defaults[0] = "changed";
+        Assert.NotEqual("changed", ModelConfig.DefaultTargetModules(model.ModelType)[0]);
+        Assert.Equal(ModelConfig.SupportedModelTypes.Count, ModelConfig.SupportedModelTypes.Count(t => ModelConfig.DefaultTargetModules(t).Length > 0));
+        Assert.Contains("no default LoRA target modules for model_type 't5'", Assert.Throws<PeftSharpException>(() => ModelConfig.DefaultTargetModules("t5")).Message);
     }
 }

@@ -59,8 +59,8 @@ public sealed class PretrainedModelLoaderTests : IDisposable
     {
         Assert.Contains("not a causal language model",
             Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.LoadCausalLM(ModelFixtures.Folder("bert_cls"))).Message);
-        Assert.Contains("no sequence-classification head",
-            Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.LoadSequenceClassifier(ModelFixtures.Folder("llama_gqa"))).Message);
+        Assert.Contains("is an encoder, not a causal language model",
+            Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.LoadCausalLM(ModelFixtures.Folder("roberta_cls"))).Message);
     }
 
     [Theory]

@@ -2,20 +2,22 @@ using TorchSharp;
 
 namespace PeftSharp.Tests.Models;
 
-/// <summary>BERT and RoBERTa classifiers against the independent PyTorch reference.</summary>
+/// <summary>BERT, RoBERTa, GPT-2 and LLaMA classifiers against the independent PyTorch reference.</summary>
 public class SequenceClassificationGoldenTests
 {
     [Theory]
-    [InlineData("roberta_cls", 3, "single_label_classification")]
-    [InlineData("bert_cls", 1, "regression")]
-    public void Logits_match_the_reference_with_padding_and_segments(string name, int numLabels, string problemType)
+    [InlineData("roberta_cls", 3, "single_label_classification", "classifier")]
+    [InlineData("bert_cls", 1, "regression", "classifier")]
+    [InlineData("gpt2_cls", 3, "single_label_classification", "score")]
+    [InlineData("llama_cls", 4, "single_label_classification", "score")]
+    public void Logits_match_the_reference_with_padding_and_segments(string name, int numLabels, string problemType, string head)
     {
         var warnings = new List<string>();
         using var model = ModelFixtures.LoadClassifier(name, warnings);
         Assert.Empty(warnings); // RoBERTa's position_ids buffer is known and silent
         Assert.Equal(numLabels, model.NumLabels);
         Assert.Equal(problemType, model.ProblemType);
-        Assert.Equal("classifier", model.ClassifierModuleName);
+        Assert.Equal(head, model.ClassifierModuleName);
         var e = ModelFixtures.Expected(name);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

@@ -9,7 +9,8 @@ prompt, plus one beam-search result.
 The reference architectures below are written in plain PyTorch from the published definitions
 (GPT-2: Radford et al. 2019 / HF GPT2LMHeadModel; LLaMA: Touvron et al. 2023 + HF rotate-half RoPE
 layout and Meta's llama3 frequency scaling; RoBERTa/BERT: Liu et al. 2019 / Devlin et al. 2019 +
-the HF sequence-classification heads). They deliberately use a different style from the C# code
+the HF sequence-classification heads; GPT-2/LLaMA classifiers: HF's `score` on the last real token;
+DeBERTa-v2/v3: He et al. 2021 disentangled attention with the published log-bucket relative positions). They deliberately use a different style from the C# code
 (float64, explicit per-head loops, no fused attention), so the two share no implementation.
 
 Run with Debian's python3-torch (no transformers, no safetensors package needed):
@@ -261,7 +262,12 @@ def gpt2_weights(seed):
 
 
 def gpt2_forward(w, ids, mask, eps=1e-5):
-    """w: float64 weights without prefix. ids/mask (B, T). Positions from the mask."""
+    """w: float64 weights without prefix. ids/mask (B, T) -> logits of the tied head."""
+    return gpt2_hidden(w, ids, mask, eps) @ w["wte.weight"].T
+
+
+def gpt2_hidden(w, ids, mask, eps=1e-5):
+    """w: float64 weights without prefix. ids/mask (B, T). Positions from the mask. -> (B, T, d) after ln_f."""
     c = GPT2
     d, nh = c["n_embd"], c["n_head"]
     hd = d // nh
@@ -282,8 +288,7 @@ def gpt2_forward(w, ids, mask, eps=1e-5):
         h = layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps)
         h = gelu_tanh(h @ w[p + "mlp.c_fc.weight"] + w[p + "mlp.c_fc.bias"])
         x = x + h @ w[p + "mlp.c_proj.weight"] + w[p + "mlp.c_proj.bias"]
-    x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], eps)
-    return x @ w["wte.weight"].T
+    return layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], eps)
 
 
 def gpt2_config():
@@ -408,6 +413,13 @@ def silu(x):
 
 
 def llama_forward(w, cfg, ids, mask):
+    x = llama_hidden(w, cfg, ids, mask)
+    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
+    return x @ head.T
+
+
+def llama_hidden(w, cfg, ids, mask):
+    """-> (B, T, d) after the final norm."""
     nh, nkv, hd = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
     group = nh // nkv
     eps = cfg["rms_norm_eps"]
@@ -437,9 +449,7 @@ def llama_forward(w, cfg, ids, mask):
         x = x + lin(out, p + "self_attn.o_proj")
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
         x = x + lin(silu(lin(h, p + "mlp.gate_proj")) * lin(h, p + "mlp.up_proj"), p + "mlp.down_proj")
-    x = rms_norm(x, w["model.norm.weight"], eps)
-    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
-    return x @ head.T
+    return rms_norm(x, w["model.norm.weight"], eps)
 
 
 def llama_weights(cfg, seed, qkv_bias, o_bias, dtype=torch.float32):
@@ -533,6 +543,66 @@ def make_llamas():
     stored = dict(cfg)
     stored.pop("head_dim")
     make_llama_case("mistral_sharded", cfg, seed=5, qkv_bias=False, o_bias=False, shards=2, stored_cfg=stored)
+
+
+# --------------------------------------------------------------------------------------------
+# Decoder-only sequence classification (HF GPT2ForSequenceClassification / LlamaForSequenceClassification):
+# a bias-free `score` layer on the hidden state of each row's last real token.
+# --------------------------------------------------------------------------------------------
+def last_real_token_logits(hidden, mask, score):
+    """hidden (B, T, d), mask (B, T), score (L, d) -> (B, L). Walks each row from the end to its last 1."""
+    rows = []
+    for b in range(hidden.shape[0]):
+        t = hidden.shape[1] - 1
+        while mask[b, t] == 0:
+            t -= 1
+        rows.append(hidden[b, t] @ score.T)
+    return torch.stack(rows)
+
+
+def padded_batch(vocab, pad, seed):
+    """Three rows of 7: right padding (2), left padding (3), none. Padding uses the pad id."""
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, vocab - 1, (3, 7), generator=g)
+    ids[ids == pad] = pad + 1
+    mask = torch.ones_like(ids)
+    mask[0, 5:] = 0
+    mask[1, :3] = 0
+    ids[mask == 0] = pad
+    return ids, mask
+
+
+def make_gpt2_classifier():
+    cfg = gpt2_config()
+    cfg.update(architectures=["GPT2ForSequenceClassification"], pad_token_id=62,
+               id2label={"0": "a", "1": "b", "2": "c"}, label2id={"a": 0, "b": 1, "c": 2})
+    w = gpt2_weights(seed=8)
+    g = torch.Generator().manual_seed(80)
+    score = (torch.randn(3, GPT2["n_embd"], generator=g) * 0.5).float()
+    w64 = as64(w)
+    ids, mask = padded_batch(GPT2["vocab_size"], 62, seed=81)
+    logits = last_real_token_logits(gpt2_hidden(w64, ids, mask), mask, score.double())
+    folder = os.path.join(OUT, "gpt2_cls")
+    write_checkpoint(folder, cfg, {**{"transformer." + k: v for k, v in w.items()}, "score.weight": score})
+    write_expected(folder, {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
+                            "shape": list(logits.shape), "logits": rounded(logits.flatten())})
+
+
+def make_llama_classifier():
+    cfg = llama_base_config("llama")
+    cfg.update(architectures=["LlamaForSequenceClassification"], num_labels=4, pad_token_id=0,
+               attention_bias=False, mlp_bias=False)
+    w = llama_weights(cfg, seed=9, qkv_bias=False, o_bias=False)
+    del w["lm_head.weight"]  # a saved classifier has score instead
+    g = torch.Generator().manual_seed(90)
+    w["score.weight"] = (torch.randn(4, cfg["hidden_size"], generator=g) * 0.5).float()
+    w64 = as64(w)
+    ids, mask = padded_batch(cfg["vocab_size"], 0, seed=91)
+    logits = last_real_token_logits(llama_hidden(w64, cfg, ids, mask), mask, w64["score.weight"])
+    folder = os.path.join(OUT, "llama_cls")
+    write_checkpoint(folder, cfg, w)
+    write_expected(folder, {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
+                            "shape": list(logits.shape), "logits": rounded(logits.flatten())})
 
 
 # --------------------------------------------------------------------------------------------
@@ -661,12 +731,259 @@ def make_bert():
                             "logits": rounded(logits.flatten())})
 
 
+# --------------------------------------------------------------------------------------------
+# DeBERTa-v2 / v3 sequence classification (He et al. 2021, "DeBERTa: Decoding-enhanced BERT with
+# Disentangled Attention" and DeBERTa-v3; HF DebertaV2ForSequenceClassification's configuration).
+# Written element by element: every (query, key) pair gets its relative bucket, content->position
+# and position->content terms from the formulas of the paper / the published code.
+# --------------------------------------------------------------------------------------------
+def deberta_bucket(distance, buckets, max_position):
+    """Relative distance -> bucket. Distances within +-buckets/2 are kept; longer ones are compressed
+    logarithmically. Evaluated in float32 as the published code does (the ceiling decides the bucket);
+    the float64 value must give the same bucket, so the fixture does not sit on a rounding edge."""
+    if buckets <= 0:
+        return distance
+    mid = buckets // 2
+    if abs(distance) <= mid:
+        return distance
+    f32 = torch.float32
+    ratio = torch.tensor(abs(distance), dtype=f32) / mid
+    value = torch.log(ratio) / torch.log(torch.tensor((max_position - 1) / mid, dtype=f32)) * (mid - 1)
+    log_pos = int(torch.ceil(value)) + mid
+    exact = math.ceil(math.log(abs(distance) / mid) / math.log((max_position - 1) / mid) * (mid - 1)) + mid
+    assert exact == log_pos, f"bucket of {distance} is on a float32 rounding edge; change the sizes"
+    return log_pos if distance > 0 else -log_pos
+
+
+def deberta_forward(w, cfg, ids, mask, types):
+    """-> logits (B, num_labels). w: float64 weights with HF names."""
+    d, nh = cfg["hidden_size"], cfg["num_attention_heads"]
+    hd = d // nh
+    eps = cfg["layer_norm_eps"]
+    terms = cfg["pos_att_type"]
+    if isinstance(terms, str):
+        terms = [t.strip() for t in terms.split("|")]
+    scale = math.sqrt(hd * (1 + len([t for t in terms if t in ("c2p", "p2c")])))
+    max_rel = cfg.get("max_relative_positions", -1)
+    if max_rel < 1:
+        max_rel = cfg["max_position_embeddings"]
+    buckets = cfg.get("position_buckets", -1)
+    span = buckets if buckets > 0 else max_rel
+    act = {"gelu": gelu_erf, "tanh": torch.tanh}
+
+    def lin(h, name):
+        y = h @ w[name + ".weight"].T
+        return y + w[name + ".bias"] if name + ".bias" in w else y
+
+    B, T = ids.shape
+    e = "deberta.embeddings."
+    x = w[e + "word_embeddings.weight"][ids]
+    if cfg.get("position_biased_input", True):
+        x = x + w[e + "position_embeddings.weight"][torch.arange(T)][None]
+    if cfg.get("type_vocab_size", 0) > 0:
+        x = x + w[e + "token_type_embeddings.weight"][types]
+    if e + "embed_proj.weight" in w:
+        x = x @ w[e + "embed_proj.weight"].T
+    x = layer_norm(x, w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], eps)
+    x = x * mask[:, :, None]
+    embedded = x
+
+    rel = w["deberta.encoder.rel_embeddings.weight"]  # (2 span, d)
+    if cfg.get("norm_rel_ebd", "none") == "layer_norm":
+        rel = layer_norm(rel, w["deberta.encoder.LayerNorm.weight"], w["deberta.encoder.LayerNorm.bias"], eps)
+
+    def row(i, j):  # relative embedding row for query position i, key position j
+        return min(max(deberta_bucket(i - j, buckets, max_rel) + span, 0), 2 * span - 1)
+
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"deberta.encoder.layer.{layer}."
+        a = p + "attention.self."
+        q, k, v = lin(x, a + "query_proj"), lin(x, a + "key_proj"), lin(x, a + "value_proj")
+        if cfg.get("share_att_key", False):
+            pos_k, pos_q = lin(rel, a + "key_proj"), lin(rel, a + "query_proj")
+        else:
+            pos_k = lin(rel, a + "pos_key_proj") if "c2p" in terms else None
+            pos_q = lin(rel, a + "pos_query_proj") if "p2c" in terms else None
+        ctx = torch.zeros_like(x)
+        for b in range(B):
+            for h in range(nh):
+                sl = slice(h * hd, (h + 1) * hd)
+                scores = torch.zeros(T, T, dtype=torch.float64)
+                for i in range(T):
+                    for j in range(T):
+                        s = q[b, i, sl] @ k[b, j, sl]
+                        if "c2p" in terms:  # content of query i -> relative position of key j
+                            s = s + q[b, i, sl] @ pos_k[row(i, j), sl]
+                        if "p2c" in terms:  # relative position of query i seen from key j -> content of key j
+                            r = min(max(-deberta_bucket(j - i, buckets, max_rel) + span, 0), 2 * span - 1)
+                            s = s + k[b, j, sl] @ pos_q[r, sl]
+                        scores[i, j] = s / scale
+                allowed = (mask[b][:, None] == 1) & (mask[b][None, :] == 1)  # padding rows and columns out
+                probs = torch.nan_to_num(torch.softmax(scores.masked_fill(~allowed, float("-inf")), -1), nan=0.0)
+                ctx[b, :, sl] = probs @ v[b, :, sl]
+        x = layer_norm(lin(ctx, p + "attention.output.dense") + x, w[p + "attention.output.LayerNorm.weight"],
+                       w[p + "attention.output.LayerNorm.bias"], eps)
+        h1 = act[cfg["hidden_act"]](lin(x, p + "intermediate.dense"))
+        x = layer_norm(lin(h1, p + "output.dense") + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
+        if layer == 0 and cfg.get("conv_kernel_size", 0) > 0:
+            ksz = cfg["conv_kernel_size"]
+            cw, cb = w["deberta.encoder.conv.conv.weight"], w["deberta.encoder.conv.conv.bias"]  # (d, d, k), (d,)
+            out = torch.zeros_like(x)
+            for b in range(B):
+                for t in range(T):
+                    acc = cb.clone()
+                    for kk in range(ksz):
+                        src = t + kk - (ksz - 1) // 2
+                        if 0 <= src < T:
+                            acc = acc + cw[:, :, kk] @ embedded[b, src]
+                    out[b, t] = acc if mask[b, t] == 1 else 0
+            out = act[cfg.get("conv_act", "tanh")](out)
+            x = layer_norm(x + out, w["deberta.encoder.conv.LayerNorm.weight"], w["deberta.encoder.conv.LayerNorm.bias"], eps)
+            x = x * mask[:, :, None]
+    pooled = act[cfg.get("pooler_hidden_act", "gelu")](lin(x[:, 0], "pooler.dense"))
+    return lin(pooled, "classifier")
+
+
+def deberta_weights(cfg, seed, num_labels):
+    g = torch.Generator().manual_seed(seed)
+    d, inter = cfg["hidden_size"], cfg["intermediate_size"]
+    emb = cfg.get("embedding_size", d)
+    terms = cfg["pos_att_type"]
+    terms = [t.strip() for t in terms.split("|")] if isinstance(terms, str) else terms
+    buckets = cfg.get("position_buckets", -1)
+    max_rel = cfg.get("max_relative_positions", -1)
+    span = buckets if buckets > 0 else (max_rel if max_rel >= 1 else cfg["max_position_embeddings"])
+
+    def rnd(*shape, std=0.3):
+        return (torch.randn(*shape, generator=g) * std).float()
+
+    e = "deberta.embeddings."
+    w = {e + "word_embeddings.weight": rnd(cfg["vocab_size"], emb, std=0.5),
+         e + "LayerNorm.weight": 1 + rnd(d, std=0.1), e + "LayerNorm.bias": rnd(d, std=0.1)}
+    if cfg.get("position_biased_input", True):
+        w[e + "position_embeddings.weight"] = rnd(cfg["max_position_embeddings"], emb, std=0.2)
+    if cfg.get("type_vocab_size", 0) > 0:
+        w[e + "token_type_embeddings.weight"] = rnd(cfg["type_vocab_size"], emb, std=0.3)
+    if emb != d:
+        w[e + "embed_proj.weight"] = rnd(d, emb)
+    w["deberta.encoder.rel_embeddings.weight"] = rnd(2 * span, d, std=0.5)
+    if cfg.get("norm_rel_ebd", "none") == "layer_norm":
+        w["deberta.encoder.LayerNorm.weight"] = 1 + rnd(d, std=0.1)
+        w["deberta.encoder.LayerNorm.bias"] = rnd(d, std=0.1)
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"deberta.encoder.layer.{i}."
+        names = ["query_proj", "key_proj", "value_proj"]
+        if not cfg.get("share_att_key", False):
+            names += (["pos_key_proj"] if "c2p" in terms else []) + (["pos_query_proj"] if "p2c" in terms else [])
+        for n in names:
+            w[p + f"attention.self.{n}.weight"] = rnd(d, d)
+            w[p + f"attention.self.{n}.bias"] = rnd(d, std=0.1)
+        w[p + "attention.output.dense.weight"] = rnd(d, d)
+        w[p + "attention.output.dense.bias"] = rnd(d, std=0.1)
+        w[p + "attention.output.LayerNorm.weight"] = 1 + rnd(d, std=0.1)
+        w[p + "attention.output.LayerNorm.bias"] = rnd(d, std=0.1)
+        w[p + "intermediate.dense.weight"] = rnd(inter, d)
+        w[p + "intermediate.dense.bias"] = rnd(inter, std=0.1)
+        w[p + "output.dense.weight"] = rnd(d, inter, std=0.2)
+        w[p + "output.dense.bias"] = rnd(d, std=0.1)
+        w[p + "output.LayerNorm.weight"] = 1 + rnd(d, std=0.1)
+        w[p + "output.LayerNorm.bias"] = rnd(d, std=0.1)
+    if cfg.get("conv_kernel_size", 0) > 0:
+        w["deberta.encoder.conv.conv.weight"] = rnd(d, d, cfg["conv_kernel_size"], std=0.2)
+        w["deberta.encoder.conv.conv.bias"] = rnd(d, std=0.1)
+        w["deberta.encoder.conv.LayerNorm.weight"] = 1 + rnd(d, std=0.1)
+        w["deberta.encoder.conv.LayerNorm.bias"] = rnd(d, std=0.1)
+    w["pooler.dense.weight"] = rnd(d, d)
+    w["pooler.dense.bias"] = rnd(d, std=0.1)
+    w["classifier.weight"] = rnd(num_labels, d)
+    w["classifier.bias"] = rnd(num_labels, std=0.1)
+    return w
+
+
+def deberta_case(name, w64, cfg, ids, mask, types=None):
+    types = torch.zeros_like(ids) if types is None else types
+    logits = deberta_forward(w64, cfg, ids, mask.double(), types)
+    case = {"name": name, "input_ids": ids.tolist(), "attention_mask": mask.tolist(), "shape": list(logits.shape),
+            "logits": rounded(logits.flatten())}
+    if types is not None:
+        case["token_type_ids"] = types.tolist()
+    return case
+
+
+def make_deberta_v3():
+    """v3-shaped: log buckets (8 here, 256 in v3), max_relative_positions from max_position_embeddings (12, so
+    the 26-token pair is clamped), shared attention keys, p2c+c2p, LayerNorm on the relative embeddings, no
+    absolute positions, no token types. The vocabulary is the tokenizer fixture's (deberta-v3-tiny, 401)."""
+    cfg = {"model_type": "deberta-v2", "architectures": ["DebertaV2ForSequenceClassification"], "vocab_size": 401,
+           "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 32,
+           "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+           "max_position_embeddings": 12, "type_vocab_size": 0, "initializer_range": 0.02, "layer_norm_eps": 1e-7,
+           "relative_attention": True, "max_relative_positions": -1, "position_buckets": 8, "pad_token_id": 0,
+           "position_biased_input": False, "pos_att_type": ["p2c", "c2p"], "share_att_key": True,
+           "norm_rel_ebd": "layer_norm", "pooler_dropout": 0, "pooler_hidden_act": "gelu", "pooler_hidden_size": 16,
+           "id2label": {"0": "entailment", "1": "neutral", "2": "contradiction"},
+           "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}, "torch_dtype": "float32"}
+    w = deberta_weights(cfg, seed=12, num_labels=3)
+    w64 = as64(w)
+    g = torch.Generator().manual_seed(120)
+    # [CLS]=1 ... [SEP]=2, right padding with [PAD]=0; row 0 is 14 long (distances beyond the buckets' range)
+    ids = torch.randint(5, 400, (3, 14), generator=g)
+    mask = torch.ones_like(ids)
+    mask[1, 9:] = 0
+    mask[2, 5:] = 0
+    for b, n in enumerate((14, 9, 5)):
+        ids[b, 0], ids[b, n - 1] = 1, 2
+    ids[mask == 0] = 0
+    cases = [deberta_case("single_padded", w64, cfg, ids, mask)]
+    tok = json.load(open(os.path.join(OUT, "..", "tokenization", "deberta-v3-tiny", "expected.json")))
+    pair = tok["pairs"][0]  # [CLS] first [SEP] second [SEP] as the HF tokenizer encodes it
+    pair_ids = torch.tensor([pair["ids"]])
+    cases.append(deberta_case("tokenizer_pair", w64, cfg, pair_ids, torch.ones_like(pair_ids), torch.tensor([pair["type_ids"]])))
+    cases[-1].update(first=pair["first"], second=pair["second"])
+    folder = os.path.join(OUT, "deberta_v3_cls")
+    # v3 checkpoints may still carry absolute position embeddings and the position_ids buffer: both ignored
+    stored = dict(w)
+    stored["deberta.embeddings.position_embeddings.weight"] = torch.zeros(12, 16)
+    stored["deberta.embeddings.position_ids"] = torch.arange(12).view(1, -1)
+    write_checkpoint(folder, cfg, stored)
+    write_expected(folder, {"cases": cases})
+
+
+def make_deberta_v2_conv():
+    """v2-style: ConvLayer (kernel 3, gelu), separate pos_key_proj / pos_query_proj, legacy "c2p|p2c" string,
+    no buckets (distances clamped at max_relative_positions 4), absolute positions, token types, embedding_size
+    12 projected to 16, tanh pooler, two labels from num_labels."""
+    cfg = {"model_type": "deberta-v2", "vocab_size": 64, "hidden_size": 16, "num_hidden_layers": 2,
+           "num_attention_heads": 4, "intermediate_size": 32, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+           "attention_probs_dropout_prob": 0.1, "max_position_embeddings": 16, "type_vocab_size": 2,
+           "initializer_range": 0.02, "layer_norm_eps": 1e-7, "relative_attention": True, "max_relative_positions": 4,
+           "pad_token_id": 0, "position_biased_input": True, "pos_att_type": "c2p|p2c", "share_att_key": False,
+           "embedding_size": 12, "conv_kernel_size": 3, "conv_act": "gelu", "pooler_hidden_act": "tanh",
+           "num_labels": 2, "torch_dtype": "float32"}
+    w = deberta_weights(cfg, seed=13, num_labels=2)
+    w64 = as64(w)
+    # [CLS]=1 a [SEP]=2 b [SEP], second segment type 1, row 1 padded on the right
+    ids = torch.tensor([[1, 10, 11, 12, 2, 20, 21, 22, 23, 2], [1, 30, 31, 2, 40, 41, 2, 0, 0, 0]])
+    types = torch.tensor([[0, 0, 0, 0, 0, 1, 1, 1, 1, 1], [0, 0, 0, 0, 1, 1, 1, 0, 0, 0]])
+    mask = (ids != 0).long()
+    single = torch.tensor([[1, 5, 6, 7, 8, 9, 2, 0], [1, 50, 2, 0, 0, 0, 0, 0]])
+    cases = [deberta_case("pairs_padded", w64, cfg, ids, mask, types),
+             deberta_case("single_padded", w64, cfg, single, (single != 0).long())]
+    folder = os.path.join(OUT, "deberta_v2_conv_cls")
+    write_checkpoint(folder, cfg, w)
+    write_expected(folder, {"cases": cases})
+
+
 if __name__ == "__main__":
     torch.set_grad_enabled(False)
     make_gpt2()
     make_llamas()
     make_roberta()
     make_bert()
+    make_gpt2_classifier()
+    make_llama_classifier()
+    make_deberta_v3()
+    make_deberta_v2_conv()
     for case in sorted(os.listdir(OUT)):
         folder = os.path.join(OUT, case)
         size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))

@@ -7,7 +7,7 @@ namespace PeftSharp.Models.Bert;
 /// defaults). <c>num_labels</c> is the length of <c>id2label</c> when present (HF's rule), else
 /// <c>num_labels</c>, else 2.
 /// </summary>
-public sealed record BertConfig : ModelConfig
+public sealed record BertConfig : ModelConfig, IClassifierConfig
 {
     public BertConfig() : base("bert") { }
 
@@ -48,12 +48,15 @@ public sealed record BertConfig : ModelConfig
 
     internal int HeadDim => HiddenSize / NumAttentionHeads;
     internal double EffectiveClassifierDropout => ClassifierDropout ?? HiddenDropoutProb;
-    internal string EffectiveProblemType => ProblemType ?? (NumLabels == 1 ? "regression" : "single_label_classification");
+    internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
+
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
+        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
 
     internal static BertConfig Read(ConfigJson r, string type)
     {
         var d = new BertConfig();
-        var id2label = r.OptionalId2Label("id2label");
+        var labels = ClassifierLabels.Read(r);
         return new BertConfig
         {
             ModelType = type,
@@ -73,9 +76,9 @@ public sealed record BertConfig : ModelConfig
             PadTokenId = r.Int("pad_token_id", type == "roberta" ? 1 : 0),
             PositionEmbeddingType = r.String("position_embedding_type", d.PositionEmbeddingType),
             InitializerRange = r.Double("initializer_range", d.InitializerRange),
-            Id2Label = id2label,
-            NumLabels = id2label?.Count ?? r.Int("num_labels", d.NumLabels),
-            ProblemType = r.OptionalString("problem_type"),
+            NumLabels = labels.NumLabels,
+            Id2Label = labels.Id2Label,
+            ProblemType = labels.ProblemType,
         };
     }
 
@@ -90,7 +93,6 @@ public sealed record BertConfig : ModelConfig
         RequirePositive(IntermediateSize, "intermediate_size", source);
         RequirePositive(MaxPositionEmbeddings, "max_position_embeddings", source);
         RequirePositive(TypeVocabSize, "type_vocab_size", source);
-        RequirePositive(NumLabels, "num_labels", source);
         RequireDivisible(HiddenSize, "hidden_size", NumAttentionHeads, "num_attention_heads", source);
         Require(PadTokenId >= 0 && PadTokenId < VocabSize, source, $"'pad_token_id' ({PadTokenId}) must be a token id below 'vocab_size' ({VocabSize})");
         Require(ModelType != "roberta" || PadTokenId + 1 < MaxPositionEmbeddings, source,
@@ -99,9 +101,7 @@ public sealed record BertConfig : ModelConfig
             $"'hidden_act' '{HiddenAct}' is not supported (supported: {string.Join(", ", Activations.Supported)})");
         Require(PositionEmbeddingType == "absolute", source,
             $"'position_embedding_type' '{PositionEmbeddingType}' is not supported (only absolute)");
-        Require(Id2Label is null || Id2Label.Count == NumLabels, source, $"'id2label' has {Id2Label?.Count} labels but 'num_labels' is {NumLabels}");
-        Require(ProblemType is null or "regression" or "single_label_classification" or "multi_label_classification", source,
-            $"'problem_type' '{ProblemType}' is not one of regression, single_label_classification, multi_label_classification");
+        ClassifierLabels.Validate(this, source);
         RequireProbability(HiddenDropoutProb, "hidden_dropout_prob", source);
         RequireProbability(AttentionProbsDropoutProb, "attention_probs_dropout_prob", source);
         RequireProbability(EffectiveClassifierDropout, "classifier_dropout", source);
@@ -125,17 +125,6 @@ public sealed record BertConfig : ModelConfig
         o["layer_norm_eps"] = LayerNormEps;
         o["pad_token_id"] = PadTokenId;
         o["position_embedding_type"] = PositionEmbeddingType;
-        var labels = Enumerable.Range(0, NumLabels).Select(i => Id2Label is not null && Id2Label.TryGetValue(i, out var l) ? l : $"LABEL_{i}").ToList();
-        var id2label = new JsonObject();
-        var label2id = new JsonObject();
-        for (var i = 0; i < labels.Count; i++)
-        {
-            id2label[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = labels[i];
-            label2id[labels[i]] = i;
-        }
-        o["id2label"] = id2label;
-        o["label2id"] = label2id;
-        o.Remove("num_labels");
-        o["problem_type"] = ProblemType;
+        ClassifierLabels.Write(o, this, always: true);
     }
 }

@@ -26,6 +26,7 @@ internal sealed class BertForSequenceClassification : PretrainedModel, ISequence
     public string ProblemType => config.EffectiveProblemType;
     public string ClassifierModuleName => nameof(classifier);
 
+    internal override string ArchitectureName => "BertForSequenceClassification";
     internal override string BaseModelPrefix => "bert.";
     internal override bool IsTaskHead(string parameterName) =>
         parameterName.StartsWith("classifier.", StringComparison.Ordinal) || parameterName.StartsWith("bert.pooler.", StringComparison.Ordinal);

@@ -41,11 +41,15 @@ internal sealed class BertResidualOutput : nn.Module
     public LayerNorm layer_norm;
     private readonly double dropout;
 
-    public BertResidualOutput(long inFeatures, BertConfig config, Device? device, ScalarType? dtype) : base(nameof(BertResidualOutput))
+    public BertResidualOutput(long inFeatures, BertConfig config, Device? device, ScalarType? dtype)
+        : this(inFeatures, config.HiddenSize, config.LayerNormEps, config.HiddenDropoutProb, device, dtype) { }
+
+    /// <summary>Also DeBERTa's SelfOutput / Output (the same layer with its own sizes).</summary>
+    public BertResidualOutput(long inFeatures, long hiddenSize, double layerNormEps, double dropout, Device? device, ScalarType? dtype) : base(nameof(BertResidualOutput))
     {
-        dense = nn.Linear(inFeatures, config.HiddenSize, true, device, dtype);
-        layer_norm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps, device: device, dtype: dtype);
-        dropout = config.HiddenDropoutProb;
+        dense = nn.Linear(inFeatures, hiddenSize, true, device, dtype);
+        layer_norm = nn.LayerNorm(hiddenSize, layerNormEps, device: device, dtype: dtype);
+        this.dropout = dropout;
         RegisterComponents();
     }
 
@@ -76,10 +80,14 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     public nn.Module<Tensor, Tensor> dense;
     private readonly string activation;
 
-    public BertIntermediate(BertConfig config, Device? device, ScalarType? dtype) : base(nameof(BertIntermediate))
+    public BertIntermediate(BertConfig config, Device? device, ScalarType? dtype)
+        : this(config.HiddenSize, config.IntermediateSize, config.HiddenAct, device, dtype) { }
+
+    /// <summary>Also DeBERTa's Intermediate.</summary>
+    public BertIntermediate(long hiddenSize, long intermediateSize, string activation, Device? device, ScalarType? dtype) : base(nameof(BertIntermediate))
     {
-        dense = nn.Linear(config.HiddenSize, config.IntermediateSize, true, device, dtype);
-        activation = config.HiddenAct;
+        dense = nn.Linear(hiddenSize, intermediateSize, true, device, dtype);
+        this.activation = activation;
         RegisterComponents();
     }
 

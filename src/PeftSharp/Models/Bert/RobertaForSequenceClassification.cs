@@ -47,6 +47,7 @@ internal sealed class RobertaForSequenceClassification : PretrainedModel, ISeque
     public string ProblemType => config.EffectiveProblemType;
     public string ClassifierModuleName => nameof(classifier);
 
+    internal override string ArchitectureName => "RobertaForSequenceClassification";
     internal override string BaseModelPrefix => "roberta.";
     internal override bool IsTaskHead(string parameterName) => parameterName.StartsWith("classifier.", StringComparison.Ordinal);
 

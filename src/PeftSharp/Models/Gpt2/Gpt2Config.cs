@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace PeftSharp.Models.Gpt2;
 
 /// <summary>GPT-2 hyperparameters (HF <c>GPT2Config</c> field names and defaults).</summary>
-public sealed record Gpt2Config : ModelConfig
+public sealed record Gpt2Config : ModelConfig, IClassifierConfig
 {
     public Gpt2Config() : base("gpt2") { }
 
@@ -41,14 +41,26 @@ public sealed record Gpt2Config : ModelConfig
     public IReadOnlyList<int> EosTokenIds { get; init; } = [50256];
     /// <summary><c>pad_token_id</c>.</summary>
     public int? PadTokenId { get; init; }
+    /// <summary><c>num_labels</c> of a sequence classifier (<c>score</c> outputs): the length of <c>id2label</c> when present, else 2.</summary>
+    public int NumLabels { get; init; } = 2;
+    /// <summary><c>id2label</c>, or null.</summary>
+    public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
+    /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
+    public string? ProblemType { get; init; }
 
     internal int Inner => NInner ?? 4 * NEmbd;
     internal int HeadDim => NEmbd / NHead;
+
+    internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
+
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
+        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
 
     internal static Gpt2Config Read(ConfigJson r)
     {
         const string type = "gpt2";
         var d = new Gpt2Config();
+        var labels = ClassifierLabels.Read(r);
         return new Gpt2Config
         {
             SourceJson = r.Root,
@@ -70,6 +82,9 @@ public sealed record Gpt2Config : ModelConfig
             BosTokenId = r.Has("bos_token_id") ? r.OptionalInt("bos_token_id") : d.BosTokenId,
             EosTokenIds = r.Has("eos_token_id") ? r.IntOrIntList("eos_token_id") : d.EosTokenIds,
             PadTokenId = r.OptionalInt("pad_token_id"),
+            NumLabels = labels.NumLabels,
+            Id2Label = labels.Id2Label,
+            ProblemType = labels.ProblemType,
         };
     }
 
@@ -87,6 +102,7 @@ public sealed record Gpt2Config : ModelConfig
         RequireProbability(ResidPdrop, "resid_pdrop", source);
         RequireProbability(EmbdPdrop, "embd_pdrop", source);
         RequireProbability(AttnPdrop, "attn_pdrop", source);
+        ClassifierLabels.Validate(this, source);
         Require(LayerNormEpsilon > 0, source, $"'layer_norm_epsilon' must be positive, got {LayerNormEpsilon}");
     }
 
@@ -111,5 +127,6 @@ public sealed record Gpt2Config : ModelConfig
         o["bos_token_id"] = BosTokenId;
         o["eos_token_id"] = IdsToJson(EosTokenIds);
         o["pad_token_id"] = PadTokenId;
+        ClassifierLabels.Write(o, this, always: false);
     }
 }

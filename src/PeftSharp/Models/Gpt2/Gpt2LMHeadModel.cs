@@ -27,6 +27,7 @@ internal sealed class Gpt2LMHeadModel : PretrainedModel, ICausalLanguageModel
     public int VocabSize => config.VocabSize;
     public IReadOnlyList<int> EosTokenIds => config.EosTokenIds;
 
+    internal override string ArchitectureName => "GPT2LMHeadModel";
     internal override string BaseModelPrefix => "transformer.";
     internal override bool KeepsOmittedPrefixOnSave => true;
     internal override Tensor? TiedHeadWeight => config.TieWordEmbeddings ? transformer.wte.weight : null;
@@ -37,12 +38,6 @@ internal sealed class Gpt2LMHeadModel : PretrainedModel, ICausalLanguageModel
         return lm_head is null ? nn.functional.linear(hidden, transformer.wte.weight!) : lm_head.forward(hidden); // (batch, seq, vocab)
     }
 
-    protected override void AfterInitialization(Generator? generator, Func<string, bool>? only)
-    {
-        // GPT-2 paper: residual projections scaled by 1/√(2·n_layer).
-        var std = config.InitializerRange / Math.Sqrt(2.0 * config.NLayer);
-        foreach (var (name, parameter) in named_parameters())
-            if (name.EndsWith("c_proj.weight", StringComparison.Ordinal) && (only is null || only(name)))
-                parameter.normal_(0, std, generator);
-    }
+    protected override void AfterInitialization(Generator? generator, Func<string, bool>? only) =>
+        Gpt2Model.ScaleResidualProjections(this, config, generator, only);
 }

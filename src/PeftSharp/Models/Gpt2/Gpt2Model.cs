@@ -38,4 +38,14 @@ internal sealed class Gpt2Model : nn.Module
         foreach (var block in h) x = block.Forward(x, bias, cache);
         return ln_f.forward(x);
     }
+
+    /// <summary>GPT-2 paper init: residual projections (<c>c_proj</c>) drawn with std initializer_range / √(2·n_layer).</summary>
+    internal static void ScaleResidualProjections(nn.Module root, Gpt2Config config, Generator? generator, Func<string, bool>? only)
+    {
+        var std = config.InitializerRange / Math.Sqrt(2.0 * config.NLayer);
+        using var noGrad = torch.no_grad();
+        foreach (var (name, parameter) in root.named_parameters())
+            if (name.EndsWith("c_proj.weight", StringComparison.Ordinal) && (only is null || only(name)))
+                parameter.normal_(0, std, generator);
+    }
 }

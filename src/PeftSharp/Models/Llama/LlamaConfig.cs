@@ -12,7 +12,7 @@ public sealed record RopeScaling(string Type, double Factor, double LowFreqFacto
 /// LLaMA-family hyperparameters (HF <c>LlamaConfig</c> names and defaults). Also reads <c>mistral</c>
 /// configs (same architecture, plus sliding_window) and <c>qwen2</c> configs (q/k/v biases, no o_proj bias).
 /// </summary>
-public sealed record LlamaConfig : ModelConfig
+public sealed record LlamaConfig : ModelConfig, IClassifierConfig
 {
     public LlamaConfig() : base("llama") { }
 
@@ -58,6 +58,12 @@ public sealed record LlamaConfig : ModelConfig
     public IReadOnlyList<int> EosTokenIds { get; init; } = [2];
     /// <summary><c>pad_token_id</c>.</summary>
     public int? PadTokenId { get; init; }
+    /// <summary><c>num_labels</c> of a sequence classifier (<c>score</c> outputs): the length of <c>id2label</c> when present, else 2.</summary>
+    public int NumLabels { get; init; } = 2;
+    /// <summary><c>id2label</c>, or null.</summary>
+    public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
+    /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
+    public string? ProblemType { get; init; }
 
     internal int KeyValueHeads => NumKeyValueHeads ?? NumAttentionHeads;
     internal int Dim => HeadDim ?? HiddenSize / NumAttentionHeads;
@@ -70,9 +76,18 @@ public sealed record LlamaConfig : ModelConfig
         _ => null,
     };
 
+    /// <summary>HF's class for this model_type and head: LlamaForCausalLM, MistralForSequenceClassification, Qwen2…</summary>
+    internal string ClassName(string head) => ModelType switch { "mistral" => "Mistral", "qwen2" => "Qwen2", _ => "Llama" } + head;
+
+    internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
+
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
+        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
+
     internal static LlamaConfig Read(ConfigJson r, string type)
     {
         var d = new LlamaConfig();
+        var labels = ClassifierLabels.Read(r);
         return new LlamaConfig
         {
             ModelType = type,
@@ -100,6 +115,9 @@ public sealed record LlamaConfig : ModelConfig
             BosTokenId = r.Has("bos_token_id") ? r.OptionalInt("bos_token_id") : d.BosTokenId,
             EosTokenIds = r.Has("eos_token_id") ? r.IntOrIntList("eos_token_id") : d.EosTokenIds,
             PadTokenId = r.OptionalInt("pad_token_id"),
+            NumLabels = labels.NumLabels,
+            Id2Label = labels.Id2Label,
+            ProblemType = labels.ProblemType,
         };
     }
 
@@ -145,6 +163,7 @@ public sealed record LlamaConfig : ModelConfig
         if (SlidingWindow is { } window) RequirePositive(window, "sliding_window", source);
         if (ModelType == "qwen2" && UseSlidingWindow)
             throw new PeftSharpException($"{source}: 'use_sliding_window' true is not supported for qwen2 (per-layer windows via max_window_layers)");
+        ClassifierLabels.Validate(this, source);
         if (RopeScaling is { } rs)
         {
             Require(rs.Type is "llama3" or "linear", source, $"rope_scaling type '{rs.Type}' is not supported (supported: llama3, linear)");
@@ -160,7 +179,7 @@ public sealed record LlamaConfig : ModelConfig
 
     private protected override void Write(JsonObject o)
     {
-        o["architectures"] ??= new JsonArray(ModelType switch { "mistral" => "MistralForCausalLM", "qwen2" => "Qwen2ForCausalLM", _ => "LlamaForCausalLM" });
+        o["architectures"] ??= new JsonArray(ClassName("ForCausalLM"));
         o["vocab_size"] = VocabSize;
         o["hidden_size"] = HiddenSize;
         o["intermediate_size"] = IntermediateSize;
@@ -191,5 +210,6 @@ public sealed record LlamaConfig : ModelConfig
         o["bos_token_id"] = BosTokenId;
         o["eos_token_id"] = IdsToJson(EosTokenIds);
         o["pad_token_id"] = PadTokenId;
+        ClassifierLabels.Write(o, this, always: false);
     }
 }

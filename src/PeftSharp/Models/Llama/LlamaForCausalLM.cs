@@ -63,6 +63,7 @@ internal sealed class LlamaForCausalLM : PretrainedModel, ICausalLanguageModel
     public int VocabSize => config.VocabSize;
     public IReadOnlyList<int> EosTokenIds => config.EosTokenIds;
 
+    internal override string ArchitectureName => config.ClassName("ForCausalLM");
     internal override string BaseModelPrefix => "model.";
     internal override Tensor? TiedHeadWeight => config.TieWordEmbeddings ? model.embed_tokens.weight : null;
 
