@@ -49,7 +49,7 @@ public static class TrainWorkflow
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
         var trainerOptions = settings.Trainer with { WarmupSteps = warmup, UpLearningRateRatio = settings.Method.UpLearningRateRatio };
 
-        var adapterConfig = settings.Method.CreateConfig(TargetModules.FromNames(ModelDefaults.TargetModules(config.ModelType)), warmup, totalSteps);
+        var adapterConfig = settings.Method.CreateConfig(TargetModules.FromNames(ModelConfig.DefaultTargetModules(config.ModelType)), warmup, totalSteps);
         ITrainable trainable;
         PeftModel? peft = null;
         if (adapterConfig is null)
@@ -58,8 +58,12 @@ public static class TrainWorkflow
         }
         else
         {
+            // The classification head trains fully (PEFT's SEQ_CLS default); DeBERTa's pooler is new in base checkpoints too.
             if (model is ISequenceClassificationModel classifier)
-                adapterConfig = adapterConfig with { ModulesToSave = adapterConfig.ModulesToSave ?? [classifier.ClassifierModuleName] };
+                adapterConfig = adapterConfig with
+                {
+                    ModulesToSave = adapterConfig.ModulesToSave ?? (config.ModelType == "deberta-v2" ? [classifier.ClassifierModuleName, "pooler"] : [classifier.ClassifierModuleName]),
+                };
             adapterConfig = adapterConfig with
             {
                 BaseModelNameOrPath = Path.GetFullPath(settings.ModelDirectory),

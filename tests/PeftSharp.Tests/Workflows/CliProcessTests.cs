@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using PeftSharp.IO;
+
+namespace PeftSharp.Tests.Workflows;
+
+/// <summary>The CLI as users run it: a child process, its exit code, its one-line errors, SIGKILL and SIGINT.</summary>
+public class CliProcessTests
+{
+    static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "peft.dll");
+
+    /// <summary>A running CLI whose output is drained continuously (a full pipe would block it).</summary>
+    sealed class Child : IDisposable
+    {
+        readonly System.Text.StringBuilder output = new(), error = new();
+        public Process Process { get; }
+
+        public Child(string[] args)
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(Cli);
+            foreach (var a in args) info.ArgumentList.Add(a);
+            Process = new Process { StartInfo = info };
+            Process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+            Process.ErrorDataReceived += (_, e) => { lock (error) error.AppendLine(e.Data); };
+            Process.Start();
+            Process.BeginOutputReadLine();
+            Process.BeginErrorReadLine();
+        }
+
+        public string Output { get { Process.WaitForExit(); lock (output) return output.ToString(); } }
+        public string Error { get { Process.WaitForExit(); lock (error) return error.ToString(); } }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
+        }
+    }
+
+    static Child Start(params string[] args) => new(args);
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var child = Start(args);
+        if (!child.Process.WaitForExit(TimeSpan.FromMinutes(3))) throw new TimeoutException(string.Join(' ', args));
+        return (child.Process.ExitCode, child.Output, child.Error);
+    }
+
+    static string[] TrainArgs(string model, string data, string output, int epochs, params string[] extra) =>
+        ["train", "--model", model, "--data", data, "--out", output, "--task", "causal-lm", "--method", "lora", "--r", "4",
+         "--target-modules", "all-linear", "--lora-dropout", "0.2", "--lr", "0.01", "--epochs", epochs.ToString(), "--batch-size", "2",
+         "--seed", "7", "--logging-steps", "1", .. extra];
+
+    static string Data() => TinyHfModels.Jsonl(Enumerable.Range(0, 8).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}} and more"}""").ToArray());
+
+    [Fact]
+    public void Bad_input_is_one_line_on_stderr_and_a_nonzero_exit_code()
+    {
+        var (code, _, err) = Run("train", "--model", "/no/such/model", "--data", "x.jsonl", "--out", "y");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --model /no/such/model: model folder not found", err.Trim());
+        var bad = TinyHfModels.Jsonl("""{"prompt": "a", "completion": 5}""");
+        (code, _, err) = Run("train", "--model", TinyHfModels.Gpt2(), "--data", bad, "--out", Path.GetTempPath(), "--task", "causal-lm");
+        Assert.Equal(1, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains($"{bad}:1", err);
+        Assert.Contains("completion", err);
+    }
+
+    [Fact]
+    public void A_run_killed_with_SIGKILL_and_resumed_ends_with_exactly_the_uninterrupted_adapter()
+    {
+        var model = TinyHfModels.Gpt2();
+        var data = Data();
+        var straight = Directory.CreateTempSubdirectory("peft-cli-straight-").FullName;
+        Assert.Equal(0, Run(TrainArgs(model, data, straight, 30, "--save-steps", "10")).Code);
+
+        var killed = Directory.CreateTempSubdirectory("peft-cli-killed-").FullName;
+        using (var child = Start(TrainArgs(model, data, killed, 30, "--save-steps", "10")))
+        {
+            var p = child.Process;
+            // Kill hard once a checkpoint beyond step 10 exists: no chance to clean up.
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (!Directory.Exists(Path.Combine(killed, "checkpoint-20")) && DateTime.UtcNow < deadline && !p.HasExited) Thread.Sleep(50);
+            Assert.False(p.HasExited, "the run finished before it could be killed");
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        Assert.False(File.Exists(Path.Combine(killed, AdapterFormat.WeightsFileName)), "the final adapter must not exist yet");
+        var (code, _, err) = Run(TrainArgs(model, data, killed, 30, "--save-steps", "10", "--resume", killed));
+        Assert.True(code == 0, err);
+
+        using var expected = SafetensorsFile.Open(Path.Combine(straight, AdapterFormat.WeightsFileName));
+        using var actual = SafetensorsFile.Open(Path.Combine(killed, AdapterFormat.WeightsFileName));
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var key in expected.Keys)
+            Assert.True(expected.ReadTensor(key).eq(actual.ReadTensor(key)).all().item<bool>(), $"{key} differs after kill + resume");
+    }
+
+    [Fact]
+    public void SIGINT_writes_a_checkpoint_and_exits_with_130()
+    {
+        var model = TinyHfModels.Gpt2();
+        var output = Directory.CreateTempSubdirectory("peft-cli-sigint-").FullName;
+        using var child = Start(TrainArgs(model, Data(), output, 1, "--max-steps", "100000000")); // runs until interrupted
+        var p = child.Process;
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!File.Exists(Path.Combine(output, "metrics.jsonl")) && DateTime.UtcNow < deadline && !p.HasExited) Thread.Sleep(50);
+        if (p.HasExited) Assert.Fail(child.Error);
+        Thread.Sleep(300);
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString()])) kill.WaitForExit(); // as Ctrl-C
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "no exit after SIGINT");
+        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}: {child.Error}");
+        Assert.NotEmpty(PeftSharp.Training.TrainingCheckpoint.List(output));
+    }
+}
