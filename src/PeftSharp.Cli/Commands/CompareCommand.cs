@@ -43,7 +43,7 @@ internal static class Compare
     {
         try
         {
-            var results = CompareWorkflow.Run(settings, label => new ConsoleLine(label), ConsoleOutput.Warn, cancel);
+            var results = ConsoleProgress.RunMany(sparse: true, observers => CompareWorkflow.Run(settings, observers, ConsoleOutput.Warn, cancel));
             Console.WriteLine();
             Console.WriteLine(CompareWorkflow.Table(results));
             Console.WriteLine($"written to {settings.OutputDirectory}: comparison.md, comparison.json, comparison.png, loss_curves.png, effective_rank.png, one folder per method");
@@ -54,18 +54,5 @@ internal static class Compare
             ConsoleOutput.Error("interrupted; the finished runs are in " + settings.OutputDirectory);
             return null;
         }
-    }
-
-    /// <summary>Per-run progress for long comparisons: the progress bar when interactive, plain lines otherwise.</summary>
-    sealed class ConsoleLine(string label) : ITrainingObserver
-    {
-        public void OnStart(long totalSteps, long startStep) => Console.Error.WriteLine($"{label}: training {totalSteps} steps");
-        public void OnStep(StepReport r)
-        {
-            if (r.Step % Math.Max(1, r.TotalSteps / 5) == 0 || r.Step == r.TotalSteps)
-                Console.Error.WriteLine(FormattableString.Invariant($"{label}: step {r.Step}/{r.TotalSteps} loss {r.Loss:F4} {r.TokensPerSecond:F0} tok/s eta {r.Remaining:mm\\:ss}"));
-        }
-        public void OnEvaluation(long step, IReadOnlyDictionary<string, double> metrics) => Console.Error.WriteLine($"{label}: eval @ {step}: {ConsoleOutput.Metrics(metrics)}");
-        public void OnMessage(string message) => Console.Error.WriteLine($"{label}: {message}");
     }
 }

@@ -98,9 +98,7 @@ public static class AdapterFormat
             using var scope = NewDisposeScope();
             target.copy_(file.ReadTensor(key, target.dtype, target.device));
         }
-        // A LoRA² adapter's mask comes from rank_pattern: re-apply it so masked λ are exactly 0.
         foreach (var layer in peft.Layers.Values)
-            if (layer.HasAdapter(adapterName) && layer[adapterName] is IRankAdaptive adaptive)
-                RankAllocator.ApplyMask(adaptive);
+            if (layer.HasAdapter(adapterName)) layer[adapterName].OnWeightsLoaded();
     }
 }

@@ -4,6 +4,8 @@ using PeftSharp.Tuners;
 using PeftSharp.Tuners.AdaLora;
 using PeftSharp.Tuners.DualLora;
 using PeftSharp.Tuners.Lora;
+using PeftSharp.Tuners.Lora2;
+using PeftSharp.Tuners.RankAllocation;
 using TorchSharp;
 using static PeftSharp.Tests.Tuners.TestTensors;
 using static TorchSharp.torch;
@@ -19,7 +21,7 @@ public class TrainerTests
         torch.manual_seed(100); // base weights identical in every run
         var model = new ToyLm();
         var task = new CountingTask(model, examples);
-        if (config is AdaLoraConfig ada) config = ada with { TotalStep = (int)options.TotalSteps(examples) };
+        if (config is RankAdaptiveConfig adaptive) config = adaptive with { TotalStep = (int)options.TotalSteps(examples) };
         var peft = PeftModel.Create(model, config);
         return (model, new PeftTrainable(peft, config.PeftType, options.TotalSteps(examples)), task);
     }
@@ -66,35 +68,43 @@ public class TrainerTests
         foreach (var (key, value) in runs[0]) AssertClose(value, runs[1][key], 0, key);
     }
 
+    static AdapterConfig MethodConfig(string method) => method switch
+    {
+        "lora" or "lora-plus" => new LoraConfig { R = 2, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
+        "dual-lora" => new DualLoraConfig { R1 = 2, R2 = 2, LoraDropout = 0.3, UpdateWarmupSteps = 3, TargetModules = TargetModules.FromNames("fc") },
+        "adalora" => new AdaLoraConfig { InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
+        "lora2" => new Lora2Config { K = 2, InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
+        _ => throw new ArgumentOutOfRangeException(nameof(method)),
+    };
+
+    static TrainerOptions MethodOptions(string method, string dir) => Options(dir) with { UpLearningRateRatio = method == "lora-plus" ? 16 : 1 };
+
     [Theory]
     [InlineData("lora")]
+    [InlineData("lora-plus")]
     [InlineData("dual-lora")]
     [InlineData("adalora")]
+    [InlineData("lora2")]
     public void Resuming_after_an_interruption_equals_the_uninterrupted_run_bit_for_bit(string method)
     {
-        AdapterConfig config = method switch
-        {
-            "lora" => new LoraConfig { R = 2, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
-            "dual-lora" => new DualLoraConfig { R1 = 2, R2 = 2, LoraDropout = 0.3, UpdateWarmupSteps = 3, TargetModules = TargetModules.FromNames("fc") },
-            _ => new AdaLoraConfig { InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
-        };
+        var config = MethodConfig(method);
         var straight = TempDir();
         {
-            var (_, trainable, task) = Setup(config, Options(straight));
-            new Trainer(trainable, task, null, Options(straight)).Train();
+            var (_, trainable, task) = Setup(config, MethodOptions(method, straight));
+            new Trainer(trainable, task, null, MethodOptions(method, straight)).Train();
         }
         var interrupted = TempDir();
         {
             using var cancel = new CancellationTokenSource();
-            var (_, trainable, task) = Setup(config, Options(interrupted));
-            var result = new Trainer(trainable, task, null, Options(interrupted), new CancelAfter(4, cancel)).Train(cancel.Token);
+            var (_, trainable, task) = Setup(config, MethodOptions(method, interrupted));
+            var result = new Trainer(trainable, task, null, MethodOptions(method, interrupted), new CancelAfter(4, cancel)).Train(cancel.Token);
             Assert.True(result.Interrupted);
             Assert.Equal(4, result.Steps);
             Assert.True(Directory.Exists(TrainingCheckpoint.PathFor(interrupted, 4)));
         }
         {
-            var (_, trainable, task) = Setup(config, Options(interrupted));
-            var result = new Trainer(trainable, task, null, Options(interrupted) with { ResumeFrom = interrupted }).Train();
+            var (_, trainable, task) = Setup(config, MethodOptions(method, interrupted));
+            var result = new Trainer(trainable, task, null, MethodOptions(method, interrupted) with { ResumeFrom = interrupted }).Train();
             Assert.Equal(9, result.Steps);
         }
         var expected = AdapterState(straight);
@@ -102,6 +112,31 @@ public class TrainerTests
         Assert.Equal(expected.Keys.OrderBy(k => k), actual.Keys.OrderBy(k => k));
         foreach (var (key, value) in expected) AssertClose(value, actual[key], 0, key);
         Assert.Equal(File.ReadAllLines(Path.Combine(straight, MetricsLog.FileName)).Length, File.ReadAllLines(Path.Combine(interrupted, MetricsLog.FileName)).Length);
+    }
+
+    [Theory]
+    [InlineData("dual-lora")]
+    [InlineData("adalora")]
+    [InlineData("lora2")]
+    public void The_trainer_drives_the_method_hooks_by_itself(string method)
+    {
+        var dir = TempDir();
+        var (_, trainable, task) = Setup(MethodConfig(method), Options(dir));
+        new Trainer(trainable, task, null, Options(dir)).Train();
+        var peft = trainable.Model;
+        if (method == "dual-lora")
+        {
+            Assert.All(peft.Layers.Values, layer => Assert.Equal(1.0, ((DualLoraAdapter)layer["default"]).Gamma)); // ramp of 3 steps over 9
+            return;
+        }
+        // The rank allocator ran: pruned to target_r per layer and frozen; the regulariser was added and logged.
+        Assert.True(trainable.Allocator!.Frozen);
+        Assert.Equal(2 * peft.Layers.Count, trainable.Allocator.ActiveTriplets);
+        var pattern = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "adapter_config.json")))!["rank_pattern"]!.AsObject();
+        Assert.Equal(2 * peft.Layers.Count, pattern.Sum(p => p.Value!.AsArray().Count(v => v!.GetValue<bool>())));
+        var stepRows = File.ReadAllLines(Path.Combine(dir, MetricsLog.FileName)).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(r => r["lr"] is not null).ToList();
+        Assert.Equal(9, stepRows.Count);
+        Assert.All(stepRows, r => Assert.True(r["reg_loss"]?.GetValue<double>() > 0, r.ToJsonString()));
     }
 
     [Fact]

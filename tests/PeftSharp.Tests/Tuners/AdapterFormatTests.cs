@@ -22,7 +22,7 @@ public class AdapterFormatTests
     {
         "lora" => new LoraConfig { R = 2, LoraAlpha = 4, TargetModules = Targets, ModulesToSave = ["head"] },
         "dora" => new LoraConfig { R = 2, UseDora = true, TargetModules = Targets, Bias = "lora_only" },
-        "dual-lora" => new DualLoraConfig { R1 = 2, R2 = 3, InitStd = 0.3, TargetModules = Targets },
+        "dual-lora" => new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 3, InitStd = 0.3, TargetModules = Targets },
         "adalora" => new AdaLoraConfig { InitR = 4, TargetR = 2, Tinit = 0, Tfinal = 1, TotalStep = 4, TargetModules = Targets },
         "lora2" => new Lora2Config { K = 3, InitR = 4, TargetR = 2, Tinit = 0, Tfinal = 1, TotalStep = 4, TargetModules = Targets },
         _ => throw new ArgumentException(method),
@@ -116,8 +116,24 @@ public class AdapterFormatTests
     public void LoRA2_saves_masked_lambda_as_zero_and_restores_the_mask()
     {
         var (_, peft) = Trained("lora2");
+        // Between mask events masked λ stay trainable and may regrow (METHODS.md): make every masked λ non-zero.
+        foreach (var layer in peft.Layers.Values)
+        {
+            var adaptive = (IRankAdaptive)layer["default"];
+            Assert.Contains(false, adaptive.Mask);
+            using (torch.no_grad())
+                for (int i = 0; i < adaptive.Mask.Length; i++) if (!adaptive.Mask[i]) adaptive.Lambda[i].fill_(0.5);
+        }
         var dir = TempDir();
         peft.Save(dir);
+        using (var file = SafetensorsFile.Open(Path.Combine(dir, "adapter_model.safetensors")))
+            foreach (var (path, layer) in peft.Layers)
+            {
+                var saved = file.ReadTensor($"base_model.model.{path}.lora_lambda").to_type(torch.ScalarType.Float64).data<double>().ToArray();
+                var mask = ((IRankAdaptive)layer["default"]).Mask;
+                for (int i = 0; i < saved.Length; i++) if (!mask[i]) Assert.Equal(0.0, saved[i]);
+                Assert.Contains(saved, v => v != 0);
+            }
         torch.manual_seed(7);
         var loaded = PeftModel.Load(new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8), dir);
         foreach (var (path, layer) in peft.Layers)

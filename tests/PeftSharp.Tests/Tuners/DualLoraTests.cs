@@ -30,13 +30,28 @@ public class DualLoraTests
         var x = Random(5, 6);
         var before = model.call(x).detach().clone();
         var peft = PeftModel.Create(model, new DualLoraConfig { R1 = 2, R2 = 2, UpdateWarmupSteps = 10, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
-        peft.OnTrainingStep(0);
+        // No OnTrainingStep call: a new adapter already sits at γ(0) = 0, so a user's own loop starts from the base model.
         foreach (var (_, delta) in peft.DeltaWeights()) Assert.Equal(0, delta.abs().max().item<double>());
         AssertClose(before, model.call(x), 0);
         peft.OnTrainingStep(5);
         Assert.Equal(0.5, ((DualLoraAdapter)peft.Layers["fc_in"]["default"]).Gamma);
         peft.OnTrainingStep(25);
         Assert.Equal(1.0, ((DualLoraAdapter)peft.Layers["fc_in"]["default"]).Gamma);
+    }
+
+    [Theory]
+    [InlineData(0.02)]
+    [InlineData(0.3)]
+    public void Init_std_is_the_gaussian_scale_of_all_four_factors(double std)
+    {
+        torch.manual_seed(2);
+        var peft = PeftModel.Create(new TinyMlp(inFeatures: 200, hidden: 200), new DualLoraConfig { R1 = 8, R2 = 8, InitStd = std, TargetModules = TargetModules.FromNames("fc_in") });
+        var a = (DualLoraAdapter)peft.Layers["fc_in"]["default"];
+        foreach (var factor in new[] { a.A, a.B, a.C, a.D })
+        {
+            Assert.InRange(factor.std().item<double>(), 0.95 * std, 1.05 * std); // 1,600 samples each: the standard error of the sample std is ≈ 1.8 %
+            Assert.InRange(factor.mean().item<double>(), -0.1 * std, 0.1 * std);
+        }
     }
 
     [Fact]
@@ -51,7 +66,7 @@ public class DualLoraTests
     [Fact]
     public void Sign_of_zero_is_minus_one()
     {
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 1, R2 = 1, LoraAlpha = 1 });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 1, R2 = 1, LoraAlpha = 1 });
         Set(adapter.C, torch.zeros_like(adapter.C));
         Set(adapter.A, torch.ones_like(adapter.A));
         Set(adapter.B, torch.ones_like(adapter.B));
@@ -65,7 +80,7 @@ public class DualLoraTests
     public void Forward_equals_base_plus_closed_form_delta(bool conv)
     {
         torch.manual_seed(8);
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = 4, InitStd = 0.5 }, conv: conv);
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 3, LoraAlpha = 4, InitStd = 0.5 }, conv: conv);
         var x = Random(4, 6);
         var delta = ClosedFormDelta(adapter, 4, 2, 3);
         AssertClose(x.matmul((layer.Base.WeightDk + delta).t()) + layer.Base.Bias!, layer.call(x), 1e-12);
@@ -79,7 +94,7 @@ public class DualLoraTests
     {
         torch.manual_seed(9);
         const double alpha = 4; const int r1 = 2, r2 = 3;
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7, MemoryEfficient = memoryEfficient });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7, MemoryEfficient = memoryEfficient });
         var x = Random(4, 6);
         var upstream = Random(4, 5) * 3;
         (layer.call(x) * upstream).sum().backward();
@@ -106,7 +121,7 @@ public class DualLoraTests
     public void Matches_the_PyTorch_golden_fixture(bool memoryEfficient)
     {
         var golden = Fixtures.Json("adapters", "dual_lora_golden.json");
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = golden["alpha"]!.GetValue<double>(), MemoryEfficient = memoryEfficient });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 3, LoraAlpha = golden["alpha"]!.GetValue<double>(), MemoryEfficient = memoryEfficient });
         var linear = (TorchSharp.Modules.Linear)layer.BaseModule;
         Set(linear.weight!, Fixtures.Tensor(golden["w0"]!));
         Set(linear.bias!, Fixtures.Tensor(golden["b"]!));
@@ -127,7 +142,7 @@ public class DualLoraTests
     public void Ablation_variants_compute_their_definitions(MagnitudeActivation activation, SignMode mode)
     {
         torch.manual_seed(12);
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 2, LoraAlpha = 2, InitStd = 0.6, MagnitudeActivation = activation, SignMode = mode });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, LoraAlpha = 2, InitStd = 0.6, MagnitudeActivation = activation, SignMode = mode });
         var ba = adapter.B.matmul(adapter.A).detach();
         var dc = adapter.D.matmul(adapter.C).detach();
         var wm = activation switch { MagnitudeActivation.Relu => ba.relu(), MagnitudeActivation.Abs => ba.abs(), _ => ba.sigmoid() };
@@ -146,7 +161,7 @@ public class DualLoraTests
     {
         torch.manual_seed(13);
         var model = new TinyMlp();
-        var peft = PeftModel.Create(model, new DualLoraConfig { R1 = 2, R2 = 2, InitStd = 0.4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        var peft = PeftModel.Create(model, new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, InitStd = 0.4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
         var originals = model.named_parameters().Where(p => p.name.Contains("base_layer")).ToDictionary(p => p.name, p => p.parameter.detach().clone());
         var x = Random(5, 6);
         var unmerged = model.call(x).detach().clone();
@@ -215,7 +230,7 @@ public class DualLoraMemoryEfficientTests
         // so freeing everything but the output after forward still lets backward run and give the naive gradients.
         torch.manual_seed(5);
         var layer = new AdaptedLayer(nn.Linear(64, 48, dtype: ScalarType.Float64));
-        layer.AddAdapter("default", new DualLoraConfig { R1 = 2, R2 = 2, InitStd = 0.2 }.CreateAdapter(layer.Base, "l"));
+        layer.AddAdapter("default", new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, InitStd = 0.2 }.CreateAdapter(layer.Base, "l"));
         var adapter = (DualLoraAdapter)layer["default"];
         var x = Random(7, 64);
         Tensor y;

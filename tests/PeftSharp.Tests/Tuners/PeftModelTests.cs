@@ -156,7 +156,7 @@ public class EffectiveRankTests
 
         torch.manual_seed(2);
         var dual = PeftModel.Create(new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8),
-            new PeftSharp.Tuners.DualLora.DualLoraConfig { R1 = 1, R2 = 1, InitStd = 1, TargetModules = TargetModules.FromNames("fc_in") });
+            new PeftSharp.Tuners.DualLora.DualLoraConfig { UpdateWarmupSteps = 0, R1 = 1, R2 = 1, InitStd = 1, TargetModules = TargetModules.FromNames("fc_in") });
         // Rank-1 factors: ReLU(b aᵀ) has rank ≤ 2 (rows with b_i > 0 are multiples of ReLU(a), the others of ReLU(−a)),
         // Sign(d cᵀ) = sign(d) sign(c)ᵀ has rank 1, and rank(X ⊙ Y) ≤ rank(X)·rank(Y) = 2.
         var delta = dual.DeltaWeights().Single().Delta;

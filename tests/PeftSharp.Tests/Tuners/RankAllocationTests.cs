@@ -94,6 +94,43 @@ public class RankAllocationTests
     }
 
     [Fact]
+    public void The_least_important_triplets_are_the_ones_masked()
+    {
+        var (_, peft) = MakeWide(new AdaLoraConfig { InitR = 3, TargetR = 1, Tinit = 0, Tfinal = 1, DeltaT = 1, TotalStep = 4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        // Only λ has a gradient (1 everywhere), so a triplet's importance grows with |λ|: layer 0 λ = [5, 1, 6], layer 1 λ = [2, 4, 3].
+        var lambdas = new[] { new[] { 5.0, 1.0, 6.0 }, new[] { 2.0, 4.0, 3.0 } };
+        foreach (var (layer, values) in peft.Layers.Values.Zip(lambdas))
+        {
+            var lambda = ((IRankAdaptive)layer["default"]).Lambda;
+            using (torch.no_grad()) lambda.copy_(torch.tensor(values, dtype: ScalarType.Float64).reshape(lambda.shape));
+            lambda.grad = torch.ones_like(lambda);
+        }
+        RankAllocator.For(peft).Step(3); // t = T − tfinal: scores, then keeps b_T = 2 of 6
+        var masks = peft.Layers.Values.Select(l => ((IRankAdaptive)l["default"]).Mask).ToList();
+        Assert.Equal(new[] { true, false, true }, masks[0]); // 5 and 6 kept
+        Assert.Equal(new[] { false, false, false }, masks[1]);
+    }
+
+    [Fact]
+    public void AdaLora_regulariser_equals_the_closed_form()
+    {
+        var (_, peft) = MakeWide(new AdaLoraConfig { InitR = 4, TargetR = 2, OrthRegWeight = 0.3, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        double expected = 0; int count = 0;
+        foreach (var layer in peft.Layers.Values)
+        {
+            var p = layer["default"].named_parameters().ToDictionary(q => q.name, q => (Tensor)q.parameter);
+            // PEFT: ‖A Aᵀ − I‖_F for lora_A (r×k) and ‖Bᵀ B − I‖_F for lora_B (d×r), averaged over all of them.
+            foreach (var gram in new[] { p["lora_A"].matmul(p["lora_A"].t()), p["lora_B"].t().matmul(p["lora_B"]) })
+            {
+                expected += Math.Sqrt((gram - torch.eye(4, dtype: ScalarType.Float64)).pow(2).sum().item<double>());
+                count++;
+            }
+        }
+        Assert.Equal(4, count);
+        Assert.Equal(0.3 * expected / count, peft.RegularizationLoss().item<double>(), 10);
+    }
+
+    [Fact]
     public void Importance_equals_a_hand_computation_on_a_toy_layer()
     {
         torch.manual_seed(3);

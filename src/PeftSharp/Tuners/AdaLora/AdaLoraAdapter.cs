@@ -61,6 +61,9 @@ public sealed class AdaLoraAdapter : LayerAdapter, IRankAdaptive
         return [("lora_A", lora_A.index_select(0, kept)), ("lora_E", lora_E.index_select(0, kept)), ("lora_B", lora_B.index_select(1, kept))];
     }
 
+    /// <summary>Loaded trimmed (all kept) or full with rank_pattern: masked λ are made exactly 0.</summary>
+    internal override void OnWeightsLoaded() => RankAllocator.ApplyMask(this);
+
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> IRankAdaptive.ScoredParameters =>
         [("lora_E", lora_E, TripletAxis.Element), ("lora_A", lora_A, TripletAxis.Row), ("lora_B", lora_B, TripletAxis.Column)];
 

@@ -27,6 +27,7 @@ public sealed class DualLoraAdapter : LayerAdapter
         lora_C = Factor(layer.InFeatures, config.R2, layer, config.InitStd);
         lora_D = Factor(config.R2, layer.OutFeatures, layer, config.InitStd);
         lora_dropout = MakeDropout(config.LoraDropout);
+        Gamma = Ramp(0, config.UpdateWarmupSteps ?? 1);
         RegisterComponents();
     }
 
@@ -39,8 +40,8 @@ public sealed class DualLoraAdapter : LayerAdapter
 
     public DualLoraConfig Config { get; }
 
-    /// <summary>The warm-up factor γ ∈ [0, 1] currently applied (1 outside training).</summary>
-    public double Gamma { get; internal set; } = 1;
+    /// <summary>The warm-up factor γ ∈ [0, 1] currently applied: γ(0) for a new adapter (0 unless the ramp is off), 1 once loaded.</summary>
+    public double Gamma { get; internal set; }
 
     internal Tensor A => lora_A.weight!;
     internal Tensor B => lora_B.weight!;
@@ -90,6 +91,8 @@ public sealed class DualLoraAdapter : LayerAdapter
     }
 
     internal override void OnTrainingStep(long step) => Gamma = Ramp(step, Config.UpdateWarmupSteps ?? 1);
+
+    internal override void OnWeightsLoaded() => Gamma = 1;
 
     internal override ParameterRole RoleOf(string localName) =>
         localName.StartsWith("lora_B", StringComparison.Ordinal) || localName.StartsWith("lora_D", StringComparison.Ordinal)

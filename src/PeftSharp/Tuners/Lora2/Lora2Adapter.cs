@@ -56,6 +56,13 @@ public sealed class Lora2Adapter : LayerAdapter, IRankAdaptive
     internal Tensor B2 => lora_B2.weight!;
     internal Tensor A2 => lora_A2.weight!;
 
+    /// <summary>Masked λ are saved as 0 (METHODS.md): between mask events they stay trainable and may have regrown.</summary>
+    internal override IEnumerable<(string Name, Tensor Value)> SavedTensors() =>
+        base.SavedTensors().Select(t => t.Name == "lora_lambda" ? (t.Name, t.Value * tensor(Mask, device: t.Value.device).to(t.Value.dtype)) : t);
+
+    /// <summary>The mask comes from rank_pattern: re-applied so masked λ are exactly 0.</summary>
+    internal override void OnWeightsLoaded() => RankAllocator.ApplyMask(this);
+
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> IRankAdaptive.ScoredParameters =>
         [("lora_lambda", lora_lambda, TripletAxis.Element), ("lora_A1.weight", A1, TripletAxis.Column), ("lora_B2.weight", B2, TripletAxis.Row)];
 

@@ -69,6 +69,7 @@ public sealed class RankAllocator : IDisposable
         }
         else if (!Frozen)
         {
+            UpdateImportance(); // t = T − tfinal still scores (as PEFT's final update_and_allocate), then the mask freezes
             MaskToBudget(Schedule.TargetBudget);
             Frozen = true;
             ClearImportance();
