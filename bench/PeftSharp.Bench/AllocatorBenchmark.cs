@@ -22,7 +22,7 @@ internal static class AllocatorBenchmark
         public nn.Module<Tensor, Tensor> mlp_c_proj = new PeftSharp.Models.Conv1D(3072, 768);
 #pragma warning restore IDE1006
         public Block() : base("block") => RegisterComponents();
-        public override Tensor forward(Tensor x) => mlp_c_proj.call(c_fc.call(attn_c_proj.call(c_attn.call(x)[.., ..768])));
+        public override Tensor forward(Tensor x) => mlp_c_proj.call(c_fc.call(attn_c_proj.call(c_attn.call(x)[.., .., ..768])));
     }
 
     sealed class Stack : nn.Module<Tensor, Tensor>
