@@ -12,6 +12,9 @@ var sections = new (string Name, Func<BenchSettings, string> Report)[]
     ("step", StepBenchmark.Report),
     ("overhead", BareStep.Report),
     ("gemm", GemmLimit.Report),
+    ("memory", MemoryStability.Report),
+    ("inference", InferenceBenchmark.Report),
+    ("load", LoadBenchmark.Report),
 };
 
 bool smoke = args.Contains("--smoke") || Environment.GetEnvironmentVariable("PEFTSHARP_BENCH_SMOKE") == "1";
