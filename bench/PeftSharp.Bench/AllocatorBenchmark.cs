@@ -22,7 +22,7 @@ internal static class AllocatorBenchmark
         public nn.Module<Tensor, Tensor> mlp_c_proj = new PeftSharp.Models.Conv1D(3072, 768);
 #pragma warning restore IDE1006
         public Block() : base("block") => RegisterComponents();
-        public override Tensor forward(Tensor x) => mlp_c_proj.call(c_fc.call(attn_c_proj.call(c_attn.call(x)[.., ..768])));
+        public override Tensor forward(Tensor x) => mlp_c_proj.call(c_fc.call(attn_c_proj.call(c_attn.call(x)[.., .., ..768])));
     }
 
     sealed class Stack : nn.Module<Tensor, Tensor>
@@ -36,7 +36,7 @@ internal static class AllocatorBenchmark
 
     public sealed record Result(string Method, double UpdateMilliseconds, long ScoredParameters, long AdapterParameters, int Layers);
 
-    public static IReadOnlyList<Result> Run()
+    public static IReadOnlyList<Result> Run(int warmup = 3, int repetitions = 21)
     {
         var results = new List<Result>();
         foreach (var method in new[] { "AdaLoRA", "LoRA²" })
@@ -52,7 +52,7 @@ internal static class AllocatorBenchmark
             using (var scope = NewDisposeScope()) model.call(randn(2, 16, 768)).pow(2).mean().backward();
             var allocator = RankAllocator.For(peft);
             long step = 1;
-            double ms = Measure.MedianMilliseconds(() => allocator.Step(step++), warmup: 3, repetitions: 21);
+            double ms = Measure.MedianMilliseconds(() => allocator.Step(step++), warmup, repetitions);
             results.Add(new Result(method, ms, allocator.ScoredParameterCount, peft.TrainableParameters().Sum(t => t.Parameter.numel()), peft.Layers.Count));
         }
         return results;

@@ -1,22 +1,37 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace PeftSharp.Bench;
 
 /// <summary>Timing and memory measurements: median of repetitions after warm-up; peak resident memory via /proc.</summary>
 internal static class Measure
 {
-    public static double MedianMilliseconds(Action action, int warmup = 2, int repetitions = 5)
+    public static double MedianMilliseconds(Action action, int warmup = 2, int repetitions = 5) =>
+        MedianMilliseconds([action], warmup, repetitions)[0];
+
+    /// <summary>
+    /// Medians of several actions timed in turn (a, b, c, a, b, c, …), so that a drift of the machine's speed
+    /// affects each alike: use it for ratios.
+    /// </summary>
+    public static double[] MedianMilliseconds(IReadOnlyList<Action> actions, int warmup, int repetitions)
     {
-        for (int i = 0; i < warmup; i++) action();
-        var times = new double[repetitions];
+        for (int i = 0; i < warmup; i++) foreach (var action in actions) action();
+        var times = actions.Select(_ => new double[repetitions]).ToArray();
         for (int i = 0; i < repetitions; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[repetitions / 2];
+            for (int a = 0; a < actions.Count; a++)
+            {
+                var clock = Stopwatch.StartNew();
+                actions[a]();
+                times[a][i] = clock.Elapsed.TotalMilliseconds;
+            }
+        return times.Select(Median).ToArray();
+    }
+
+    static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /// <summary>Resets the kernel's peak-RSS counter (VmHWM) to the current RSS (Linux ≥ 4.0).</summary>
@@ -27,6 +42,24 @@ internal static class Measure
 
     public static long PeakResidentBytes() => StatusField("VmHWM:");
     public static long ResidentBytes() => StatusField("VmRSS:");
+
+    /// <summary>
+    /// Collects garbage and returns the C heap's free pages to the kernel (glibc malloc_trim), so that a resident-memory
+    /// baseline taken next does not depend on what earlier measurements left cached.
+    /// </summary>
+    public static void ReleaseFreeMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        if (OperatingSystem.IsLinux())
+        {
+            try { MallocTrim(0); } catch (DllNotFoundException) { } catch (EntryPointNotFoundException) { }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int MallocTrim(nuint pad);
 
     static long StatusField(string name)
     {

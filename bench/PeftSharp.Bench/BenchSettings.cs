@@ -1,0 +1,50 @@
+using PeftSharp.Models.Gpt2;
+
+namespace PeftSharp.Bench;
+
+/// <summary>
+/// Shapes and repetition counts of the issue-8 benchmarks. <see cref="Full"/> is what <c>bench/run</c> measures;
+/// <see cref="Smoke"/> runs every section end to end on tiny shapes, once, to check the code (its numbers mean nothing).
+/// </summary>
+internal sealed record BenchSettings
+{
+    public bool IsSmoke { get; init; }
+    public int Warmup { get; init; } = 2;
+    public int Repetitions { get; init; } = 7;
+
+    /// <summary>GPT-2-small blocks (d = 768, 12 heads, MLP 3072), no dropout (bare steps have none either).</summary>
+    public Gpt2Config Gpt2 { get; init; } = new() { NEmbd = 768, NHead = 12, ResidPdrop = 0, EmbdPdrop = 0, AttnPdrop = 0 };
+    /// <summary>Blocks in the GPT-2 stack: 2 keeps a full fine-tuning step near a second on 2 cores.</summary>
+    public int StackBlocks { get; init; } = 2;
+    public int Batch { get; init; } = 4;
+    public int Sequence { get; init; } = 512;
+
+    /// <summary>The LLaMA-7B-shaped projection: 4096 × 4096 on 512 tokens.</summary>
+    public int ProjectionSize { get; init; } = 4096;
+    public int ProjectionTokens { get; init; } = 512;
+
+    /// <summary>Steps of the memory-stability run and the interval at which resident memory is sampled.</summary>
+    public int StabilitySteps { get; init; } = 1000;
+    public int StabilitySampleEvery { get; init; } = 100;
+
+    /// <summary>The checkpoint written and loaded by the load benchmark: GPT-2 small (124 M parameters, 498 MB float32).</summary>
+    public Gpt2Config Checkpoint { get; init; } = new();
+
+    public static BenchSettings Full { get; } = new();
+
+    public static BenchSettings Smoke { get; } = new()
+    {
+        IsSmoke = true,
+        Warmup = 1,
+        Repetitions = 1,
+        Gpt2 = new Gpt2Config { NEmbd = 64, NHead = 4, ResidPdrop = 0, EmbdPdrop = 0, AttnPdrop = 0 },
+        StackBlocks = 1,
+        Batch = 2,
+        Sequence = 32,
+        ProjectionSize = 128,
+        ProjectionTokens = 32,
+        StabilitySteps = 30,
+        StabilitySampleEvery = 10,
+        Checkpoint = new Gpt2Config { NLayer = 2, NEmbd = 64, NHead = 4, VocabSize = 1000, NPositions = 128 },
+    };
+}
