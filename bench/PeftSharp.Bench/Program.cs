@@ -50,7 +50,7 @@ Console.WriteLine(text);
 if (all && !smoke)
 {
     var path = Path.Combine(Directory.GetCurrentDirectory(), "RESULTS.md"); // bench/run runs in bench/
-    File.WriteAllText(path, text);
+    PeftSharp.IO.AtomicFile.WriteAllText(path, text);
     Console.Error.WriteLine($"wrote {path}");
 }
 return 0;

@@ -41,29 +41,40 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         var gy = gradOutput.reshape(-1, dOut);                    // (N, d)
         var xs = x.reshape(-1, k);                                // (N, k)
 
-        var ba = b.matmul(a);                                     // (d, k) recomputed
+        // d×k tensors are disposed as soon as they are dead, so about six are alive at the peak, not a dozen.
         var dc = d.matmul(c);                                     // (d, k) recomputed
-        var magnitude = DualLoraAdapter.Activate(activation, ba);
         var sign = SignSte.Sign(dc);
         var direction = DirectionFrom(dc, sign, mode);
+        var ba = b.matmul(a);                                     // (d, k) recomputed
+        var magnitude = DualLoraAdapter.Activate(activation, ba);
+        var derivative = ActivationDerivative(activation, ba);
+        ba.Dispose();
 
         Tensor? gradX = null;
         if (x.requires_grad)
         {
-            var weight = magnitude * direction * scale;
-            if (w0 is not null) weight = weight + w0;
+            using var weight = magnitude.mul(direction).mul_(scale);
+            if (w0 is not null) weight.add_(w0);
             gradX = gy.matmul(weight).reshape(x.shape);
         }
-        var gradDelta = gy.t().matmul(xs).mul_(scale);          // s·∂L/∂ΔW (d, k): the full weight gradient
+        var gradWeight = gy.t().matmul(xs);                       // ∂L/∂W (d, k): the full weight gradient
+        var gradW0 = w0 is { requires_grad: true } ? gradWeight.clone() : null;
+        var gradDelta = gradWeight.mul_(scale);                   // s·∂L/∂W = ∂L/∂(act(BA) ⊙ W_d)
 
-        var gradBA = (gradDelta * direction).mul_(ActivationDerivative(activation, ba));
+        var gradBA = gradDelta.mul(direction).mul_(derivative);
+        derivative.Dispose();
+        if (!ReferenceEquals(direction, sign)) direction.Dispose();
         var gradDirection = gradDelta.mul_(magnitude);           // ∂L/∂W_d, in place: gradDelta is not used again
+        magnitude.Dispose();
         var gradDC = SignBackward(gradDirection, dc, sign, mode);
+        gradDirection.Dispose();
+        dc.Dispose();
+        sign.Dispose();
 
         var grads = new List<Tensor>
         {
             gradX!,
-            w0 is { requires_grad: true } ? gy.t().matmul(xs) : null!,
+            gradW0!,
             bias is { requires_grad: true } ? gy.sum([0]) : null!,
             b.t().matmul(gradBA),                                // ∂L/∂A (r1, k)
             gradBA.matmul(a.t()),                                // ∂L/∂B (d, r1)
@@ -80,8 +91,12 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
     /// <summary>W0 + s·act(BA) ⊙ W_d (or the update alone when W0 is null), without autograd.</summary>
     internal static Tensor EffectiveWeight(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, double scale, MagnitudeActivation activation, SignMode mode)
     {
-        var dc = d.matmul(c);
-        var update = DualLoraAdapter.Activate(activation, b.matmul(a)).mul_(DirectionFrom(dc, SignSte.Sign(dc), mode)).mul_(scale);
+        Tensor direction;
+        using (var dc = d.matmul(c)) direction = DirectionFrom(dc, SignSte.Sign(dc), mode);
+        Tensor update;
+        using (var ba = b.matmul(a)) update = DualLoraAdapter.Activate(activation, ba);
+        update.mul_(direction).mul_(scale);
+        direction.Dispose();
         return w0 is null ? update : update.add_(w0);
     }
 
