@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using PeftSharp;
 using PeftSharp.Cli;
 using PeftSharp.Cli.Commands;
@@ -31,12 +34,30 @@ try
 {
     var expanded = args.Length > 0 && args[0] == "train" ? Recipes.Expand(args, train.Options.Names) : args;
     var parse = root.Parse(expanded);
+    if (parse.Action is ParseErrorAction && args.Length > 0)
+    {
+        // One line naming the option, not the whole help text (bare `peft` still shows the help).
+        ConsoleOutput.Error(Describe(parse));
+        return 1;
+    }
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
 catch (PeftSharpException e)
 {
     ConsoleOutput.Error(e.Message);
     return 1;
+}
+
+static string Describe(ParseResult parse)
+{
+    var messages = parse.Errors.Select(e =>
+    {
+        var text = Regex.Replace(e.Message, @"\s*\n\s*", " ").Trim().TrimEnd('.');
+        var option = (e.SymbolResult as OptionResult ?? e.SymbolResult?.Parent as OptionResult)?.Option.Name;
+        return option is null || text.Contains(option, StringComparison.Ordinal) ? text : $"{option}: {text}";
+    }).Distinct();
+    var help = parse.CommandResult.Command is RootCommand ? "peft --help" : $"peft {parse.CommandResult.Command.Name} --help";
+    return $"{string.Join("; ", messages)} (see {help})";
 }
 
 static int Guard(Func<int> action)

@@ -67,6 +67,22 @@ public class CliProcessTests
         Assert.Contains("completion", err);
     }
 
+    [Theory]
+    [InlineData("--r", "--r", "abc")] // a value of the wrong type
+    [InlineData("--method", "--method", "bogus")] // a value outside the choices
+    [InlineData("--out", "--seed", "1")] // a required option missing
+    public void A_parse_error_is_one_line_naming_the_option_not_the_help_text(string named, string option, string value)
+    {
+        string[] args = ["train", "--model", "m", "--data", "d.jsonl", "--out", "o", option, value];
+        if (named == "--out") args = [.. args.Where((_, i) => i is not (5 or 6))];
+        var (code, output, err) = Run(args);
+        Assert.Equal(1, code);
+        var line = Assert.Single(err.Trim().Split('\n'));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(named, line);
+        Assert.DoesNotContain("Usage", output + err);
+    }
+
     [Fact]
     public void A_run_killed_with_SIGKILL_and_resumed_ends_with_exactly_the_uninterrupted_adapter()
     {
