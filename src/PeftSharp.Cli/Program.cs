@@ -21,8 +21,7 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var train = new TrainCommand();
-ICliCommand[] commands = [train, new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new DemoCommand(), new TokenizerCommand()];
+ICliCommand[] commands = [new TrainCommand(), new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new DemoCommand(), new TokenizerCommand()];
 var root = new RootCommand("PeftSharp: parameter-efficient fine-tuning (LoRA, DoRA, Dual LoRA, LoRA², AdaLoRA, LoRA+) for .NET");
 foreach (var command in commands)
 {
@@ -32,8 +31,8 @@ foreach (var command in commands)
 
 try
 {
-    var expanded = args.Length > 0 && args[0] == "train" ? Recipes.Expand(args, train.Options.Names) : args;
-    var parse = root.Parse(expanded);
+    var command = args.Length > 0 ? root.Subcommands.FirstOrDefault(c => c.Name == args[0]) : null;
+    var parse = root.Parse(command is null ? args : Recipes.Expand(args, command));
     if (parse.Action is ParseErrorAction && args.Length > 0)
     {
         // One line naming the option, not the whole help text (bare `peft` still shows the help).

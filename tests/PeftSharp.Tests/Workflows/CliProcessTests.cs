@@ -84,6 +84,26 @@ public class CliProcessTests
     }
 
     [Fact]
+    public void Compare_applies_a_recipe_like_train()
+    {
+        var output = Directory.CreateTempSubdirectory("peft-cli-compare-").FullName;
+        var recipe = Path.Combine(output, "recipe.json");
+        File.WriteAllText(recipe, """{"description": "test", "task": "causal-lm", "methods": "lora", "max-steps": 2, "batch-size": 2, "lr": 0.01}""");
+        var (code, _, err) = Run("compare", "--recipe", recipe, "--model", TinyHfModels.Gpt2(), "--data", Data(), "--out", output, "--r", "2");
+        Assert.True(code == 0, err);
+        var comparison = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")))!.AsArray();
+        Assert.Equal("lora", Assert.Single(comparison)!["method"]!.GetValue<string>()); // the recipe's methods, not the default six
+        var metrics = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "lora", PeftSharp.Workflows.TrainWorkflow.FinalMetricsFile)))!;
+        Assert.Equal(2, metrics["steps"]!.GetValue<long>()); // the recipe's max-steps (one epoch of 8 examples in batches of 2 would be 4)
+
+        // A bad value in the recipe is the same one-line error as on the command line.
+        File.WriteAllText(recipe, """{"lr": -1}""");
+        (code, _, err) = Run("compare", "--recipe", recipe, "--model", TinyHfModels.Gpt2(), "--data", Data(), "--out", output, "--methods", "lora");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --lr must be a positive number, got -1", err.Trim());
+    }
+
+    [Fact]
     public void A_run_killed_with_SIGKILL_and_resumed_ends_with_exactly_the_uninterrupted_adapter()
     {
         var model = TinyHfModels.Gpt2();
