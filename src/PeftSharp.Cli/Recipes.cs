@@ -33,7 +33,7 @@ internal static class Recipes
             if (Documentation.Contains(entry.Name)) continue;
             if (entry.Name is "recipe" or "model" || !knownOptions.Contains(entry.Name))
                 throw new PeftSharpException($"{path}: '{entry.Name}' is not an option a recipe can set (see peft {command.Name} --help)");
-            if (given.Contains(entry.Name) || (entry.Name == "shuffle" && given.Contains("no-shuffle"))) continue;
+            if (given.Contains(entry.Name)) continue;
             extra.Add("--" + entry.Name);
             extra.Add(entry.Value.ValueKind switch
             {
