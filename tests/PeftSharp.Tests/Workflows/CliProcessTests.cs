@@ -104,6 +104,21 @@ public class CliProcessTests
     }
 
     [Fact]
+    public void Inspect_json_of_a_pruned_LoRA2_adapter_parses_with_its_masks()
+    {
+        var (adapter, mask, parameters) = InspectWorkflowTests.PrunedLora2Adapter();
+        var (code, output, err) = Run("inspect", "--adapter", adapter, "--json");
+        Assert.True(code == 0, err);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal("lora2", report["method"]!.GetValue<string>());
+        Assert.Equal(parameters, report["trainable_parameters"]!.GetValue<long>());
+        var layer = Assert.Single(report["layers"]!.AsArray())!;
+        Assert.Equal("fc_in", layer["path"]!.GetValue<string>());
+        Assert.Equal(mask, layer["active_ranks"]!.AsArray().Select(a => a!.GetValue<bool>()));
+        Assert.Equal(mask.Count(m => m), layer["effective_rank"]!.GetValue<long>());
+    }
+
+    [Fact]
     public void A_run_killed_with_SIGKILL_and_resumed_ends_with_exactly_the_uninterrupted_adapter()
     {
         var model = TinyHfModels.Gpt2();
