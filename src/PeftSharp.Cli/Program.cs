@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using PeftSharp;
 using PeftSharp.Cli;
 using PeftSharp.Cli.Commands;
@@ -18,8 +21,7 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var train = new TrainCommand();
-ICliCommand[] commands = [train, new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new DemoCommand(), new TokenizerCommand()];
+ICliCommand[] commands = [new TrainCommand(), new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new DemoCommand(), new TokenizerCommand()];
 var root = new RootCommand("PeftSharp: parameter-efficient fine-tuning (LoRA, DoRA, Dual LoRA, LoRA², AdaLoRA, LoRA+) for .NET");
 foreach (var command in commands)
 {
@@ -29,14 +31,32 @@ foreach (var command in commands)
 
 try
 {
-    var expanded = args.Length > 0 && args[0] == "train" ? Recipes.Expand(args, train.Options.Names) : args;
-    var parse = root.Parse(expanded);
+    var command = args.Length > 0 ? root.Subcommands.FirstOrDefault(c => c.Name == args[0]) : null;
+    var parse = root.Parse(command is null ? args : Recipes.Expand(args, command));
+    if (parse.Action is ParseErrorAction && args.Length > 0)
+    {
+        // One line naming the option, not the whole help text (bare `peft` still shows the help).
+        ConsoleOutput.Error(Describe(parse));
+        return 1;
+    }
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
 catch (PeftSharpException e)
 {
     ConsoleOutput.Error(e.Message);
     return 1;
+}
+
+static string Describe(ParseResult parse)
+{
+    var messages = parse.Errors.Select(e =>
+    {
+        var text = Regex.Replace(e.Message, @"\s*\n\s*", " ").Trim().TrimEnd('.');
+        var option = (e.SymbolResult as OptionResult ?? e.SymbolResult?.Parent as OptionResult)?.Option.Name;
+        return option is null || text.Contains(option, StringComparison.Ordinal) ? text : $"{option}: {text}";
+    }).Distinct();
+    var help = parse.CommandResult.Command is RootCommand ? "peft --help" : $"peft {parse.CommandResult.Command.Name} --help";
+    return $"{string.Join("; ", messages)} (see {help})";
 }
 
 static int Guard(Func<int> action)

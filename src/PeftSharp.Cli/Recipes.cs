@@ -1,18 +1,22 @@
+using System.CommandLine;
 using System.Text.Json;
 
 namespace PeftSharp.Cli;
 
 /// <summary>
-/// A recipe is a JSON object of <c>peft train</c> option names (without "--") and values. Its entries become extra
-/// command-line arguments for every option not given explicitly, so the command line always wins.
-/// "description", "source" and "notes" are documentation and ignored.
+/// A recipe is a JSON object of option names (without "--") and values of the command it is given to (<c>peft train</c>,
+/// <c>peft compare</c>). Its entries become extra command-line arguments for every option not given explicitly, so the
+/// command line always wins. "description", "source" and "notes" are documentation and ignored.
 /// </summary>
 internal static class Recipes
 {
     static readonly string[] Documentation = ["description", "source", "notes"];
 
-    public static string[] Expand(string[] args, IReadOnlyCollection<string> knownOptions)
+    /// <summary><paramref name="args"/> (a command line of <paramref name="command"/>) with the --recipe file's settings added; unchanged when the command takes no recipe or none is given.</summary>
+    public static string[] Expand(string[] args, Command command)
     {
+        var knownOptions = command.Options.Select(o => o.Name.TrimStart('-')).ToHashSet();
+        if (!knownOptions.Contains("recipe")) return args;
         int at = Array.FindIndex(args, a => a == "--recipe" || a.StartsWith("--recipe=", StringComparison.Ordinal));
         if (at < 0) return args;
         string path = args[at].Contains('=') ? args[at]["--recipe=".Length..] : at + 1 < args.Length ? args[at + 1] : throw new PeftSharpException("--recipe needs a file");
@@ -28,8 +32,8 @@ internal static class Recipes
         {
             if (Documentation.Contains(entry.Name)) continue;
             if (entry.Name is "recipe" or "model" || !knownOptions.Contains(entry.Name))
-                throw new PeftSharpException($"{path}: '{entry.Name}' is not an option a recipe can set (see peft train --help)");
-            if (given.Contains(entry.Name) || (entry.Name == "shuffle" && given.Contains("no-shuffle"))) continue;
+                throw new PeftSharpException($"{path}: '{entry.Name}' is not an option a recipe can set (see peft {command.Name} --help)");
+            if (given.Contains(entry.Name)) continue;
             extra.Add("--" + entry.Name);
             extra.Add(entry.Value.ValueKind switch
             {

@@ -25,7 +25,7 @@ internal sealed class EvalCommand : ICliCommand
         data = o.Add<string>("data", "Evaluation data", required: true);
         task = o.Add("task", "auto | causal-lm | classification | glue/<task> | commonsense[/<task>] | e2e", "auto");
         merge = o.Add<bool>("merge", "Merge the adapter into the weights first (must give the same metrics)");
-        maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens");
+        maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens (default: the model's context; 512 for classification; never more than the context); longer ones are truncated with a warning");
         maxExamples = o.Maybe<int>("max-examples", "Evaluate at most this many examples");
         batchSize = o.Add("batch-size", "Evaluation batch size", 32);
         numBeams = o.Add("num-beams", "Beams for generation-evaluated tasks", 1);

@@ -2,20 +2,15 @@ using System.CommandLine;
 
 namespace PeftSharp.Cli.Commands;
 
-/// <summary>Declares options on a command in one line each and remembers their names (for recipes).</summary>
+/// <summary>Declares options on a command in one line each.</summary>
 internal sealed class OptionSet(Command command)
 {
-    readonly List<string> names = [];
-
-    public IReadOnlyCollection<string> Names => names;
-
     public Option<T> Add<T>(string name, string description, T? defaultValue = default, bool required = false, string[]? choices = null)
     {
         var option = new Option<T>("--" + name) { Description = description, Required = required };
         if (defaultValue is not null) option.DefaultValueFactory = _ => defaultValue;
         if (choices is not null) option.AcceptOnlyFromAmong(choices);
         command.Options.Add(option);
-        names.Add(name);
         return option;
     }
 
@@ -24,7 +19,6 @@ internal sealed class OptionSet(Command command)
     {
         var option = new Option<T?>("--" + name) { Description = description };
         command.Options.Add(option);
-        names.Add(name);
         return option;
     }
 }

@@ -34,7 +34,7 @@ internal sealed class TrainCommand : ICliCommand
         testData = o.Add<string?>("test-data", "Test data, evaluated once after training");
         output = o.Add<string>("out", "Output folder: adapter (PEFT format), metrics.jsonl, plots, final_metrics.json", required: true);
         task = o.Add("task", "auto | causal-lm | classification | glue/<task> | commonsense[/<task>] | e2e", "auto");
-        maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens (default: the model's context; 512 for classification); longer ones are truncated with a warning");
+        maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens (default: the model's context; 512 for classification; never more than the context); longer ones are truncated with a warning");
         fromScratch = o.Add<bool>("from-scratch", "Initialise the model randomly from config.json (pretraining) instead of loading weights");
         pack = o.Add<bool>("pack", "Concatenate causal-LM texts and cut them into --max-length blocks (pretraining)");
         referenceIndentation = o.Add<bool>("reference-indentation", "Commonsense prompts with the reference code's exact whitespace");

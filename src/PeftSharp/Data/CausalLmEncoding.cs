@@ -84,13 +84,16 @@ public static class CausalLmEncoding
             }
             result.Add(encoded);
         }
-        if (truncated > 0)
-            options.Warn?.Invoke($"{source}: {truncated} of {examples.Count} examples were longer than {options.MaxLength} tokens and were truncated (longest: #{longestIndex}, {longest} tokens)");
+        if (truncated > 0) options.Warn?.Invoke(TruncationWarning(source, truncated, examples.Count, options.MaxLength!.Value, longestIndex, longest));
         if (dropped > 0)
             options.Warn?.Invoke($"{source}: dropped {dropped} example(s) with no token to predict (first: #{firstDropped})");
         if (result.Count == 0) throw new PeftSharpException($"{source}: no example has a token to predict");
         return result;
     }
+
+    /// <summary>The one summary warning of a dataset whose over-long examples were truncated (causal LM and classification alike).</summary>
+    internal static string TruncationWarning(string source, int truncated, int count, int maxLength, int longestIndex, int longest) =>
+        $"{source}: {truncated} of {count} examples were longer than {maxLength} tokens and were truncated (longest: #{longestIndex}, {longest} tokens)";
 
     /// <summary>
     /// The prompt a generation evaluation feeds the model, built exactly like the unsupervised part of the training

@@ -79,6 +79,9 @@ public abstract partial record ModelConfig
     /// <summary>Writes <see cref="ToJson"/> to a file atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
 
+    /// <summary>The longest token sequence the model accepts (its position table; RoBERTa's starts after the padding id).</summary>
+    internal abstract int ContextLength { get; }
+
     /// <summary>Throws <see cref="PeftSharpException"/> naming the fields if the sizes are inconsistent.</summary>
     public void Validate() => Validate("config");
 

@@ -21,20 +21,22 @@ public sealed record TrainingProgress
 /// A resumable checkpoint folder <c>checkpoint-&lt;step&gt;/</c>: the trained result (adapter or model, loadable as is),
 /// <c>training_state.safetensors</c> (exact trainable values, optimizer moments, method state, torch RNG) and
 /// <c>trainer_state.json</c>. Written into a temporary folder and renamed into place, so a crash leaves the
-/// previous checkpoints intact and never a half-written one.
+/// previous checkpoints intact and never a half-written one; a crash while replacing an existing checkpoint is
+/// undone the next time the folder is listed (see <see cref="Recover"/>).
 /// </summary>
 public static class TrainingCheckpoint
 {
     public const string StateFile = "training_state.safetensors";
     public const string ProgressFile = "trainer_state.json";
     const string Prefix = "checkpoint-";
+    const string PartialSuffix = ".partial", OldSuffix = ".old"; // .checkpoint-N.<guid>.partial while written; checkpoint-N.<guid>.old while replaced
 
     public static string PathFor(string outputDirectory, long step) => Path.Combine(outputDirectory, $"{Prefix}{step}");
 
     public static void Save(string outputDirectory, ITrainable trainable, Optimizer optimizer, TrainingProgress progress, string fingerprint)
     {
         var final = PathFor(outputDirectory, progress.GlobalStep);
-        var temp = Path.Combine(outputDirectory, $".{Prefix}{progress.GlobalStep}.{Guid.NewGuid():N}.partial");
+        var temp = Path.Combine(outputDirectory, $".{Prefix}{progress.GlobalStep}.{Guid.NewGuid():N}{PartialSuffix}");
         Directory.CreateDirectory(temp);
         try
         {
@@ -67,19 +69,39 @@ public static class TrainingCheckpoint
     static void Replace(string temp, string final)
     {
         if (!Directory.Exists(final)) { Directory.Move(temp, final); return; }
-        var old = final + $".{Guid.NewGuid():N}.old";
+        var old = final + $".{Guid.NewGuid():N}{OldSuffix}";
         Directory.Move(final, old);
         Directory.Move(temp, final);
         Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>Checkpoint folders in <paramref name="outputDirectory"/>, oldest first.</summary>
-    public static IReadOnlyList<(long Step, string Path)> List(string outputDirectory) =>
-        !Directory.Exists(outputDirectory) ? [] :
-        Directory.GetDirectories(outputDirectory, Prefix + "*")
+    /// <summary>
+    /// Undoes what a crash in <see cref="Save"/> can leave: a <c>checkpoint-N.*.old</c> whose <c>checkpoint-N</c> is
+    /// gone (killed between the two renames of <see cref="Replace"/>) is renamed back, one whose replacement is in
+    /// place is deleted, and unfinished <c>.checkpoint-N.*.partial</c> folders are deleted.
+    /// </summary>
+    static void Recover(string outputDirectory)
+    {
+        foreach (var partial in Directory.GetDirectories(outputDirectory, $".{Prefix}*{PartialSuffix}")) Directory.Delete(partial, recursive: true);
+        foreach (var old in Directory.GetDirectories(outputDirectory, $"{Prefix}*{OldSuffix}").Order(StringComparer.Ordinal))
+        {
+            var name = System.IO.Path.GetFileName(old);
+            var final = System.IO.Path.Combine(outputDirectory, name[..name.IndexOf('.', StringComparison.Ordinal)]);
+            if (Directory.Exists(final)) Directory.Delete(old, recursive: true);
+            else Directory.Move(old, final);
+        }
+    }
+
+    /// <summary>Checkpoint folders in <paramref name="outputDirectory"/>, oldest first (after <see cref="Recover"/>).</summary>
+    public static IReadOnlyList<(long Step, string Path)> List(string outputDirectory)
+    {
+        if (!Directory.Exists(outputDirectory)) return [];
+        Recover(outputDirectory);
+        return Directory.GetDirectories(outputDirectory, Prefix + "*")
             .Select(d => (Ok: long.TryParse(System.IO.Path.GetFileName(d)[Prefix.Length..], out var s), Step: s, Path: d))
             .Where(c => c.Ok && File.Exists(System.IO.Path.Combine(c.Path, ProgressFile)))
             .OrderBy(c => c.Step).Select(c => (c.Step, c.Path)).ToList();
+    }
 
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints (0 = keep all).</summary>
     public static void Prune(string outputDirectory, int keep)
@@ -92,6 +114,8 @@ public static class TrainingCheckpoint
     /// <summary>A checkpoint folder, or the newest checkpoint inside an output folder.</summary>
     public static string Resolve(string path)
     {
+        // A checkpoint-N given by name may only exist as the .old of an interrupted replacement.
+        if (!Directory.Exists(path) && Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent && Directory.Exists(parent)) Recover(parent);
         if (File.Exists(Path.Combine(path, ProgressFile))) return path;
         var newest = List(path).LastOrDefault();
         return newest.Path ?? throw new PeftSharpException($"{path}: not a checkpoint folder (no {ProgressFile}) and contains no checkpoint-<step> folder");

@@ -12,6 +12,7 @@ public sealed record EvalSettings
     public string? AdapterDirectory { get; init; }
     public required string DataPath { get; init; }
     public string Task { get; init; } = "auto";
+    /// <summary>Longest sequence in tokens, as in <see cref="TrainSettings.MaxLength"/>.</summary>
     public int? MaxLength { get; init; }
     /// <summary>Merge the adapter into the base weights before evaluating (the result must equal the unmerged one).</summary>
     public bool Merge { get; init; }
@@ -31,14 +32,13 @@ public static class EvalWorkflow
         warn ??= _ => { };
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = TaskSpec.Parse(settings.Task, settings.DataPath);
-        var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, settings.MaxLength ?? 512,
+        var maxLength = TaskData.MaxLength(settings.MaxLength, task, ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json")));
+        var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
             new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn);
         using var scope = NewDisposeScope();
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
             Runtime.ParseDtype(settings.Dtype), Runtime.ParseDevice(settings.Device), warn);
         if (settings.Merge) session.Peft?.Merge();
-        if (session.Model is ICausalLanguageModel lm && settings.MaxLength is null && data.Eval is not null && data.Eval.Any(e => e.InputIds.Length > lm.MaxPositions))
-            throw new PeftSharpException($"{settings.DataPath}: examples longer than the model's context of {lm.MaxPositions}; give --max-length");
         var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
         using var noGrad = no_grad();

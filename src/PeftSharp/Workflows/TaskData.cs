@@ -1,5 +1,6 @@
 using PeftSharp.Data;
 using PeftSharp.Evaluation.Evaluators;
+using PeftSharp.Models;
 using PeftSharp.Tokenization;
 
 namespace PeftSharp.Workflows;
@@ -17,6 +18,20 @@ internal sealed record TaskData(
     int NumLabels,
     IReadOnlyList<string>? LabelNames)
 {
+    /// <summary>Classification's default --max-length (as HF tokenizers' model_max_length for BERT-style models).</summary>
+    const int ClassificationDefault = 512;
+
+    /// <summary>
+    /// The sequence length every data file of a run is cut to: --max-length (default: the model's context; 512 for
+    /// classification), never more than the model's context, so an over-long example is truncated with a warning
+    /// instead of failing in the middle of a run.
+    /// </summary>
+    public static int MaxLength(int? requested, TaskSpec task, ModelConfig config)
+    {
+        if (requested is < 2) throw new PeftSharpException($"--max-length must be ≥ 2, got {requested}");
+        return Math.Min(requested ?? (task.IsClassification ? ClassificationDefault : config.ContextLength), config.ContextLength);
+    }
+
     /// <summary>
     /// Reads and encodes the training data (none when <paramref name="trainPath"/> is null) and, when given, the evaluation
     /// data. Classification label counts come from <paramref name="numLabels"/> when known, else from the data.
@@ -114,16 +129,31 @@ internal sealed record TaskData(
             if (!regression && all.Max() >= numLabels)
                 throw new PeftSharpException($"{source}: label {all.Max()} is out of range for {numLabels} classes");
         }
-        return new TaskData(task, Encode(train, tokenizer, maxLength, numLabels, trainPath ?? ""), eval is null ? null : Encode(eval, tokenizer, maxLength, numLabels, evalPath!), null, null, numLabels, names);
+        return new TaskData(task, Encode(train, tokenizer, maxLength, numLabels, trainPath ?? "", warn),
+            eval is null ? null : Encode(eval, tokenizer, maxLength, numLabels, evalPath!, warn), null, null, numLabels, names);
     }
 
-    static IReadOnlyList<EncodedExample> Encode(IReadOnlyList<ClassificationExample> examples, ITextTokenizer tokenizer, int maxLength, int numLabels, string source) =>
-        examples.Select((e, i) =>
+    static IReadOnlyList<EncodedExample> Encode(IReadOnlyList<ClassificationExample> examples, ITextTokenizer tokenizer, int maxLength, int numLabels, string source,
+        Action<string> warn)
+    {
+        var result = new List<EncodedExample>(examples.Count);
+        int truncated = 0, longest = 0, longestIndex = 0;
+        for (int i = 0; i < examples.Count; i++)
         {
+            var e = examples[i];
             if (e.Label is null) throw new PeftSharpException($"{source}: example #{i + 1} has no label (unlabeled test files cannot be used for training or evaluation)");
-            var pair = tokenizer.EncodePair(e.Text, e.TextPair, maxLength);
-            return numLabels == 1
+            var pair = tokenizer.EncodePair(e.Text, e.TextPair);
+            if (pair.InputIds.Count > maxLength)
+            {
+                truncated++;
+                if (pair.InputIds.Count > longest) (longest, longestIndex) = (pair.InputIds.Count, i + 1);
+                pair = tokenizer.EncodePair(e.Text, e.TextPair, maxLength);
+            }
+            result.Add(numLabels == 1
                 ? new EncodedExample([.. pair.InputIds], TokenTypeIds: [.. pair.TokenTypeIds], Target: e.Label.Value)
-                : new EncodedExample([.. pair.InputIds], TokenTypeIds: [.. pair.TokenTypeIds], ClassLabel: (int)e.Label.Value);
-        }).ToList();
+                : new EncodedExample([.. pair.InputIds], TokenTypeIds: [.. pair.TokenTypeIds], ClassLabel: (int)e.Label.Value));
+        }
+        if (truncated > 0) warn(CausalLmEncoding.TruncationWarning(source, truncated, examples.Count, maxLength, longestIndex, longest));
+        return result;
+    }
 }

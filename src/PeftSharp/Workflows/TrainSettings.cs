@@ -12,7 +12,7 @@ public sealed record TrainSettings
     public required string OutputDirectory { get; init; }
     /// <summary>auto | causal-lm | classification | glue/&lt;task&gt; | commonsense[/&lt;task&gt;] | e2e.</summary>
     public string Task { get; init; } = "auto";
-    /// <summary>Longest sequence in tokens (null = the model's context); longer examples are truncated with a warning.</summary>
+    /// <summary>Longest sequence in tokens (null = the model's context; 512 for classification), capped at the model's context; longer examples are truncated with a warning.</summary>
     public int? MaxLength { get; init; }
     /// <summary>Initialise the model randomly from config.json instead of loading weights (pretraining).</summary>
     public bool FromScratch { get; init; }

@@ -32,6 +32,9 @@ public static class TrainWorkflow
         string? testDataPath = null)
     {
         warn ??= _ => { };
+        // Bad options fail before anything is loaded, not after minutes of reading a model and data.
+        (settings.Trainer with { UpLearningRateRatio = settings.Method.UpLearningRateRatio }).Validate();
+        if (settings.WarmupRatio is { } warmupRatio && !(warmupRatio is >= 0 and <= 1)) throw new PeftSharpException($"--warmup-ratio must be in [0, 1], got {warmupRatio}");
         if (!Directory.Exists(settings.ModelDirectory)) throw new PeftSharpException($"--model {settings.ModelDirectory}: model folder not found");
         if (!File.Exists(settings.DataPath) && !Directory.Exists(settings.DataPath)) throw new PeftSharpException($"--data {settings.DataPath}: not found");
         if (settings.EvalDataPath is { } eval && !File.Exists(eval) && !Directory.Exists(eval)) throw new PeftSharpException($"--eval-data {eval}: not found");
@@ -41,9 +44,10 @@ public static class TrainWorkflow
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = TaskSpec.Parse(settings.Task, settings.DataPath);
         var config = ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json"));
+        int maxLength = TaskData.MaxLength(settings.MaxLength, task, config);
 
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
-        var (model, data) = LoadModelAndData(settings, task, tokenizer, config, dtype, device, warn);
+        var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, dtype, device, warn);
         int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
         long totalSteps = settings.Trainer.TotalSteps(data.Train.Count);
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
@@ -87,7 +91,7 @@ public static class TrainWorkflow
         IReadOnlyDictionary<string, double>? test = null;
         if (testDataPath is not null && !result.Interrupted)
         {
-            var testData = TaskData.Prepare(task, null, testDataPath, tokenizer, MaxLength(settings, model), settings.Data, warn, data.NumLabels > 0 ? data.NumLabels : null);
+            var testData = TaskData.Prepare(task, null, testDataPath, tokenizer, maxLength, settings.Data, warn, data.NumLabels > 0 ? data.NumLabels : null);
             using var noGrad = no_grad();
             model.Module.eval();
             test = EvaluatorFactory.Build(model, tokenizer, testData, settings.Generation, settings.EvalBatchSize, padId)?.Evaluate();
@@ -99,23 +103,19 @@ public static class TrainWorkflow
         return new TrainRunResult(settings.Method.Method, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory);
     }
 
-    static int MaxLength(TrainSettings settings, IPretrainedModel model) =>
-        settings.MaxLength ?? (model is ICausalLanguageModel lm ? lm.MaxPositions : 512);
-
     static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,
-        ScalarType dtype, Device device, Action<string> warn)
+        int maxLength, ScalarType dtype, Device device, Action<string> warn)
     {
         if (task.IsClassification)
         {
             // The number of classes comes from the data, so read it first.
-            var data = TaskData.Prepare(task, settings.DataPath, settings.EvalDataPath, tokenizer, settings.MaxLength ?? 512, settings.Data, warn);
+            var data = TaskData.Prepare(task, settings.DataPath, settings.EvalDataPath, tokenizer, maxLength, settings.Data, warn);
             var classifier = PretrainedModelLoader.LoadSequenceClassifier(settings.ModelDirectory, data.NumLabels, dtype, device, warn);
             return (classifier, data);
         }
         ICausalLanguageModel model = settings.FromScratch
             ? (ICausalLanguageModel)PretrainedModelLoader.Create(config, dtype, device, settings.Trainer.Seed)
             : PretrainedModelLoader.LoadCausalLM(settings.ModelDirectory, dtype, device, warn);
-        int maxLength = Math.Min(settings.MaxLength ?? model.MaxPositions, model.MaxPositions);
         return (model, TaskData.Prepare(task, settings.DataPath, settings.EvalDataPath, tokenizer, maxLength, settings.Data, warn));
     }
 

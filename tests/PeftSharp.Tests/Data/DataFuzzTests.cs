@@ -4,19 +4,21 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using PeftSharp.Data;
 using static PeftSharp.Tests.Data.DataTestFiles;
+using static PeftSharp.Tests.Hangs;
 
 namespace PeftSharp.Tests.Data;
 
 /// <summary>
 /// Property tests: valid data files mutated thousands of times. Every outcome must be a successful
 /// read with consistent records or a <see cref="PeftSharpException"/>; never another exception,
-/// never a hang (each read must finish well within a second).
+/// never a hang (each read must finish well within a second, and a read that never returns fails its
+/// test after <see cref="Hangs.Limit"/> instead of stalling the run).
 /// </summary>
 public class DataFuzzTests
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(2);
 
-    private static void Property(byte[][] seeds, long iterations, Action<byte[]> read) =>
+    private static void Property(byte[][] seeds, long iterations, Action<byte[]> read) => WithinLimit(() =>
         ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
         {
             var bytes = ByteMutator.Apply(seeds[seed], ops);
@@ -30,7 +32,7 @@ public class DataFuzzTests
                 Assert.False(string.IsNullOrWhiteSpace(e.Message));
             }
             Assert.True(watch.Elapsed < Slow, $"read took {watch.Elapsed} on {bytes.Length} bytes");
-        }, iter: iterations, print: t => Convert.ToBase64String(ByteMutator.Apply(seeds[t.Item1], t.Item2)));
+        }, iter: iterations, print: t => Convert.ToBase64String(ByteMutator.Apply(seeds[t.Item1], t.Item2))));
 
     private static byte[][] Files(params string[][] paths) => paths.Select(p => File.ReadAllBytes(Fixture(p))).ToArray();
 
@@ -89,7 +91,7 @@ public class DataFuzzTests
         var seeds = new[] { "token_ids.jsonl", "text.jsonl", "prompt_completion.jsonl", "pairs.jsonl" }
             .Select(f => File.ReadAllLines(Fixture("jsonl", f)).Where(l => l.Length > 0).ToArray()).ToArray();
         int round = 0, successes = 0;
-        ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        WithinLimit(() => ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
         {
             var rows = seeds[seed].Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
             foreach (var op in ops)
@@ -119,7 +121,7 @@ public class DataFuzzTests
                 Interlocked.Increment(ref successes);
             }
             catch (PeftSharpException) { }
-        }, iter: 10_000);
+        }, iter: 10_000));
         Assert.True(successes > 500, $"only {successes} of 10000 mutated files were valid; the mutations no longer exercise the readers' success paths");
     }
 
@@ -141,7 +143,7 @@ public class DataFuzzTests
         string[] tasks = ["cola", "sst2", "mrpc", "qqp", "stsb", "mnli", "rte", "wnli"];
         var seeds = Files(["glue", "CoLA", "train.tsv"], ["glue", "SST-2", "train.tsv"], ["glue", "MRPC", "train.tsv"], ["glue", "QQP", "train.tsv"],
             ["glue", "STS-B", "train.tsv"], ["glue", "MNLI", "dev_matched.tsv"], ["glue", "RTE", "train.tsv"], ["glue", "WNLI", "train.tsv"]);
-        ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        WithinLimit(() => ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
         {
             var task = GlueTask.Get(tasks[seed]);
             try
@@ -156,7 +158,7 @@ public class DataFuzzTests
                 });
             }
             catch (PeftSharpException) { }
-        }, iter: 10_000);
+        }, iter: 10_000));
     }
 
     [Fact]
@@ -164,7 +166,7 @@ public class DataFuzzTests
     {
         var seeds = Files(["e2e", "trainset.csv"], ["e2e", "test.txt"], ["e2e", "testset.csv"]);
         string[] names = ["fuzz.csv", "fuzz.txt", "fuzz.csv"];
-        ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        WithinLimit(() => ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
         {
             var bytes = ByteMutator.Apply(seeds[seed], ops);
             try
@@ -179,14 +181,14 @@ public class DataFuzzTests
                 Assert.All(E2EReader.ReadPairs(new MemoryStream(bytes), names[seed]), p => Assert.False(string.IsNullOrWhiteSpace(p.Reference)));
             }
             catch (PeftSharpException) { }
-        }, iter: 10_000);
+        }, iter: 10_000));
     }
 
     [Fact]
     public void Mutated_parquet_files_are_read_or_rejected_with_PeftSharpException()
     {
         var seed = GlueParquetTests.WriteBytes(["sentence1", "sentence2"], [["a man", "the cat sat", "x"], ["a person", "a cat", "y"]], new long[] { 0, 1, 1 });
-        ByteMutator.Gen(1).Sample((_, ops) =>
+        WithinLimit(() => ByteMutator.Gen(1).Sample((_, ops) =>
         {
             // Keep the outer frame mostly intact so the mutations reach Parquet.Net's page and metadata parsing.
             var body = ByteMutator.Apply(seed[4..^8], ops.Where(o => o % 12 is not (4 or 9 or 10)).ToArray());
@@ -199,6 +201,6 @@ public class DataFuzzTests
             }
             catch (PeftSharpException) { }
             Assert.True(watch.Elapsed < Slow, $"read took {watch.Elapsed}");
-        }, iter: 3000);
+        }, iter: 3000));
     }
 }

@@ -5,6 +5,7 @@ using CsCheck;
 using PeftSharp.IO;
 using PeftSharp.Tests.Data;
 using TorchSharp;
+using static PeftSharp.Tests.Hangs;
 using static PeftSharp.Tests.IO.SafetensorsTestFiles;
 using static TorchSharp.torch;
 
@@ -18,8 +19,6 @@ public class SafetensorsFuzzTests
 {
     /// <summary>Managed bytes one attempt may allocate: the files are a few kB; a corrupt length field must not make this 100 GB.</summary>
     const long AllocationBudget = 16 << 20;
-
-    static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(120);
 
     /// <summary>Opens and fully reads a file; true on success, false on <see cref="PeftSharpException"/>, anything else fails the test.</summary>
     static bool OpenAndReadAll(string path)
@@ -44,13 +43,6 @@ public class SafetensorsFuzzTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated < AllocationBudget, $"allocated {allocated} bytes for a {fileLength}-byte file");
         return opened;
-    }
-
-    /// <summary>Runs the property on its own thread so that a hang fails the test instead of stalling the run.</summary>
-    static void WithinLimit(Action property)
-    {
-        var run = Task.Factory.StartNew(property, TaskCreationOptions.LongRunning);
-        Assert.True(run.Wait(HangLimit), $"the property did not finish within {HangLimit} (a hang?)");
     }
 
     static byte[] ValidFile(string dir)

@@ -1,6 +1,8 @@
 using PeftSharp.Training;
 using PeftSharp.Tuners;
+using PeftSharp.Tuners.AdaLora;
 using PeftSharp.Tuners.Lora;
+using PeftSharp.Tuners.Lora2;
 using PeftSharp.Tests.Tuners;
 using TorchSharp;
 using static PeftSharp.Tests.Tuners.TestTensors;
@@ -68,6 +70,58 @@ public class OptimizerTests
         Assert.Equal((2e-4, 0.0), (byName["fc_in.lora_magnitude_vector"].LearningRate, byName["fc_in.lora_magnitude_vector"].WeightDecay));
         Assert.Equal((2e-4, 0.0), (byName["fc_in.bias"].LearningRate, byName["fc_in.bias"].WeightDecay));
         Assert.Equal(peft.TrainableParameters().Count, byName.Count);
+    }
+
+    /// <summary>One AdamW step with weight decay and zero gradients: only decayed parameters move (p ← p − lr·wd·p).</summary>
+    static HashSet<string> Moved(IReadOnlyList<TrainableParameter> trainables, IReadOnlyList<ParameterGroup> groups)
+    {
+        using (torch.no_grad()) foreach (var t in trainables) t.Parameter.normal_(); // λ and norms ≠ 0, so decay would show
+        foreach (var t in trainables) t.Parameter.grad = torch.zeros_like(t.Parameter);
+        var before = trainables.ToDictionary(t => t.Name, t => t.Parameter.detach().clone());
+        using var adamw = new PeftSharp.Training.AdamW(groups);
+        adamw.Step();
+        return trainables.Where(t => !t.Parameter.eq(before[t.Name]).all().item<bool>()).Select(t => t.Name).ToHashSet();
+    }
+
+    [Theory]
+    [InlineData("adalora", "lora_E")]
+    [InlineData("lora2", "lora_lambda")]
+    public void AdamW_never_decays_the_singular_values_of_AdaLoRA_and_LoRA2(string method, string lambda)
+    {
+        torch.manual_seed(3);
+        var targets = TargetModules.FromNames("fc_in", "c_proj");
+        AdapterConfig config = method == "adalora"
+            ? new AdaLoraConfig { InitR = 4, TargetR = 2, TotalStep = 10, TargetModules = targets }
+            : new Lora2Config { K = 3, InitR = 4, TargetR = 2, TotalStep = 10, TargetModules = targets };
+        var trainables = PeftModel.Create(new TinyMlp(), config).TrainableParameters();
+        var groups = ParameterGroups.Build(trainables, learningRate: 1e-2, weightDecay: 0.1);
+
+        var noDecay = Assert.Single(groups, g => g.Name == "no_decay");
+        Assert.Equal(0, noDecay.WeightDecay);
+        Assert.Equal([$"c_proj.{lambda}", $"fc_in.{lambda}"], noDecay.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal));
+        var moved = Moved(trainables, groups);
+        Assert.DoesNotContain(moved, name => name.EndsWith(lambda));
+        Assert.Equal(trainables.Count - 2, moved.Count); // every factor decays
+    }
+
+    sealed class NormedMlp : nn.Module<Tensor, Tensor>
+    {
+#pragma warning disable IDE1006
+        public nn.Module<Tensor, Tensor> fc = nn.Linear(4, 4, dtype: ScalarType.Float64);
+        public nn.Module<Tensor, Tensor> ln = nn.LayerNorm(4, dtype: ScalarType.Float64);
+#pragma warning restore IDE1006
+        public NormedMlp() : base(nameof(NormedMlp)) => RegisterComponents();
+        public override Tensor forward(Tensor x) => ln.call(fc.call(x));
+    }
+
+    [Fact]
+    public void AdamW_never_decays_biases_and_LayerNorm_weights_in_full_fine_tuning()
+    {
+        torch.manual_seed(4);
+        var trainables = new FullTrainable(new NormedMlp(), _ => { }).TrainableParameters();
+        var groups = ParameterGroups.Build(trainables, learningRate: 1e-2, weightDecay: 0.1);
+        Assert.Equal(["fc.bias", "ln.bias", "ln.weight"], Assert.Single(groups, g => g.Name == "no_decay").Parameters.Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["fc.weight"], Moved(trainables, groups));
     }
 
     [Theory]

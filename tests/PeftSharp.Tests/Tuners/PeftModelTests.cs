@@ -122,12 +122,31 @@ public class PeftModelTests
         AssertClose(adapted, ((TinyMlp)plain).call(x), 1e-10);
     }
 
-    [Fact]
-    public void Adapter_names_cannot_escape_the_output_folder()
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../x")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    [InlineData("a\\b")]
+    [InlineData("/tmp/x")]
+    public void Adapter_names_cannot_escape_the_output_folder(string bad)
     {
-        var peft = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in") });
-        foreach (var bad in new[] { "..", "../x", "a/b", "", "a\\b" })
-            Assert.Throws<PeftSharpException>(() => peft.AddAdapter(bad, new LoraConfig { TargetModules = TargetModules.FromNames("fc_in") }));
+        var config = new LoraConfig { TargetModules = TargetModules.FromNames("fc_in") };
+        var peft = PeftModel.Create(Model(), config);
+        var add = Assert.Throws<PeftSharpException>(() => peft.AddAdapter(bad, config));
+        Assert.Contains($"invalid adapter name '{bad}'", add.Message);
+        var create = Assert.Throws<PeftSharpException>(() => PeftModel.Create(Model(), config, bad));
+        Assert.Contains($"'{bad}'", create.Message);
+
+        // Through Save: a saved adapter loaded under the bad name is refused, and saving the model writes only inside its folder.
+        var parent = Directory.CreateTempSubdirectory("peft-names-").FullName;
+        var folder = Path.Combine(parent, "out");
+        peft.Save(folder);
+        Assert.Contains($"'{bad}'", Assert.Throws<PeftSharpException>(() => peft.LoadAdapter(folder, bad)).Message);
+        // No adapter can have that name, so saving it fails (today with KeyNotFoundException, not yet PeftSharpException).
+        Assert.Contains($"'{bad}'", Assert.ThrowsAny<Exception>(() => PeftSharp.IO.AdapterFormat.SaveAdapter(peft, bad, folder)).Message);
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(parent).Select(Path.GetFileName));
+        Assert.Equal(["adapter_config.json", "adapter_model.safetensors"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     sealed class HeadModel : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>

@@ -67,6 +67,57 @@ public class CliProcessTests
         Assert.Contains("completion", err);
     }
 
+    [Theory]
+    [InlineData("--r", "--r", "abc")] // a value of the wrong type
+    [InlineData("--method", "--method", "bogus")] // a value outside the choices
+    [InlineData("--out", "--seed", "1")] // a required option missing
+    public void A_parse_error_is_one_line_naming_the_option_not_the_help_text(string named, string option, string value)
+    {
+        string[] args = ["train", "--model", "m", "--data", "d.jsonl", "--out", "o", option, value];
+        if (named == "--out") args = [.. args.Where((_, i) => i is not (5 or 6))];
+        var (code, output, err) = Run(args);
+        Assert.Equal(1, code);
+        var line = Assert.Single(err.Trim().Split('\n'));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(named, line);
+        Assert.DoesNotContain("Usage", output + err);
+    }
+
+    [Fact]
+    public void Compare_applies_a_recipe_like_train()
+    {
+        var output = Directory.CreateTempSubdirectory("peft-cli-compare-").FullName;
+        var recipe = Path.Combine(output, "recipe.json");
+        File.WriteAllText(recipe, """{"description": "test", "task": "causal-lm", "methods": "lora", "max-steps": 2, "batch-size": 2, "lr": 0.01}""");
+        var (code, _, err) = Run("compare", "--recipe", recipe, "--model", TinyHfModels.Gpt2(), "--data", Data(), "--out", output, "--r", "2");
+        Assert.True(code == 0, err);
+        var comparison = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")))!.AsArray();
+        Assert.Equal("lora", Assert.Single(comparison)!["method"]!.GetValue<string>()); // the recipe's methods, not the default six
+        var metrics = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "lora", PeftSharp.Workflows.TrainWorkflow.FinalMetricsFile)))!;
+        Assert.Equal(2, metrics["steps"]!.GetValue<long>()); // the recipe's max-steps (one epoch of 8 examples in batches of 2 would be 4)
+
+        // A bad value in the recipe is the same one-line error as on the command line.
+        File.WriteAllText(recipe, """{"lr": -1}""");
+        (code, _, err) = Run("compare", "--recipe", recipe, "--model", TinyHfModels.Gpt2(), "--data", Data(), "--out", output, "--methods", "lora");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --lr must be a positive number, got -1", err.Trim());
+    }
+
+    [Fact]
+    public void Inspect_json_of_a_pruned_LoRA2_adapter_parses_with_its_masks()
+    {
+        var (adapter, mask, parameters) = InspectWorkflowTests.PrunedLora2Adapter();
+        var (code, output, err) = Run("inspect", "--adapter", adapter, "--json");
+        Assert.True(code == 0, err);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal("lora2", report["method"]!.GetValue<string>());
+        Assert.Equal(parameters, report["trainable_parameters"]!.GetValue<long>());
+        var layer = Assert.Single(report["layers"]!.AsArray())!;
+        Assert.Equal("fc_in", layer["path"]!.GetValue<string>());
+        Assert.Equal(mask, layer["active_ranks"]!.AsArray().Select(a => a!.GetValue<bool>()));
+        Assert.Equal(mask.Count(m => m), layer["effective_rank"]!.GetValue<long>());
+    }
+
     [Fact]
     public void A_run_killed_with_SIGKILL_and_resumed_ends_with_exactly_the_uninterrupted_adapter()
     {

@@ -37,6 +37,8 @@ public class EndToEndTests
         var run = TrainWorkflow.Run(Causal(model, data, output, method));
         Assert.True(File.Exists(Path.Combine(output, "adapter_model.safetensors")));
         Assert.True(File.Exists(Path.Combine(output, TrainWorkflow.FinalMetricsFile)));
+        foreach (var plot in new[] { TrainingPlots.LossFile, TrainingPlots.MetricsFile }) // the evaluator's metrics (bleu, …) are plotted too
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(output, plot))[..4]);
         Assert.Contains("loss", run.EvalMetrics!.Keys);
         Assert.Contains("bleu", run.EvalMetrics!.Keys);
 

@@ -82,6 +82,9 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
         };
     }
 
+    /// <summary>RoBERTa's positions run from pad_token_id + 1 (see <see cref="BertEmbeddings"/>).</summary>
+    internal override int ContextLength => ModelType == "roberta" ? MaxPositionEmbeddings - PadTokenId - 1 : MaxPositionEmbeddings;
+
     internal override void Validate(string source)
     {
         if (ModelType is not ("bert" or "roberta"))

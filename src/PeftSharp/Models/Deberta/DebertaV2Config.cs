@@ -146,6 +146,8 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
         throw r.Error($"field 'pos_att_type' must be a list of strings or a string such as \"p2c|c2p\", got {node.ToJsonString()}");
     }
 
+    internal override int ContextLength => MaxPositionEmbeddings;
+
     internal override void Validate(string source)
     {
         if (ModelType != "deberta-v2") throw new PeftSharpException($"{source}: DebertaV2Config cannot describe model_type '{ModelType}' (deberta-v2)");

@@ -88,6 +88,8 @@ public sealed record Gpt2Config : ModelConfig, IClassifierConfig
         };
     }
 
+    internal override int ContextLength => NPositions;
+
     internal override void Validate(string source)
     {
         RequirePositive(VocabSize, "vocab_size", source);

@@ -140,6 +140,8 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
         };
     }
 
+    internal override int ContextLength => MaxPositionEmbeddings;
+
     internal override void Validate(string source)
     {
         if (ModelType is not ("llama" or "mistral" or "qwen2"))

@@ -1,0 +1,69 @@
+using PeftSharp.Training;
+using PeftSharp.Workflows;
+
+namespace PeftSharp.Tests.Workflows;
+
+/// <summary>
+/// Every data file of a run is cut to min(--max-length ?? default, the model's context): an example longer than the
+/// tiny models' 64 positions is truncated with a warning, in training, evaluation and test data and in <c>peft eval</c>,
+/// instead of failing in the middle of a run.
+/// </summary>
+public class MaxLengthTests
+{
+    static string LongText => string.Join(' ', Enumerable.Repeat("hello world", 60)); // well over 64 tokens
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1000)]
+    public void Causal_LM_examples_longer_than_the_context_are_truncated_with_a_warning_everywhere(int? maxLength)
+    {
+        var model = TinyHfModels.Gpt2();
+        var data = TinyHfModels.Jsonl("""{"prompt": "short:", "completion": " one"}""", $$"""{"prompt": "long:", "completion": " {{LongText}}"}""");
+        var output = Directory.CreateTempSubdirectory("peft-maxlen-").FullName;
+        var warnings = new List<string>();
+        var run = TrainWorkflow.Run(new TrainSettings
+        {
+            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "causal-lm", MaxLength = maxLength,
+            Method = new MethodSettings { Method = "lora", R = 2 },
+            Trainer = new TrainerOptions { OutputDirectory = output, MaxSteps = 1, BatchSize = 2 },
+        }, warn: warnings.Add, testDataPath: data);
+        Assert.NotNull(run.TestMetrics);
+        // training, evaluation and test data: each truncated to the context, each with its warning
+        Assert.Equal(3, warnings.Count(w => w.Contains("were longer than 64 tokens and were truncated")));
+
+        warnings.Clear();
+        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "causal-lm", MaxLength = maxLength }, warnings.Add);
+        Assert.True(double.IsFinite(metrics["loss"]));
+        Assert.Single(warnings, w => w.Contains("were longer than 64 tokens and were truncated"));
+    }
+
+    [Fact]
+    public void Classification_examples_longer_than_the_context_are_truncated_with_a_warning()
+    {
+        var model = TinyHfModels.Bert();
+        var data = TinyHfModels.Jsonl("""{"sentence": "hello world", "label": 0}""", $$"""{"sentence": "{{LongText}}", "label": 1}""");
+        var output = Directory.CreateTempSubdirectory("peft-maxlen-cls-").FullName;
+        var warnings = new List<string>();
+        var run = TrainWorkflow.Run(new TrainSettings
+        {
+            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "classification", // default 512 > 64 positions
+            Method = new MethodSettings { Method = "lora", R = 2 },
+            Trainer = new TrainerOptions { OutputDirectory = output, MaxSteps = 1, BatchSize = 2 },
+        }, warn: warnings.Add, testDataPath: data);
+        Assert.NotNull(run.TestMetrics);
+        Assert.Equal(3, warnings.Count(w => w.Contains("1 of 2 examples were longer than 64 tokens and were truncated (longest: #2")));
+
+        warnings.Clear();
+        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "classification", MaxLength = 4096 }, warnings.Add);
+        Assert.InRange(metrics["accuracy"], 0, 1);
+        Assert.Single(warnings, w => w.Contains("were longer than 64 tokens and were truncated"));
+    }
+
+    [Fact]
+    public void Max_length_below_2_is_rejected_naming_the_option()
+    {
+        var data = TinyHfModels.Jsonl("""{"prompt": "a", "completion": " b"}""");
+        var e = Assert.Throws<PeftSharpException>(() => EvalWorkflow.Run(new EvalSettings { ModelDirectory = TinyHfModels.Gpt2(), DataPath = data, Task = "causal-lm", MaxLength = 1 }));
+        Assert.Equal("--max-length must be ≥ 2, got 1", e.Message);
+    }
+}
