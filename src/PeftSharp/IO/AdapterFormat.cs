@@ -25,7 +25,9 @@ public static class AdapterFormat
     /// <summary>Saves one adapter into <paramref name="directory"/> (atomically, file by file).</summary>
     public static void SaveAdapter(PeftModel model, string adapterName, string directory)
     {
-        var config = model.Configs[adapterName];
+        AdapterNames.Validate(adapterName);
+        if (!model.Configs.TryGetValue(adapterName, out var config))
+            throw new PeftSharpException($"no adapter named '{adapterName}'; the model has {string.Join(", ", model.Configs.Keys.Select(k => $"'{k}'"))}");
         var tensors = AdapterTensors(model, adapterName).ToDictionary(t => KeyPrefix + t.Key, t => t.Value);
         if (config is RankAdaptiveConfig rankConfig) config = rankConfig with { RankPattern = RankPattern(model, adapterName, rankConfig) };
         Directory.CreateDirectory(directory);
