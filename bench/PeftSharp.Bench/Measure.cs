@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace PeftSharp.Bench;
 
@@ -43,23 +42,8 @@ internal static class Measure
     public static long PeakResidentBytes() => StatusField("VmHWM:");
     public static long ResidentBytes() => StatusField("VmRSS:");
 
-    /// <summary>
-    /// Collects garbage and returns the C heap's free pages to the kernel (glibc malloc_trim), so that a resident-memory
-    /// baseline taken next does not depend on what earlier measurements left cached.
-    /// </summary>
-    public static void ReleaseFreeMemory()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        if (OperatingSystem.IsLinux())
-        {
-            try { MallocTrim(0); } catch (DllNotFoundException) { } catch (EntryPointNotFoundException) { }
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    static extern int MallocTrim(nuint pad);
+    /// <summary>See <see cref="PeftSharp.Training.ProcessMemory.ReleaseFreeMemory"/>.</summary>
+    public static void ReleaseFreeMemory() => PeftSharp.Training.ProcessMemory.ReleaseFreeMemory();
 
     static long StatusField(string name)
     {

@@ -15,8 +15,8 @@ internal sealed class DemoCommand : ICliCommand
     {
         var o = new OptionSet(Command);
         task = o.Add("task", "wn-lexname (gloss → lexicographer file, 45 classes) | wn-pos | wn-define (word → gloss, generation)", "wn-lexname", choices: DemoWorkflow.Tasks);
-        quick = o.Add<bool>("quick", "A smaller slice of the data: about 2 minutes");
-        seeds = o.Add("seeds", "Seeds per method; results are mean ± std", 1);
+        quick = o.Add<bool>("quick", "A smaller slice of the data and one seed: about 2 minutes");
+        seeds = o.Add("seeds", "Seeds per method; results are mean ± std (default 2; --quick: 1)", 0);
         r = o.Add("r", "Parameter budget in LoRA ranks", 8);
         methods = o.Add("methods", "Comma-separated methods", string.Join(",", DemoWorkflow.DefaultMethods));
         output = o.Add("out", "Output folder", "demo-out");
@@ -25,7 +25,8 @@ internal sealed class DemoCommand : ICliCommand
     public int Run(ParseResult p, CancellationToken cancel)
     {
         var chosen = p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var settings = DemoWorkflow.Settings(p.GetValue(task)!, p.GetValue(quick), p.GetValue(seeds), chosen, p.GetValue(output)!, p.GetValue(r));
+        int seedCount = p.GetValue(seeds) is > 0 and var n ? n : p.GetValue(quick) ? 1 : 2;
+        var settings = DemoWorkflow.Settings(p.GetValue(task)!, p.GetValue(quick), seedCount, chosen, p.GetValue(output)!, p.GetValue(r));
         return Compare.Run(settings, cancel) is null ? 130 : 0;
     }
 }

@@ -60,6 +60,7 @@ public sealed class Trainer
         var data = task.TrainExamples;
         long microBatchesPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize;
         var order = EpochOrder(progress.Epoch);
+        ProcessMemory.ReleaseFreeMemory(); // the baseline must not count memory an earlier run freed but kept cached
         var clock = Stopwatch.StartNew();
         long startMemory = ProcessMemory.ResidentBytes(), peakMemory = startMemory, tokensSinceLog = 0, startStep = progress.GlobalStep;
         double lossSinceLog = 0, regSinceLog = 0, lastLoss = double.NaN, lastGradNorm = 0;

@@ -16,6 +16,8 @@ public sealed record CompareSettings
     public IReadOnlyList<int> Seeds { get; init; } = [42];
     public string? TestDataPath { get; init; }
     public required string OutputDirectory { get; init; }
+    /// <summary>Per-method learning rates replacing the shared one (full fine-tuning usually needs a lower one than adapters).</summary>
+    public IReadOnlyDictionary<string, double>? LearningRates { get; init; }
 }
 
 /// <summary>Mean and sample standard deviation over seeds.</summary>
@@ -63,7 +65,11 @@ public static class CompareWorkflow
                 {
                     OutputDirectory = folder,
                     Method = settings.Base.Method with { Method = method },
-                    Trainer = settings.Base.Trainer with { OutputDirectory = folder, Seed = seed },
+                    Trainer = settings.Base.Trainer with
+                    {
+                        OutputDirectory = folder, Seed = seed,
+                        LearningRate = settings.LearningRates?.GetValueOrDefault(method, settings.Base.Trainer.LearningRate) ?? settings.Base.Trainer.LearningRate,
+                    },
                 };
                 var result = TrainWorkflow.Run(run, observerFor(settings.Seeds.Count > 1 ? $"{method} (seed {seed})" : method), warn, cancel, settings.TestDataPath);
                 if (result.Train.Interrupted) throw new OperationCanceledException($"interrupted during {method}");

@@ -6,12 +6,15 @@ namespace PeftSharp.Workflows;
 /// <summary>
 /// <c>peft demo</c>: the shipped WordNet GPT-2 (assets/models/wordnet-gpt2) fine-tuned on a WordNet task with every
 /// method at an equal parameter budget (r = 8: LoRA r 8, Dual LoRA r1 = r2 = 4, LoRA² K = 8, AdaLoRA init_r 8),
-/// over one or more seeds; the table, plots and adapters go to the output folder.
+/// over one or more seeds; the table, plots and adapters go to the output folder. Settings were chosen on wn-lexname's
+/// dev set with 125 steps (learning rate 5e-3 for the adapters: LoRA 51.5 % vs 45.8 % at 1e-2; 5e-4 for full
+/// fine-tuning, as usual lower), one shared setting per method family, no per-method tuning beyond that.
 /// </summary>
 public static class DemoWorkflow
 {
     public static readonly string[] Tasks = ["wn-lexname", "wn-pos", "wn-define"];
     public static readonly string[] DefaultMethods = ["full", "lora", "dora", "dual-lora", "lora2", "adalora"];
+    public const double AdapterLearningRate = 5e-3, FullLearningRate = 5e-4;
 
     /// <summary>The repository's assets folder, found by walking up from the running program (or the current directory).</summary>
     public static string Assets()
@@ -33,7 +36,7 @@ public static class DemoWorkflow
         var trainer = new TrainerOptions
         {
             OutputDirectory = output,
-            LearningRate = 2e-3, Schedule = ScheduleKind.Linear, WarmupSteps = 10, Epochs = 1,
+            LearningRate = AdapterLearningRate, Schedule = ScheduleKind.Linear, WarmupSteps = 10, Epochs = 1,
             MaxSteps = trainExamples / 32, BatchSize = 32, MaxGradNorm = 1.0, LoggingSteps = 5, Seed = 42,
         };
         var baseSettings = new TrainSettings
@@ -43,7 +46,7 @@ public static class DemoWorkflow
             EvalDataPath = Path.Combine(data, "dev.jsonl"),
             OutputDirectory = output,
             Task = generation ? "causal-lm" : "classification",
-            MaxLength = 64,
+            MaxLength = 80, // the longest gloss is 68 tokens
             EvalBatchSize = 64,
             EvalMaxExamples = quick ? 300 : generation ? 400 : null,
             Generation = new GenerationOptions { MaxNewTokens = 24 },
@@ -57,6 +60,7 @@ public static class DemoWorkflow
             Seeds = Enumerable.Range(42, Math.Max(1, seeds)).ToList(),
             TestDataPath = Path.Combine(data, "test.jsonl"),
             OutputDirectory = output,
+            LearningRates = new Dictionary<string, double> { ["full"] = FullLearningRate },
         };
     }
 }
