@@ -111,11 +111,17 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
 
     static Tensor ActivationDerivative(MagnitudeActivation activation, Tensor ba) => activation switch
     {
-        MagnitudeActivation.Relu => ba.gt(0).to(ba.dtype),
+        MagnitudeActivation.Relu => ReluDerivative(ba),
         MagnitudeActivation.Abs => ba.sgn(),
         MagnitudeActivation.Sigmoid => ba.sigmoid() * (1 - ba.sigmoid()),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+
+    static Tensor ReluDerivative(Tensor ba)
+    {
+        using var positive = ba.gt(0);
+        return positive.to(ba.dtype);
+    }
 
     /// <summary>∂L/∂(DC) from ∂L/∂W_d: the clipped straight-through gradient through Sign, plus the XNOR scale's own gradient.</summary>
     static Tensor SignBackward(Tensor gradDirection, Tensor dc, Tensor sign, SignMode mode) => mode switch

@@ -17,5 +17,9 @@ internal sealed class SignSte : autograd.SingleTensorFunction<SignSte>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput) => new() { gradOutput.clamp(-1, 1) };
 
     /// <summary>+1 where x &gt; 0, −1 elsewhere (including 0), in x's dtype.</summary>
-    public static Tensor Sign(Tensor x) => x.gt(0).to(x.dtype) * 2 - 1;
+    public static Tensor Sign(Tensor x)
+    {
+        using var positive = x.gt(0);
+        return positive.to(x.dtype).mul_(2).sub_(1); // one d×k result, no full-size temporaries left behind
+    }
 }
