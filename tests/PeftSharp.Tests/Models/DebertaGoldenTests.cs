@@ -27,6 +27,7 @@ public sealed class DebertaGoldenTests : IDisposable
     [Theory]
     [InlineData("deberta_v3_cls", 3)]
     [InlineData("deberta_v2_conv_cls", 2)]
+    [InlineData("deberta_v3_c2p_cls", 3)] // c2p only: scale sqrt(head_dim·2), unshared pos_key_proj, no pos_query_proj
     public void Logits_match_the_reference_for_padding_pairs_and_clamped_distances(string name, int numLabels)
     {
         var warnings = new List<string>();
@@ -61,6 +62,7 @@ public sealed class DebertaGoldenTests : IDisposable
     [Theory]
     [InlineData("deberta_v3_cls")]
     [InlineData("deberta_v2_conv_cls")]
+    [InlineData("deberta_v3_c2p_cls")]
     public void Right_padding_does_not_change_a_sequences_logits(string name)
     {
         using var model = ModelFixtures.LoadClassifier(name);

@@ -14,8 +14,8 @@ DeBERTa-v2/v3: He et al. 2021 disentangled attention with the published log-buck
 (float64, explicit per-head loops, no fused attention), so the two share no implementation.
 
 Run with Debian's python3-torch (no transformers, no safetensors package needed):
-    /usr/bin/python3 tools/golden/models/make_model_fixtures.py
-Writes tests/PeftSharp.Tests/fixtures/models/<case>/.
+    /usr/bin/python3 tools/golden/models/make_model_fixtures.py [builder ...]
+(no arguments: every fixture; e.g. `make_deberta_v3_c2p` rebuilds only that one). Writes tests/PeftSharp.Tests/fixtures/models/<case>/.
 """
 import json
 import math
@@ -974,16 +974,48 @@ def make_deberta_v2_conv():
     write_expected(folder, {"cases": cases})
 
 
+def make_deberta_v3_c2p():
+    """deberta_v3_cls's shape with one relative term: pos_att_type ["c2p"] only, so the score scale is
+    sqrt(head_dim * 2) (3 with c2p and p2c), and share_att_key false with only a pos_key_proj (no
+    pos_query_proj) in the checkpoint. Log buckets, LayerNorm on the relative embeddings, no absolute positions."""
+    cfg = {"model_type": "deberta-v2", "architectures": ["DebertaV2ForSequenceClassification"], "vocab_size": 401,
+           "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 32,
+           "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+           "max_position_embeddings": 12, "type_vocab_size": 0, "initializer_range": 0.02, "layer_norm_eps": 1e-7,
+           "relative_attention": True, "max_relative_positions": -1, "position_buckets": 8, "pad_token_id": 0,
+           "position_biased_input": False, "pos_att_type": ["c2p"], "share_att_key": False,
+           "norm_rel_ebd": "layer_norm", "pooler_dropout": 0, "pooler_hidden_act": "gelu", "pooler_hidden_size": 16,
+           "id2label": {"0": "entailment", "1": "neutral", "2": "contradiction"},
+           "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}, "torch_dtype": "float32"}
+    w = deberta_weights(cfg, seed=14, num_labels=3)
+    assert not any("pos_query_proj" in n for n in w) and any("pos_key_proj" in n for n in w)
+    w64 = as64(w)
+    g = torch.Generator().manual_seed(140)
+    ids = torch.randint(5, 400, (3, 14), generator=g)
+    mask = torch.ones_like(ids)
+    mask[1, 10:] = 0
+    mask[2, 6:] = 0
+    for b, n in enumerate((14, 10, 6)):
+        ids[b, 0], ids[b, n - 1] = 1, 2
+    ids[mask == 0] = 0
+    cases = [deberta_case("single_padded", w64, cfg, ids, mask)]
+    folder = os.path.join(OUT, "deberta_v3_c2p_cls")
+    write_checkpoint(folder, cfg, w)
+    write_expected(folder, {"cases": cases})
+
+
 if __name__ == "__main__":
+    # No arguments: every fixture. Otherwise only the named builders, e.g. `make_deberta_v3_c2p`.
+    import sys
     torch.set_grad_enabled(False)
-    make_gpt2()
-    make_llamas()
-    make_roberta()
-    make_bert()
-    make_gpt2_classifier()
-    make_llama_classifier()
-    make_deberta_v3()
-    make_deberta_v2_conv()
+    builders = [make_gpt2, make_llamas, make_roberta, make_bert, make_gpt2_classifier, make_llama_classifier,
+                make_deberta_v3, make_deberta_v2_conv, make_deberta_v3_c2p]
+    chosen = sys.argv[1:] or [b.__name__ for b in builders]
+    unknown = set(chosen) - {b.__name__ for b in builders}
+    assert not unknown, f"unknown builders {sorted(unknown)}; choose from {[b.__name__ for b in builders]}"
+    for b in builders:
+        if b.__name__ in chosen:
+            b()
     for case in sorted(os.listdir(OUT)):
         folder = os.path.join(OUT, case)
         size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
