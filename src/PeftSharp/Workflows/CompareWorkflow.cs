@@ -91,16 +91,20 @@ public static class CompareWorkflow
             Spread.Of(runs.Where(r => r.EffectiveRanks.Count > 0).Select(r => r.EffectiveRanks.Average(x => (double)x.Rank))), runs);
     }
 
+    /// <summary>Fractions (accuracy, F1, BLEU, …) are shown ×100; metrics on their own scale (loss, perplexity, NIST, CIDEr) as they are.</summary>
+    internal static double DisplayScale(string? metric) => metric is "loss" or "perplexity" or "nist" or "cider" ? 1 : 100;
+
     /// <summary>The comparison as a Markdown table (also printed by the CLI).</summary>
     public static string Table(IReadOnlyList<MethodComparison> comparisons)
     {
         var metric = comparisons.Select(c => c.Metric).FirstOrDefault(m => m is not null) ?? "metric";
+        double scale = DisplayScale(metric);
         var text = new StringBuilder();
-        text.AppendLine($"| method | trainable params | trainable % | dev {metric} | test {metric} | train time (s) | training memory (MB) | mean effective rank of ΔW |");
+        text.AppendLine($"| method | trainable params | trainable % | dev {metric}{(scale == 100 ? " (%)" : "")} | test {metric}{(scale == 100 ? " (%)" : "")} | train time (s) | training memory (MB) | mean effective rank of ΔW |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in comparisons)
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {c.Method} | {c.TrainableParameters:N0} | {c.TrainablePercent:F2} | {c.Dev.Format(100)} | {c.Test.Format(100)} | {c.TrainSeconds.Format(1, "F1")} | {c.TrainingMemoryMb.Format(1, "F0")} | {c.MeanEffectiveRank.Format(1, "F1")} |"));
+                $"| {c.Method} | {c.TrainableParameters:N0} | {c.TrainablePercent:F2} | {c.Dev.Format(scale)} | {c.Test.Format(scale)} | {c.TrainSeconds.Format(1, "F1")} | {c.TrainingMemoryMb.Format(1, "F0")} | {c.MeanEffectiveRank.Format(1, "F1")} |"));
         return text.ToString();
     }
 

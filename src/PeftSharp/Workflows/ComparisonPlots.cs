@@ -13,13 +13,14 @@ internal static class ComparisonPlots
 
         var bars = new ScottPlot.Plot();
         var useTest = comparisons.All(c => c.Test.Count > 0);
-        var values = comparisons.Select(c => (useTest ? c.Test : c.Dev) is var s && s.Count > 0 ? s.Mean * 100 : 0).ToArray();
-        var errors = comparisons.Select(c => (useTest ? c.Test : c.Dev).Std * 100).ToArray();
+        double scale = CompareWorkflow.DisplayScale(comparisons[0].Metric);
+        var values = comparisons.Select(c => (useTest ? c.Test : c.Dev) is var s && s.Count > 0 ? s.Mean * scale : 0).ToArray();
+        var errors = comparisons.Select(c => (useTest ? c.Test : c.Dev).Std * scale).ToArray();
         var barPlot = bars.Add.Bars(positions, values);
         for (int i = 0; i < barPlot.Bars.Count; i++) { barPlot.Bars[i].Error = errors[i]; barPlot.Bars[i].Label = values[i].ToString("F1", System.Globalization.CultureInfo.InvariantCulture); }
         barPlot.ValueLabelStyle.FontSize = 12;
         bars.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
-        bars.Title($"{(useTest ? "test" : "dev")} {comparisons[0].Metric} (×100, mean ± std over seeds)");
+        bars.Title($"{(useTest ? "test" : "dev")} {comparisons[0].Metric}{(scale == 100 ? " (×100)" : "")}, mean ± std over seeds");
         bars.Axes.Margins(bottom: 0);
         TrainingPlots.Save(bars, Path.Combine(directory, "comparison.png"));
 

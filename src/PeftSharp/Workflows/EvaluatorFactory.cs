@@ -24,9 +24,10 @@ internal static class EvaluatorFactory
                 evaluators.Add(new ClassificationEvaluator(classifier, data.Eval, padId, batchSize, data.Task.Kind == TaskKind.Glue ? data.Task.SubTask : null));
                 break;
             case ICausalLanguageModel lm:
+                // The task's own metric leads (commonsense accuracy, then E2E BLEU); the loss is the primary metric only of plain LM data.
                 if (data.EvalCommonsense is not null) evaluators.Add(new CommonsenseEvaluator(lm, tokenizer, data.EvalCommonsense, options, batchSize));
-                if (data.Eval is not null) evaluators.Add(new CausalLmLossEvaluator(lm, data.Eval, padId, batchSize));
                 if (data.EvalGeneration is not null) evaluators.Add(new GenerationEvaluator(lm, tokenizer, data.EvalGeneration, options, batchSize));
+                if (data.Eval is not null) evaluators.Add(new CausalLmLossEvaluator(lm, data.Eval, padId, batchSize));
                 break;
         }
         return evaluators.Count switch { 0 => null, 1 => evaluators[0], _ => new CompositeEvaluator(evaluators[0], [.. evaluators.Skip(1)]) };

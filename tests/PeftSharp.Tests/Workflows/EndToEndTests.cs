@@ -40,6 +40,7 @@ public class EndToEndTests
         foreach (var plot in new[] { TrainingPlots.LossFile, TrainingPlots.MetricsFile }) // the evaluator's metrics (bleu, …) are plotted too
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(output, plot))[..4]);
         Assert.Contains("loss", run.EvalMetrics!.Keys);
+        Assert.Equal("bleu", run.Train.PrimaryMetric); // rows with references: the generation metric leads, not the loss
         Assert.Contains("bleu", run.EvalMetrics!.Keys);
 
         var eval = new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "causal-lm", Generation = new GenerationOptions { MaxNewTokens = 6 } };
