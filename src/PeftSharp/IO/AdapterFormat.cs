@@ -101,6 +101,6 @@ public static class AdapterFormat
             target.copy_(file.ReadTensor(key, target.dtype, target.device));
         }
         foreach (var layer in peft.Layers.Values)
-            if (layer.HasAdapter(adapterName)) layer[adapterName].OnWeightsLoaded();
+            if (layer.HasAdapter(adapterName)) layer[adapterName].OnTrained();
     }
 }

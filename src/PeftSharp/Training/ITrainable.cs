@@ -20,6 +20,8 @@ public interface ITrainable
     void BeforeStep(long step);
     /// <summary>After the optimizer and scheduler step <paramref name="step"/>, before gradients are zeroed.</summary>
     void AfterOptimizerStep(long step);
+    /// <summary>After the last step of a run that was not interrupted, before the final evaluation and <see cref="SaveResult"/>.</summary>
+    void OnTrainingFinished() { }
     /// <summary>Writes the trained result: an adapter folder (PEFT format) or a full model checkpoint.</summary>
     void SaveResult(string directory);
     /// <summary>Method state for a checkpoint (tensors by name, scalars as strings).</summary>

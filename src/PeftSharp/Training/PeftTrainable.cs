@@ -28,6 +28,7 @@ public sealed class PeftTrainable : ITrainable, IDisposable
     public Tensor? RegularizationLoss() => Model.HasRegularization ? Model.RegularizationLoss() : null;
     public void BeforeStep(long step) => Model.OnTrainingStep(step);
     public void AfterOptimizerStep(long step) => allocator?.Step(step);
+    public void OnTrainingFinished() => Model.OnTrainingFinished();
 
     public void SaveResult(string directory)
     {

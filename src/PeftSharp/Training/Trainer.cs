@@ -144,6 +144,7 @@ public sealed class Trainer
         }
         else
         {
+            trainable.OnTrainingFinished(); // the final evaluation sees what the saved result computes when loaded
             if (evaluator is not null) { lastMetrics = Evaluate(log, progress.GlobalStep); (progress, _) = TrackBest(progress, lastMetrics); }
             trainable.SaveResult(options.OutputDirectory);
         }

@@ -43,8 +43,8 @@ public abstract class LayerAdapter : nn.Module
     /// <summary>Called by the trainer with the number of optimizer steps taken so far.</summary>
     internal virtual void OnTrainingStep(long step) { }
 
-    /// <summary>Called after saved weights were copied in: the adapter is a trained one (Dual LoRA: γ = 1; LoRA²/AdaLoRA: masked λ = 0).</summary>
-    internal virtual void OnWeightsLoaded() { }
+    /// <summary>Called when the adapter is a trained one — after training, or after saved weights were copied in (Dual LoRA: γ = 1; LoRA²/AdaLoRA: masked λ = 0).</summary>
+    internal virtual void OnTrained() { }
 
     /// <summary>Number of trainable parameters this adapter adds.</summary>
     public long TrainableParameterCount => parameters().Where(p => p.requires_grad).Sum(p => p.numel());

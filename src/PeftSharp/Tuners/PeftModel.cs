@@ -256,6 +256,13 @@ public sealed class PeftModel : IDisposable
             if (layer.HasAdapter(ActiveAdapter)) layer[ActiveAdapter].OnTrainingStep(step);
     }
 
+    /// <summary>Marks the active adapter as trained: what a saved and reloaded adapter computes (Dual LoRA's γ = 1 even if its ramp was longer than training).</summary>
+    public void OnTrainingFinished()
+    {
+        foreach (var layer in layers.Values)
+            if (layer.HasAdapter(ActiveAdapter)) layer[ActiveAdapter].OnTrained();
+    }
+
     internal IEnumerable<(string Path, ModulesToSave Module)> SavedModules =>
         savedModules.Select(p => (p.Key, p.Value));
 

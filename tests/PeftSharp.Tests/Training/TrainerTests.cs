@@ -72,6 +72,7 @@ public class TrainerTests
     {
         "lora" or "lora-plus" => new LoraConfig { R = 2, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         "dual-lora" => new DualLoraConfig { R1 = 2, R2 = 2, LoraDropout = 0.3, UpdateWarmupSteps = 3, TargetModules = TargetModules.FromNames("fc") },
+        "dual-lora-long-ramp" => new DualLoraConfig { R1 = 2, R2 = 2, UpdateWarmupSteps = 100, TargetModules = TargetModules.FromNames("fc") },
         "adalora" => new AdaLoraConfig { InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         "lora2" => new Lora2Config { K = 2, InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
@@ -118,6 +119,7 @@ public class TrainerTests
     [InlineData("dual-lora")]
     [InlineData("adalora")]
     [InlineData("lora2")]
+    [InlineData("dual-lora-long-ramp")]
     public void The_trainer_drives_the_method_hooks_by_itself(string method)
     {
         var dir = TempDir();
@@ -127,6 +129,12 @@ public class TrainerTests
         if (method == "dual-lora")
         {
             Assert.All(peft.Layers.Values, layer => Assert.Equal(1.0, ((DualLoraAdapter)layer["default"]).Gamma)); // ramp of 3 steps over 9
+            return;
+        }
+        if (method == "dual-lora-long-ramp")
+        {
+            // The ramp (100 steps) outlasts training (9): still γ = 1 afterwards, as the saved adapter computes when loaded.
+            Assert.All(peft.Layers.Values, layer => Assert.Equal(1.0, ((DualLoraAdapter)layer["default"]).Gamma));
             return;
         }
         // The rank allocator ran: pruned to target_r per layer and frozen; the regulariser was added and logged.

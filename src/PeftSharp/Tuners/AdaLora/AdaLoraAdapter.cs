@@ -62,7 +62,7 @@ public sealed class AdaLoraAdapter : LayerAdapter, IRankAdaptive
     }
 
     /// <summary>Loaded trimmed (all kept) or full with rank_pattern: masked λ are made exactly 0.</summary>
-    internal override void OnWeightsLoaded() => RankAllocator.ApplyMask(this);
+    internal override void OnTrained() => RankAllocator.ApplyMask(this);
 
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> IRankAdaptive.ScoredParameters =>
         [("lora_E", lora_E, TripletAxis.Element), ("lora_A", lora_A, TripletAxis.Row), ("lora_B", lora_B, TripletAxis.Column)];

@@ -92,7 +92,7 @@ public sealed class DualLoraAdapter : LayerAdapter
 
     internal override void OnTrainingStep(long step) => Gamma = Ramp(step, Config.UpdateWarmupSteps ?? 1);
 
-    internal override void OnWeightsLoaded() => Gamma = 1;
+    internal override void OnTrained() => Gamma = 1;
 
     internal override ParameterRole RoleOf(string localName) =>
         localName.StartsWith("lora_B", StringComparison.Ordinal) || localName.StartsWith("lora_D", StringComparison.Ordinal)

@@ -61,7 +61,7 @@ public sealed class Lora2Adapter : LayerAdapter, IRankAdaptive
         base.SavedTensors().Select(t => t.Name == "lora_lambda" ? (t.Name, t.Value * tensor(Mask, device: t.Value.device).to(t.Value.dtype)) : t);
 
     /// <summary>The mask comes from rank_pattern: re-applied so masked λ are exactly 0.</summary>
-    internal override void OnWeightsLoaded() => RankAllocator.ApplyMask(this);
+    internal override void OnTrained() => RankAllocator.ApplyMask(this);
 
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> IRankAdaptive.ScoredParameters =>
         [("lora_lambda", lora_lambda, TripletAxis.Element), ("lora_A1.weight", A1, TripletAxis.Column), ("lora_B2.weight", B2, TripletAxis.Row)];

@@ -141,6 +141,8 @@ public sealed class RankAllocator : IDisposable
     /// <summary>Sets the masked λ entries to 0.</summary>
     internal static void ApplyMask(IRankAdaptive adapter)
     {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad(); // λ is a trainable leaf: the in-place fill is not part of the graph
         var keep = tensor(adapter.Mask, device: adapter.Lambda.device).reshape(adapter.Lambda.shape);
         adapter.Lambda.masked_fill_(keep.logical_not(), 0);
     }
