@@ -40,7 +40,7 @@ internal static class Measure
     }
 
     public static long PeakResidentBytes() => StatusField("VmHWM:");
-    public static long ResidentBytes() => StatusField("VmRSS:");
+    public static long ResidentBytes() => PeftSharp.Training.ProcessMemory.ResidentBytes();
 
     /// <summary>See <see cref="PeftSharp.Training.ProcessMemory.ReleaseFreeMemory"/>.</summary>
     public static void ReleaseFreeMemory() => PeftSharp.Training.ProcessMemory.ReleaseFreeMemory();

@@ -27,7 +27,7 @@ public sealed class DualLoraAdapter : LayerAdapter
         lora_C = Factor(layer.InFeatures, config.R2, layer, config.InitStd);
         lora_D = Factor(config.R2, layer.OutFeatures, layer, config.InitStd);
         lora_dropout = MakeDropout(config.LoraDropout);
-        Gamma = Ramp(0, config.UpdateWarmupSteps ?? 1);
+        Gamma = Ramp(0, RampSteps);
         RegisterComponents();
     }
 
@@ -90,7 +90,10 @@ public sealed class DualLoraAdapter : LayerAdapter
         return layer.Forward(x) + DualLoraFunction.apply(lora_dropout.call(x), null!, null!, A, B, C, D, scale, Config.MagnitudeActivation, Config.SignMode);
     }
 
-    internal override void OnTrainingStep(long step) => Gamma = Ramp(step, Config.UpdateWarmupSteps ?? 1);
+    /// <summary>Steps of the γ ramp: the configured ones, or 1 when unset (the trainer sets it from the learning-rate warm-up).</summary>
+    int RampSteps => Config.UpdateWarmupSteps ?? 1;
+
+    internal override void OnTrainingStep(long step) => Gamma = Ramp(step, RampSteps);
 
     internal override void OnTrained() => Gamma = 1;
 
