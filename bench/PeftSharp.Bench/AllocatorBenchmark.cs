@@ -50,7 +50,7 @@ internal static class AllocatorBenchmark
             using (no_grad()) foreach (var t in peft.TrainableParameters()) t.Parameter.normal_(0, 0.02);
             // Gradients from one real backward pass so the allocator has something to score.
             using (var scope = NewDisposeScope()) model.call(randn(2, 16, 768)).pow(2).mean().backward();
-            var allocator = RankAllocator.For(peft);
+            var allocator = (RankAllocator)peft.Schedule!;
             long step = 1;
             double ms = Measure.MedianMilliseconds(() => allocator.Step(step++), warmup, repetitions);
             results.Add(new Result(method, ms, allocator.ScoredParameterCount, peft.TrainableParameters().Sum(t => t.Parameter.numel()), peft.Layers.Count));

@@ -15,7 +15,7 @@ internal static class InferenceBenchmark
         using var workload = new Gpt2StackWorkload(settings);
         using var baseModel = workload.CreateModel();
         using var adapted = workload.CreateModel();
-        var peft = PeftModel.Create(adapted, Method.Lora.Settings.CreateConfig(TargetModules.AllLinear, learningRateWarmup: 0, totalSteps: 1)!);
+        var peft = PeftModel.Create(adapted, Method.Lora.Config! with { TargetModules = TargetModules.AllLinear });
         using (no_grad())
             foreach (var p in peft.TrainableParameters()) p.Parameter.normal_(0, 0.02); // a non-zero update, as after training
         baseModel.eval();

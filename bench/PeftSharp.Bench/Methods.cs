@@ -1,24 +1,29 @@
 using PeftSharp.Training;
 using PeftSharp.Tuners;
+using PeftSharp.Tuners.DualLora;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// A fine-tuning method as the CLI builds it (<see cref="MethodSettings"/>), with the equal budget of issue 8:
-/// LoRA / DoRA r = 8, Dual LoRA r1 = r2 = 4, AdaLoRA init_r = 8, LoRA² K = 8; α = 16; every linear layer adapted.
+/// A fine-tuning method as the CLI builds it at the budget of LoRA rank 8 (<see cref="PeftMethod.ForBudget"/>: LoRA / DoRA
+/// r = 8, Dual LoRA r1 = r2 = 4, AdaLoRA init_r = 8, LoRA² K = 8; α = 16), every linear layer adapted.
 /// </summary>
-internal sealed record Method(string Label, MethodSettings Settings)
+internal sealed record Method(string Label, string Name, AdapterConfig? Config)
 {
-    public static Method Full { get; } = new("full fine-tuning", new() { Method = "full" });
-    public static Method Lora { get; } = new("LoRA", new() { Method = "lora" });
-    public static Method Dora { get; } = new("DoRA", new() { Method = "dora" });
-    public static Method DualLoraNaive { get; } = new("Dual LoRA (naive)", new() { Method = "dual-lora", MemoryEfficient = false });
-    public static Method DualLora { get; } = new("Dual LoRA (efficient)", new() { Method = "dual-lora" });
-    public static Method AdaLora { get; } = new("AdaLoRA", new() { Method = "adalora" });
-    public static Method Lora2 { get; } = new("LoRA²", new() { Method = "lora2" });
+    const int Budget = 8;
 
-    public static IReadOnlyList<Method> All { get; } = [Full, Lora, Dora, DualLoraNaive, DualLora, AdaLora, Lora2];
+    /// <summary>Every method compared by default, plus Dual LoRA without its memory-efficient function (for the memory comparison).</summary>
+    public static IReadOnlyList<Method> All { get; } =
+    [
+        .. PeftMethods.ComparedByDefault.Select(m => new Method(m is DualLoraMethod ? "Dual LoRA (efficient)" : m.Title, m.Name, m.ForBudget(Budget))),
+        new("Dual LoRA (naive)", "dual-lora", ((DualLoraConfig)PeftMethods.Get("dual-lora").ForBudget(Budget)!) with { MemoryEfficient = false }),
+    ];
+
+    public static Method Full => All.First(m => m.Config is null);
+    public static Method Lora => All.First(m => m.Name == "lora");
+    public static Method DualLora => All.First(m => m.Name == "dual-lora");
+    public static Method DualLoraNaive => All.First(m => m.Config is DualLoraConfig { MemoryEfficient: false });
 
     /// <summary>
     /// The method applied to <paramref name="model"/>, its hooks driven as the trainer drives them.
@@ -26,8 +31,9 @@ internal sealed record Method(string Label, MethodSettings Settings)
     /// </summary>
     public ITrainable Apply(nn.Module model, long totalSteps, Action<string>? saveFullModel = null)
     {
-        if (Settings.IsFull) return new FullTrainable(model, saveFullModel ?? (_ => { }));
-        var config = Settings.CreateConfig(TargetModules.AllLinear, learningRateWarmup: 0, totalSteps)!;
-        return new PeftTrainable(PeftModel.Create(model, config), Settings.Method, totalSteps);
+        if (Config is null) return new FullTrainable(model, saveFullModel ?? (_ => { }));
+        var trainable = new PeftTrainable(PeftModel.Create(model, Config with { TargetModules = TargetModules.AllLinear }));
+        trainable.PrepareTraining(totalSteps, warmupSteps: 0);
+        return trainable;
     }
 }

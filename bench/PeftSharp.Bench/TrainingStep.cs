@@ -18,7 +18,6 @@ internal sealed class TrainingStep : IDisposable
     readonly nn.Module<Tensor, Tensor> model;
     readonly ITrainable trainable;
     readonly Optimizer optimizer;
-    long step;
 
     public TrainingStep(Workload workload, Method method)
     {
@@ -26,7 +25,7 @@ internal sealed class TrainingStep : IDisposable
         model = workload.CreateModel();
         trainable = method.Apply(model, ScheduledSteps);
         TrainableParameters = trainable.TrainableParameters().Sum(p => p.Parameter.numel());
-        optimizer = new AdamW(ParameterGroups.Build(trainable.TrainableParameters(), LearningRate, weightDecay: 0));
+        optimizer = new AdamW(trainable.ParameterGroups(LearningRate, weightDecay: 0));
         model.train();
     }
 
@@ -34,7 +33,6 @@ internal sealed class TrainingStep : IDisposable
 
     public void Run()
     {
-        trainable.BeforeStep(step);
         using (var scope = NewDisposeScope())
         {
             var loss = workload.Loss(model.call);
@@ -42,15 +40,14 @@ internal sealed class TrainingStep : IDisposable
             (regularization is null ? loss : loss + regularization).backward();
         }
         optimizer.Step();
-        trainable.AfterOptimizerStep(step);
+        trainable.AfterOptimizerStep();
         optimizer.ZeroGrad();
-        step++;
     }
 
     public void Dispose()
     {
         optimizer.Dispose();
-        (trainable as IDisposable)?.Dispose();
+        (trainable as PeftTrainable)?.Model.Dispose();
         model.Dispose();
     }
 }

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using PeftSharp;
 using PeftSharp.Cli;
 using PeftSharp.Cli.Commands;
+using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -43,9 +44,13 @@ try
 }
 catch (PeftSharpException e)
 {
-    ConsoleOutput.Error(e.Message);
+    ConsoleOutput.Error(Explain(e));
     return 1;
 }
+
+// A library error about an option is shown with the flag that sets it (LearningRate → --lr).
+static string Explain(PeftSharpException e) =>
+    e is InvalidOptionException invalid && FlagNames.For(invalid.Option) is { } flag ? invalid.MessageFor(flag) : e.Message;
 
 static string Describe(ParseResult parse)
 {
@@ -67,7 +72,7 @@ static int Guard(Func<int> action)
     }
     catch (PeftSharpException e)
     {
-        ConsoleOutput.Error(e.Message);
+        ConsoleOutput.Error(Explain(e));
         return 1;
     }
     catch (OperationCanceledException)

@@ -1,6 +1,7 @@
 using System.CommandLine;
+using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
-using PeftSharp.Training;
+using PeftSharp.Tuners;
 using PeftSharp.Workflows;
 
 namespace PeftSharp.Cli.Commands;
@@ -8,13 +9,13 @@ namespace PeftSharp.Cli.Commands;
 /// <summary><c>peft compare</c>: several methods, same data, equal budgets (from --r), one table and one plot.</summary>
 internal sealed class CompareCommand : ICliCommand
 {
-    readonly TrainCommand train = new(new Command("compare", "Train several methods on the same data at an equal parameter budget and compare them (table + plots)."));
+    readonly TrainCommand train = new(new Command("compare", "Train several methods on the same data at an equal parameter budget and compare them (table + plots)."), singleMethod: false);
     readonly Option<string> methods;
     readonly Option<int> seeds;
 
     public CompareCommand()
     {
-        methods = train.Options.Add("methods", "Comma-separated methods", "full,lora,dora,dual-lora,lora2,adalora");
+        methods = train.Options.Add("methods", "Comma-separated methods", string.Join(",", PeftMethods.ComparedByDefault.Select(m => m.Name)));
         seeds = train.Options.Add("seeds", "Seeds per method (--seed, --seed+1, …); results are mean ± std", 1);
     }
 
@@ -22,14 +23,13 @@ internal sealed class CompareCommand : ICliCommand
 
     public int Run(ParseResult p, CancellationToken cancel)
     {
-        var settings = train.Settings(p);
-        var chosen = p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (var m in chosen)
-            if (!MethodSettings.Names.Contains(m)) throw new PeftSharpException($"--methods: unknown method '{m}'; choose from {string.Join(", ", MethodSettings.Names)}");
+        var chosen = MethodList.Parse(p.GetValue(methods)!, "--methods");
         if (p.GetValue(seeds) < 1) throw new PeftSharpException($"--seeds must be ≥ 1, got {p.GetValue(seeds)}");
+        var settings = train.Settings(p, chosen[0]);
         var results = Compare.Run(new CompareSettings
         {
-            Base = settings, Methods = chosen, OutputDirectory = settings.OutputDirectory, TestDataPath = train.TestData(p),
+            Base = settings, OutputDirectory = settings.OutputDirectory,
+            Runs = chosen.Select(m => new MethodRun(m.Name, train.Configure(m, p, chosen))).ToList(),
             Seeds = Enumerable.Range(settings.Trainer.Seed, p.GetValue(seeds)).ToList(),
         }, cancel);
         return results is null ? 130 : 0;

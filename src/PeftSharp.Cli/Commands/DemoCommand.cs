@@ -1,4 +1,6 @@
 using System.CommandLine;
+using PeftSharp.Cli.Options;
+using PeftSharp.Tuners;
 using PeftSharp.Workflows;
 
 namespace PeftSharp.Cli.Commands;
@@ -18,13 +20,13 @@ internal sealed class DemoCommand : ICliCommand
         quick = o.Add<bool>("quick", "A smaller slice of the data and one seed: about 2 minutes");
         seeds = o.Add("seeds", "Seeds per method; results are mean ± std (default 2; --quick: 1)", 0);
         r = o.Add("r", "Parameter budget in LoRA ranks", 8);
-        methods = o.Add("methods", "Comma-separated methods", string.Join(",", DemoWorkflow.DefaultMethods));
+        methods = o.Add("methods", "Comma-separated methods", string.Join(",", PeftMethods.ComparedByDefault.Select(m => m.Name)));
         output = o.Add("out", "Output folder", "demo-out");
     }
 
     public int Run(ParseResult p, CancellationToken cancel)
     {
-        var chosen = p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var chosen = MethodList.Parse(p.GetValue(methods)!, "--methods");
         int seedCount = p.GetValue(seeds) is > 0 and var n ? n : p.GetValue(quick) ? 1 : 2;
         var settings = DemoWorkflow.Settings(p.GetValue(task)!, p.GetValue(quick), seedCount, chosen, p.GetValue(output)!, p.GetValue(r));
         return Compare.Run(settings, cancel) is null ? 130 : 0;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
+using PeftSharp.Data;
 using PeftSharp.Evaluation.Generation;
 using PeftSharp.Workflows;
 
@@ -34,7 +36,7 @@ internal sealed class EvalCommand : ICliCommand
         noRepeatNgram = o.Add("no-repeat-ngram", "Forbid repeating n-grams of this size (0 = off)", 0);
         referenceIndentation = o.Add<bool>("reference-indentation", "Commonsense prompts with the reference whitespace");
         json = o.Add<bool>("json", "Print the metrics as JSON");
-        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32");
+        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32", choices: Dtypes.Names);
         device = o.Add("device", "cpu | cuda | cuda:N", "cpu");
     }
 
@@ -42,7 +44,7 @@ internal sealed class EvalCommand : ICliCommand
     {
         var metrics = EvalWorkflow.Run(new EvalSettings
         {
-            ModelDirectory = p.GetValue(model)!, AdapterDirectory = p.GetValue(adapter), DataPath = p.GetValue(data)!, Task = p.GetValue(task)!,
+            ModelDirectory = p.GetValue(model)!, AdapterDirectory = p.GetValue(adapter), DataPath = p.GetValue(data)!, Task = TaskSpec.Parse(p.GetValue(task), p.GetValue(data)!),
             MaxLength = p.GetValue(maxLength), Merge = p.GetValue(merge), MaxExamples = p.GetValue(maxExamples), BatchSize = p.GetValue(batchSize),
             ReferenceIndentation = p.GetValue(referenceIndentation),
             Generation = new GenerationOptions
@@ -50,7 +52,7 @@ internal sealed class EvalCommand : ICliCommand
                 NumBeams = p.GetValue(numBeams), MaxNewTokens = p.GetValue(maxNewTokens), LengthPenalty = p.GetValue(lengthPenalty),
                 NoRepeatNgramSize = p.GetValue(noRepeatNgram), EarlyStopping = p.GetValue(numBeams) > 1,
             },
-            Dtype = p.GetValue(dtype)!, Device = p.GetValue(device)!,
+            Dtype = Dtypes.Parse(p.GetValue(dtype)!), Device = p.GetValue(device)!,
         }, ConsoleOutput.Warn);
         Console.WriteLine(p.GetValue(json)
             ? JsonSerializer.Serialize(metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(), new JsonSerializerOptions { WriteIndented = true })

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
 using PeftSharp.Evaluation.Generation;
 using PeftSharp.Workflows;
@@ -34,7 +35,7 @@ internal sealed class GenerateCommand : ICliCommand
         noRepeatNgram = o.Add("no-repeat-ngram", "Forbid repeating n-grams of this size (0 = off)", 0);
         seed = o.Maybe<long>("seed", "Sampling seed");
         merge = o.Add<bool>("merge", "Merge the adapter first (same output, base-model cost)");
-        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32");
+        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32", choices: Dtypes.Names);
         device = o.Add("device", "cpu | cuda | cuda:N", "cpu");
     }
 
@@ -47,7 +48,7 @@ internal sealed class GenerateCommand : ICliCommand
             NoRepeatNgramSize = p.GetValue(noRepeatNgram), EarlyStopping = p.GetValue(numBeams) > 1, Seed = p.GetValue(seed),
         };
         var prompts = p.GetValue(prompt)!;
-        var outputs = GenerateWorkflow.Run(p.GetValue(model)!, p.GetValue(adapter), prompts, options, p.GetValue(merge), p.GetValue(dtype)!, p.GetValue(device)!, ConsoleOutput.Warn);
+        var outputs = GenerateWorkflow.Run(p.GetValue(model)!, p.GetValue(adapter), prompts, options, p.GetValue(merge), Dtypes.Parse(p.GetValue(dtype)!), p.GetValue(device)!, ConsoleOutput.Warn);
         for (int i = 0; i < prompts.Length; i++) Console.WriteLine(prompts[i] + outputs[i]);
         return 0;
     }

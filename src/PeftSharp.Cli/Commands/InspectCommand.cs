@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
 using PeftSharp.Workflows;
 

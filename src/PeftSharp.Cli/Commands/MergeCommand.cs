@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
 using PeftSharp.Workflows;
 
@@ -16,12 +17,12 @@ internal sealed class MergeCommand : ICliCommand
         model = o.Add<string>("model", "Base model folder", required: true);
         adapter = o.Add<string>("adapter", "Adapter folder (PEFT format)", required: true);
         output = o.Add<string>("out", "Folder for the merged model (config.json, model.safetensors, tokenizer)", required: true);
-        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32");
+        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32", choices: Dtypes.Names);
     }
 
     public int Run(ParseResult p, CancellationToken cancel)
     {
-        MergeWorkflow.Run(p.GetValue(model)!, p.GetValue(adapter)!, p.GetValue(output)!, p.GetValue(dtype)!, ConsoleOutput.Warn);
+        MergeWorkflow.Run(p.GetValue(model)!, p.GetValue(adapter)!, p.GetValue(output)!, Dtypes.Parse(p.GetValue(dtype)!), ConsoleOutput.Warn);
         Console.WriteLine($"merged model written to {p.GetValue(output)}");
         return 0;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PeftSharp.Cli.Options;
 using PeftSharp.Data;
 using PeftSharp.Tokenization;
 

@@ -1,4 +1,5 @@
 using PeftSharp.Tuners;
+using PeftSharp.Tuners.Full;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Training;
@@ -17,7 +18,7 @@ public sealed class FullTrainable : ITrainable
     }
 
     public nn.Module Module { get; }
-    public string MethodName => "full";
+    public string MethodName => FullFineTuningMethod.MethodName;
 
     /// <summary>Every parameter; 1-D ones (biases, norms) get no weight decay. Tied parameters appear once.</summary>
     public IReadOnlyList<TrainableParameter> TrainableParameters() =>
@@ -26,11 +27,9 @@ public sealed class FullTrainable : ITrainable
             .Select(p => new TrainableParameter(p.name, p.parameter, p.parameter.dim() <= 1 ? ParameterRole.BiasOrNorm : ParameterRole.Weight))
             .ToList();
 
+    public IReadOnlyList<ParameterGroup> ParameterGroups(double learningRate, double weightDecay) =>
+        Tuners.ParameterGroups.Build(TrainableParameters(), learningRate, weightDecay);
+
     public Tensor? RegularizationLoss() => null;
-    public void BeforeStep(long step) { }
-    public void AfterOptimizerStep(long step) { }
     public void SaveResult(string directory) { using var noGrad = no_grad(); saveModel(directory); }
-    public (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveMethodState() =>
-        (new Dictionary<string, Tensor>(), new Dictionary<string, string>());
-    public void LoadMethodState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values) { }
 }

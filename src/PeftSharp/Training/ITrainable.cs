@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace PeftSharp.Training;
 
 /// <summary>
-/// What the trainer trains: a PEFT-wrapped model or a fully fine-tuned one. It owns the method-specific hooks
-/// (Dual LoRA's γ ramp, the AdaLoRA / LoRA² rank allocator, regularisers) so the trainer drives them every step
-/// and users cannot forget them.
+/// What the trainer trains: a PEFT-wrapped model (<see cref="PeftTrainable"/>) or a fully fine-tuned one
+/// (<see cref="FullTrainable"/>). The method's own behaviour between steps lives in the library behind these calls,
+/// so the trainer needs nothing method-specific.
 /// </summary>
 public interface ITrainable
 {
@@ -14,17 +14,20 @@ public interface ITrainable
     /// <summary>"lora", "dual-lora", "full", ...: for logs and checkpoint compatibility checks.</summary>
     string MethodName { get; }
     IReadOnlyList<TrainableParameter> TrainableParameters();
+    /// <summary>The optimizer groups (weight decay only on weights and factors; LoRA+'s rate on B).</summary>
+    IReadOnlyList<ParameterGroup> ParameterGroups(double learningRate, double weightDecay);
+    /// <summary>Before step 0 of a run of <paramref name="totalSteps"/> optimizer steps with a learning-rate warm-up of <paramref name="warmupSteps"/>.</summary>
+    void PrepareTraining(long totalSteps, int warmupSteps) { }
     /// <summary>The regularisation term to add to the loss, or null when the method has none.</summary>
     Tensor? RegularizationLoss();
-    /// <summary>Before the forward passes of optimizer step <paramref name="step"/> (0-based).</summary>
-    void BeforeStep(long step);
-    /// <summary>After the optimizer and scheduler step <paramref name="step"/>, before gradients are zeroed.</summary>
-    void AfterOptimizerStep(long step);
+    /// <summary>After each optimizer step, before gradients are zeroed.</summary>
+    void AfterOptimizerStep() { }
     /// <summary>After the last step of a run that was not interrupted, before the final evaluation and <see cref="SaveResult"/>.</summary>
     void OnTrainingFinished() { }
     /// <summary>Writes the trained result: an adapter folder (PEFT format) or a full model checkpoint.</summary>
     void SaveResult(string directory);
     /// <summary>Method state for a checkpoint (tensors by name, scalars as strings).</summary>
-    (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveMethodState();
-    void LoadMethodState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values);
+    (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveMethodState() =>
+        (new Dictionary<string, Tensor>(), new Dictionary<string, string>());
+    void LoadMethodState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values) { }
 }

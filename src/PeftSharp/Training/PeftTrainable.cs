@@ -1,33 +1,20 @@
-using System.Text.Json;
 using PeftSharp.Tuners;
-using PeftSharp.Tuners.RankAllocation;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Training;
 
-/// <summary>Trains the active adapter of a <see cref="PeftModel"/>, driving its method's hooks.</summary>
-public sealed class PeftTrainable : ITrainable, IDisposable
+/// <summary>Trains the active adapter of a <see cref="PeftModel"/>; the model itself runs its method's hooks.</summary>
+public sealed class PeftTrainable(PeftModel model) : ITrainable
 {
-    readonly RankAllocator? allocator;
-
-    /// <summary>Wraps <paramref name="model"/>; <paramref name="methodName"/> names the method in logs; <paramref name="totalSteps"/> drives the rank allocator's budget schedule.</summary>
-    public PeftTrainable(PeftModel model, string methodName, long totalSteps)
-    {
-        Model = model;
-        MethodName = methodName;
-        if (model.ActiveConfig is RankAdaptiveConfig)
-            allocator = RankAllocator.For(model, checked((int)totalSteps));
-    }
-
-    public PeftModel Model { get; }
+    public PeftModel Model { get; } = model;
     public nn.Module Module => Model.Model;
-    public string MethodName { get; }
-    public RankAllocator? Allocator => allocator;
+    public string MethodName => PeftMethods.NameOf(Model.ActiveConfig);
 
     public IReadOnlyList<TrainableParameter> TrainableParameters() => Model.TrainableParameters();
+    public IReadOnlyList<ParameterGroup> ParameterGroups(double learningRate, double weightDecay) => Model.ParameterGroups(learningRate, weightDecay);
+    public void PrepareTraining(long totalSteps, int warmupSteps) => Model.PrepareTraining(totalSteps, warmupSteps);
     public Tensor? RegularizationLoss() => Model.HasRegularization ? Model.RegularizationLoss() : null;
-    public void BeforeStep(long step) => Model.OnTrainingStep(step);
-    public void AfterOptimizerStep(long step) => allocator?.Step(step);
+    public void AfterOptimizerStep() => Model.AfterOptimizerStep();
     public void OnTrainingFinished() => Model.OnTrainingFinished();
 
     public void SaveResult(string directory)
@@ -36,26 +23,7 @@ public sealed class PeftTrainable : ITrainable, IDisposable
         Model.Save(directory);
     }
 
-    public (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveMethodState()
-    {
-        if (allocator is null) return (new Dictionary<string, Tensor>(), new Dictionary<string, string>());
-        var state = allocator.SaveState();
-        return (state.Tensors.ToDictionary(p => "allocator." + p.Key, p => p.Value),
-            new Dictionary<string, string>
-            {
-                ["allocator.masks"] = JsonSerializer.Serialize(state.Masks),
-                ["allocator.frozen"] = state.Frozen ? "true" : "false",
-            });
-    }
+    public (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveMethodState() => Model.SaveTrainingState();
 
-    public void LoadMethodState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values)
-    {
-        if (allocator is null) return;
-        var masks = JsonSerializer.Deserialize<Dictionary<string, bool[]>>(values["allocator.masks"])!;
-        allocator.LoadState(new RankAllocatorState(
-            tensors.Where(p => p.Key.StartsWith("allocator.", StringComparison.Ordinal)).ToDictionary(p => p.Key["allocator.".Length..], p => p.Value),
-            masks, values["allocator.frozen"] == "true"));
-    }
-
-    public void Dispose() => allocator?.Dispose();
+    public void LoadMethodState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values) => Model.LoadTrainingState(tensors, values);
 }

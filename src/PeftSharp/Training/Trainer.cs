@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using PeftSharp.Data;
+using PeftSharp.Evaluation;
 using PeftSharp.Tuners;
 using static TorchSharp.torch;
 
@@ -38,10 +40,11 @@ public sealed class Trainer
         Directory.CreateDirectory(options.OutputDirectory);
         var trainables = trainable.TrainableParameters();
         if (trainables.Count == 0) throw new PeftSharpException("nothing to train: the model has no trainable parameters");
-        var groups = ParameterGroups.Build(trainables, options.LearningRate, options.WeightDecay, options.UpLearningRateRatio);
+        var groups = trainable.ParameterGroups(options.LearningRate, options.WeightDecay);
         using Optimizer optimizer = options.Optimizer == OptimizerKind.AdamW ? new AdamW(groups) : new Sgd(groups);
         var schedule = new LearningRateSchedule(options.Schedule, options.WarmupSteps, TotalSteps);
 
+        trainable.PrepareTraining(TotalSteps, options.WarmupSteps);
         var progress = new TrainingProgress();
         if (options.ResumeFrom is { } resume)
         {
@@ -81,7 +84,6 @@ public sealed class Trainer
                 order = EpochOrder(progress.Epoch);
             }
             long step = progress.GlobalStep;
-            trainable.BeforeStep(step);
             int microBatches = (int)Math.Min(options.GradientAccumulation, microBatchesPerEpoch - progress.MicroBatchInEpoch);
             double stepLoss = 0, stepReg = 0;
             for (int m = 0; m < microBatches; m++)
@@ -106,7 +108,7 @@ public sealed class Trainer
             lastGradNorm = GradientClipping.ClipByGlobalNorm(trainables.Select(t => (Tensor)t.Parameter), options.MaxGradNorm);
             optimizer.ScaleLearningRates(schedule.Multiplier(step));
             optimizer.Step();
-            trainable.AfterOptimizerStep(step);
+            trainable.AfterOptimizerStep();
             optimizer.ZeroGrad();
             progress = progress with { GlobalStep = step + 1 };
             lastLoss = stepLoss;

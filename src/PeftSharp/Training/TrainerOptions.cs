@@ -9,8 +9,6 @@ public sealed record TrainerOptions
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
     public double LearningRate { get; init; } = 2e-4;
     public double WeightDecay { get; init; }
-    /// <summary>LoRA+ ratio for up-projections (B); 1 = plain.</summary>
-    public double UpLearningRateRatio { get; init; } = 1;
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Linear;
     public int WarmupSteps { get; init; }
     public int Epochs { get; init; } = 1;
@@ -39,21 +37,20 @@ public sealed record TrainerOptions
 
     public void Validate()
     {
-        static PeftSharpException Bad(string option, string expected, object value) => new($"--{option} must be {expected}, got {value}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw Bad("lr", "a positive number", LearningRate);
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Bad("weight-decay", "≥ 0", WeightDecay);
-        if (!(UpLearningRateRatio > 0) || double.IsInfinity(UpLearningRateRatio)) throw Bad("loraplus-lr-ratio", "a positive number", UpLearningRateRatio);
-        if (WarmupSteps < 0) throw Bad("warmup-steps", "≥ 0", WarmupSteps);
-        if (Epochs < 1 && MaxSteps <= 0) throw Bad("epochs", "≥ 1 (or give --max-steps)", Epochs);
-        if (MaxSteps < 0) throw Bad("max-steps", "≥ 0", MaxSteps);
-        if (BatchSize < 1) throw Bad("batch-size", "≥ 1", BatchSize);
-        if (GradientAccumulation < 1) throw Bad("grad-accum", "≥ 1", GradientAccumulation);
-        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) throw Bad("max-grad-norm", "≥ 0", MaxGradNorm);
-        if (EvalSteps < 0) throw Bad("eval-steps", "≥ 0", EvalSteps);
-        if (SaveSteps < 0) throw Bad("save-steps", "≥ 0", SaveSteps);
-        if (KeepLastCheckpoints < 0) throw Bad("keep-last", "≥ 0", KeepLastCheckpoints);
-        if (LoggingSteps < 1) throw Bad("logging-steps", "≥ 1", LoggingSteps);
-        if (EarlyStoppingPatience < 1) throw Bad("early-stopping-patience", "≥ 1", EarlyStoppingPatience);
+        static InvalidOptionException Bad(string option, string expected, object value) => new(nameof(TrainerOptions), option, expected, value);
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw Bad(nameof(LearningRate), "a positive number", LearningRate);
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Bad(nameof(WeightDecay), "≥ 0", WeightDecay);
+        if (WarmupSteps < 0) throw Bad(nameof(WarmupSteps), "≥ 0", WarmupSteps);
+        if (Epochs < 1 && MaxSteps <= 0) throw Bad(nameof(Epochs), "≥ 1 (or give MaxSteps)", Epochs);
+        if (MaxSteps < 0) throw Bad(nameof(MaxSteps), "≥ 0", MaxSteps);
+        if (BatchSize < 1) throw Bad(nameof(BatchSize), "≥ 1", BatchSize);
+        if (GradientAccumulation < 1) throw Bad(nameof(GradientAccumulation), "≥ 1", GradientAccumulation);
+        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) throw Bad(nameof(MaxGradNorm), "≥ 0", MaxGradNorm);
+        if (EvalSteps < 0) throw Bad(nameof(EvalSteps), "≥ 0", EvalSteps);
+        if (SaveSteps < 0) throw Bad(nameof(SaveSteps), "≥ 0", SaveSteps);
+        if (KeepLastCheckpoints < 0) throw Bad(nameof(KeepLastCheckpoints), "≥ 0", KeepLastCheckpoints);
+        if (LoggingSteps < 1) throw Bad(nameof(LoggingSteps), "≥ 1", LoggingSteps);
+        if (EarlyStoppingPatience < 1) throw Bad(nameof(EarlyStoppingPatience), "≥ 1", EarlyStoppingPatience);
     }
 
     /// <summary>Optimizer steps per epoch for <paramref name="examples"/> training examples (the last partial batch counts).</summary>

@@ -1,73 +1,87 @@
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Tuners;
 
 /// <summary>
-/// What every adapter method's configuration shares, with PEFT's field names on disk.
-/// A method's config adds its hyperparameters and knows how to build its <see cref="LayerAdapter"/>.
+/// What every adapter method's configuration shares, with PEFT's field names on disk (snake_case property names,
+/// see <see cref="AdapterConfigFile"/>). A method's config adds its hyperparameters as <c>init</c> properties marked
+/// <see cref="MethodOptionAttribute"/>, validates them in <see cref="Validate"/>, builds its <see cref="TunerLayer"/>, and
+/// overrides the training hooks it needs. It is the single source of the method's options, defaults and checks.
 /// </summary>
 public abstract record AdapterConfig
 {
     /// <summary>PEFT's <c>peft_type</c> ("LORA", "ADALORA", ...).</summary>
+    [JsonIgnore]
     public abstract string PeftType { get; }
 
-    /// <summary>The modules to adapt (PEFT <c>target_modules</c>).</summary>
-    public TargetModules TargetModules { get; init; } = TargetModules.AllLinear;
+    /// <summary>The modules to adapt (PEFT <c>target_modules</c>); null = the architecture's PEFT default (all-linear for a bare module).</summary>
+    [MethodOption("Modules to adapt: comma-separated names, regex:PATTERN, or all-linear (default: the architecture's PEFT default)")]
+    public TargetModules? TargetModules { get; init; }
+
     /// <summary>Modules never adapted even when matched (PEFT <c>exclude_modules</c>).</summary>
+    [MethodOption("Modules never adapted even when matched (same syntax as target_modules)")]
     public TargetModules? ExcludeModules { get; init; }
+
     /// <summary>Modules trained fully and saved with the adapter, e.g. a classifier head (PEFT <c>modules_to_save</c>).</summary>
+    [MethodOption("Comma-separated modules trained fully and saved with the adapter (classification: the head, by default)")]
     public IReadOnlyList<string>? ModulesToSave { get; init; }
+
     /// <summary>Dropout on the adapter branch input (PEFT <c>lora_dropout</c>).</summary>
+    [MethodOption("Dropout on the adapter branch input")]
     public double LoraDropout { get; init; }
-    /// <summary>Which biases train with the adapter: "none", "all" or "lora_only" (PEFT <c>bias</c>).</summary>
-    public string Bias { get; init; } = "none";
+
+    /// <summary>Which biases train with the adapter (PEFT <c>bias</c>).</summary>
+    [MethodOption("Biases that train with the adapter")]
+    public BiasMode Bias { get; init; } = BiasMode.None;
+
+    /// <summary>The base model the adapter was trained on (PEFT <c>base_model_name_or_path</c>).</summary>
     public string? BaseModelNameOrPath { get; init; }
+
     /// <summary>PEFT <c>task_type</c>: CAUSAL_LM, SEQ_CLS, ...</summary>
     public string? TaskType { get; init; }
 
-    /// <summary>Creates this method's adapter for one layer.</summary>
-    internal abstract LayerAdapter CreateAdapter(BaseLayer layer, string modulePath);
+    /// <summary>Creates this method's adapter for one layer at <paramref name="modulePath"/>.</summary>
+    protected internal abstract TunerLayer CreateLayer(LinearLike layer, string modulePath);
 
-    /// <summary>The method's regularisation term over the adapters of one adapter name, or null when it has none.</summary>
-    internal virtual Tensor? RegularizationLoss(IReadOnlyList<LayerAdapter> adapters) => null;
-
-    /// <summary>Whether <see cref="RegularizationLoss"/> contributes to the training loss.</summary>
-    internal virtual bool HasRegularization => false;
-
-    /// <summary>Checks every hyperparameter; throws <see cref="PeftSharpException"/> naming the field.</summary>
+    /// <summary>Checks every field; throws <see cref="InvalidOptionException"/> naming the field.</summary>
     public virtual void Validate()
     {
         if (LoraDropout is < 0 or >= 1 || double.IsNaN(LoraDropout)) throw Invalid("lora_dropout", "in [0, 1)", LoraDropout);
-        if (Bias is not ("none" or "all" or "lora_only")) throw Invalid("bias", "\"none\", \"all\" or \"lora_only\"", Bias);
     }
 
-    protected PeftSharpException Invalid(string field, string expected, object? got) =>
-        new($"{PeftType} config: '{field}' must be {expected}, got {got ?? "null"}");
+    /// <summary>An error for field <paramref name="field"/> (its JSON name) of this config.</summary>
+    protected InvalidOptionException Invalid(string field, string expected, object? value) => new($"{PeftType} config", field, expected, value);
 
-    /// <summary>Writes the fields PEFT defines for every method; subclasses add theirs.</summary>
-    internal virtual void WriteJson(JsonObject json)
-    {
-        json["peft_type"] = PeftType;
-        json["target_modules"] = ConfigWriter.ToJson(TargetModules);
-        json["exclude_modules"] = ConfigWriter.ToJson(ExcludeModules);
-        json["modules_to_save"] = ConfigWriter.ToJson(ModulesToSave);
-        json["lora_dropout"] = LoraDropout;
-        json["bias"] = Bias;
-        json["base_model_name_or_path"] = BaseModelNameOrPath;
-        json["task_type"] = TaskType;
-        json["inference_mode"] = true;
-    }
+    /// <summary>
+    /// This config with the defaults that depend on the training run filled in (AdaLoRA's total_step, Dual LoRA's ramp
+    /// length). PeftSharp's trainer calls it; when you drive training yourself, give those fields explicitly.
+    /// </summary>
+    protected internal virtual AdapterConfig ForRun(long totalSteps, int learningRateWarmupSteps) => this;
 
-    /// <summary>Reads the shared fields into <paramref name="config"/>.</summary>
-    internal static T ReadCommon<T>(ConfigReader r, T config) where T : AdapterConfig => config with
-    {
-        TargetModules = r.GetTargetModules("target_modules") ?? throw new PeftSharpException($"{r.Source}: required field 'target_modules' is missing"),
-        ExcludeModules = r.GetTargetModules("exclude_modules"),
-        ModulesToSave = r.GetStringList("modules_to_save"),
-        LoraDropout = r.Get("lora_dropout", 0.0),
-        Bias = r.Get("bias", "none"),
-        BaseModelNameOrPath = r.Get<string?>("base_model_name_or_path", null),
-        TaskType = r.Get<string?>("task_type", null),
-    };
+    /// <summary>What the method does between optimizer steps (rank allocation, warm-up ramps); null when nothing.</summary>
+    protected internal virtual ITrainingSchedule? CreateSchedule(IReadOnlyList<(string Path, TunerLayer Layer)> layers) => null;
+
+    /// <summary>Whether <see cref="RegularizationLoss"/> contributes to the training loss.</summary>
+    protected internal virtual bool HasRegularization => false;
+
+    /// <summary>The method's regularisation term over the adapters of one adapter name (null when it has none).</summary>
+    protected internal virtual Tensor? RegularizationLoss(IReadOnlyList<TunerLayer> layers) => null;
+
+    /// <summary>The learning-rate multiplier of up-projections (LoRA+); 1 for plain training.</summary>
+    protected internal virtual double UpLearningRateRatio => 1;
+
+    /// <summary>
+    /// The (in, out) features of the layer a saved adapter adapts, from the shapes of its saved tensors by local name
+    /// (for inspecting an adapter without its base model). Default: LoRA's A (r, in) and B (out, r).
+    /// </summary>
+    protected internal virtual (long InFeatures, long OutFeatures)? LayerShape(IReadOnlyDictionary<string, long[]> savedShapes) =>
+        (savedShapes.GetValueOrDefault("lora_A.weight") ?? savedShapes.GetValueOrDefault("lora_A"),
+         savedShapes.GetValueOrDefault("lora_B.weight") ?? savedShapes.GetValueOrDefault("lora_B")) is ([_, var k], [var d, _]) ? (k, d) : null;
+
+    /// <summary>Whether ΔW depends on the base weights (DoRA), so it cannot be computed from the adapter file alone.</summary>
+    protected internal virtual bool DeltaDependsOnBaseWeights => false;
+
+    /// <summary>The config as saved next to trained <paramref name="layers"/> (AdaLoRA / LoRA² add their rank_pattern).</summary>
+    protected internal virtual AdapterConfig ForSaving(IReadOnlyList<(string Path, TunerLayer Layer)> layers) => this;
 }

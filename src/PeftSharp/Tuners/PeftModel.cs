@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace PeftSharp.Tuners;
 
-/// <summary>One trainable parameter with its state-dict name and optimizer role.</summary>
-public sealed record TrainableParameter(string Name, Parameter Parameter, ParameterRole Role);
-
 /// <summary>
 /// Wraps a TorchSharp model with one or more named adapters (PEFT's PeftModel): injects adapter layers
 /// into the target modules, freezes everything else, and merges, disables, switches, saves and loads adapters.
@@ -17,8 +14,9 @@ public sealed class PeftModel : IDisposable
     public const string DefaultAdapterName = "default";
 
     readonly Dictionary<string, AdapterConfig> configs = new();
-    readonly Dictionary<string, AdaptedLayer> layers = new(); // module path → layer (paths of the original model)
+    readonly Dictionary<string, LayerWithAdapters> layers = new(); // module path → layer (paths of the original model)
     readonly Dictionary<string, ModulesToSave> savedModules = new();
+    ITrainingSchedule? schedule; // the active adapter's, created on first use
 
     PeftModel(nn.Module model) => Model = model;
 
@@ -28,7 +26,10 @@ public sealed class PeftModel : IDisposable
     public AdapterConfig ActiveConfig => configs[ActiveAdapter];
     public IReadOnlyDictionary<string, AdapterConfig> Configs => configs;
     /// <summary>Adapted layers by module path (the path of the original layer in the model).</summary>
-    public IReadOnlyDictionary<string, AdaptedLayer> Layers => layers;
+    public IReadOnlyDictionary<string, LayerWithAdapters> Layers => layers;
+
+    /// <summary>Optimizer steps taken by the active adapter (counted by <see cref="AfterOptimizerStep"/>).</summary>
+    public long TrainingSteps { get; private set; }
 
     /// <summary>Injects an adapter named <paramref name="adapterName"/> built from <paramref name="config"/> and makes it the trainable, active one.</summary>
     public static PeftModel Create(nn.Module model, AdapterConfig config, string adapterName = DefaultAdapterName)
@@ -44,6 +45,7 @@ public sealed class PeftModel : IDisposable
     {
         AdapterNames.Validate(adapterName);
         if (configs.ContainsKey(adapterName)) throw new PeftSharpException($"an adapter named '{adapterName}' already exists");
+        config = config with { TargetModules = config.TargetModules ?? TargetModules.AllLinear };
         config.Validate();
         if (configs.Count > 0 && configs.Values.First().PeftType != config.PeftType)
             throw new PeftSharpException($"cannot mix adapter types in one model: '{configs.Keys.First()}' is {configs.Values.First().PeftType}, '{adapterName}' is {config.PeftType}");
@@ -53,11 +55,11 @@ public sealed class PeftModel : IDisposable
             if (!layers.TryGetValue(path, out var layer))
             {
                 var original = (nn.Module<Tensor, Tensor>)ModuleTree.Get(Model, path);
-                layer = new AdaptedLayer(original);
+                layer = new LayerWithAdapters(original);
                 ModuleTree.Replace(Model, path, layer);
                 layers[path] = layer;
             }
-            layer.AddAdapter(adapterName, config.CreateAdapter(layer.Base, path));
+            layer.AddAdapter(adapterName, config.CreateLayer(layer.Base, path));
         }
         foreach (var path in config.ModulesToSave ?? [])
             foreach (var match in TargetSelector.ModulesNamed(Model, path, layers.Keys))
@@ -71,20 +73,21 @@ public sealed class PeftModel : IDisposable
     }
 
     /// <summary>Saves every adapter in PEFT's format: the default one in <paramref name="directory"/>, others in subfolders named after them.</summary>
-    public void Save(string directory) => IO.AdapterFormat.Save(this, directory);
+    public void Save(string directory) => AdapterFormat.Save(this, directory);
 
     /// <summary>Loads a saved adapter into <paramref name="model"/> (frozen for inference unless <paramref name="isTrainable"/>).</summary>
     public static PeftModel Load(nn.Module model, string directory, string adapterName = DefaultAdapterName, bool isTrainable = false, Action<string>? warn = null) =>
-        IO.AdapterFormat.Load(model, directory, adapterName, isTrainable, warn);
+        AdapterFormat.Load(model, directory, adapterName, isTrainable, warn);
 
     /// <summary>Adds a saved adapter under <paramref name="adapterName"/>.</summary>
     public void LoadAdapter(string directory, string adapterName, Action<string>? warn = null) =>
-        IO.AdapterFormat.LoadAdapter(this, directory, adapterName, warn);
+        AdapterFormat.LoadAdapter(this, directory, adapterName, warn);
 
     /// <summary>Makes <paramref name="adapterName"/> the active adapter: the one applied in forward and trained.</summary>
     public void SetAdapter(string adapterName)
     {
         RequireAdapter(adapterName);
+        if (adapterName != ActiveAdapter) ResetTraining();
         ActiveAdapter = adapterName;
         foreach (var layer in layers.Values) layer.ActiveAdapter = layer.HasAdapter(adapterName) ? adapterName : null;
         foreach (var saved in savedModules.Values) saved.Activate(adapterName);
@@ -141,10 +144,10 @@ public sealed class PeftModel : IDisposable
             var adapter = layer[adapterName];
             foreach (var (name, p) in adapter.named_parameters())
                 result.Add(new($"{path}.{name}", p, adapter.RoleOf(name)));
-            if (config.Bias == "lora_only" && layer.Base.Bias is { } bias)
+            if (config.Bias == BiasMode.LoraOnly && layer.Base.Bias is { } bias)
                 result.Add(new($"{path}.bias", bias, ParameterRole.BiasOrNorm));
         }
-        if (config.Bias == "all")
+        if (config.Bias == BiasMode.All)
             foreach (var (name, p) in Model.named_parameters())
                 if (name.EndsWith("bias", StringComparison.Ordinal) && !IsAdapterParameter(name))
                     result.Add(new(StateDictNames.WithoutBaseLayer(name), p, ParameterRole.BiasOrNorm));
@@ -220,22 +223,108 @@ public sealed class PeftModel : IDisposable
             if (layer.HasAdapter(ActiveAdapter)) yield return (path, layer.DeltaWeight(ActiveAdapter));
     }
 
+    /// <summary>The adapter layers of <paramref name="adapterName"/> with their module paths.</summary>
+    public IReadOnlyList<(string Path, TunerLayer Layer)> LayersOf(string adapterName) =>
+        layers.Where(l => l.Value.HasAdapter(adapterName)).Select(l => (l.Key, l.Value[adapterName])).ToList();
+
     /// <summary>
     /// The active method's regularisation term (AdaLoRA / LoRA² orthogonality, weighted), to add to the training loss;
     /// a zero scalar for methods without one.
     /// </summary>
     public Tensor RegularizationLoss()
     {
-        var adapters = layers.Values.Where(l => l.HasAdapter(ActiveAdapter)).Select(l => l[ActiveAdapter]).ToList();
-        return ActiveConfig.RegularizationLoss(adapters) ?? zeros([], device: adapters.FirstOrDefault()?.parameters().First().device);
+        var active = LayersOf(ActiveAdapter).Select(l => l.Layer).ToList();
+        return ActiveConfig.RegularizationLoss(active) ?? zeros([], device: active.FirstOrDefault()?.parameters().First().device);
     }
 
     /// <summary>True when the active method has a regularisation term.</summary>
     public bool HasRegularization => ActiveConfig.HasRegularization;
 
+    /// <summary>The optimizer groups of the trainable parameters: weight decay on weights and factors only, LoRA+'s rate on B.</summary>
+    public IReadOnlyList<ParameterGroup> ParameterGroups(double learningRate, double weightDecay) =>
+        Tuners.ParameterGroups.Build(TrainableParameters(), learningRate, weightDecay, ActiveConfig.UpLearningRateRatio);
+
+    /// <summary>
+    /// Call once after every optimizer step, before the gradients are zeroed: it counts the step and runs what the
+    /// method does between steps (AdaLoRA / LoRA² rank allocation from the gradients, Dual LoRA's warm-up ramp).
+    /// PeftSharp's trainer calls it; so must your own training loop.
+    /// </summary>
+    public void AfterOptimizerStep()
+    {
+        Schedule?.AfterOptimizerStep(TrainingSteps);
+        TrainingSteps++;
+    }
+
+    /// <summary>The active adapter's schedule between steps, created on first use (null when its method has none).</summary>
+    internal ITrainingSchedule? Schedule
+    {
+        get
+        {
+            if (schedule is null && ActiveConfig.CreateSchedule(LayersOf(ActiveAdapter)) is { } created)
+            {
+                created.Seek(TrainingSteps);
+                schedule = created;
+            }
+            return schedule;
+        }
+    }
+
+    /// <summary>
+    /// Fills in the active config's run-dependent defaults (AdaLoRA's total_step, Dual LoRA's ramp length) from the
+    /// length of the run about to train, and restarts its schedule. PeftSharp's trainer calls it before step 0.
+    /// </summary>
+    public void PrepareTraining(long totalSteps, int learningRateWarmupSteps)
+    {
+        var resolved = ActiveConfig.ForRun(totalSteps, learningRateWarmupSteps);
+        resolved.Validate();
+        configs[ActiveAdapter] = resolved;
+        ResetTraining();
+    }
+
+    void ResetTraining()
+    {
+        schedule?.Dispose();
+        schedule = null;
+        TrainingSteps = 0;
+    }
+
+    /// <summary>Everything besides the parameters that training needs to resume exactly: the step count, the schedule's state, the layers' training state.</summary>
+    internal (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveTrainingState()
+    {
+        var tensors = new Dictionary<string, Tensor>();
+        var values = new Dictionary<string, string> { ["training_steps"] = TrainingSteps.ToString(CultureInfo.InvariantCulture) };
+        if (Schedule is { } active)
+        {
+            var (scheduleTensors, scheduleValues) = active.SaveState();
+            foreach (var (key, value) in scheduleTensors) tensors["schedule." + key] = value;
+            foreach (var (key, value) in scheduleValues) values["schedule." + key] = value;
+        }
+        foreach (var (path, layer) in LayersOf(ActiveAdapter))
+            foreach (var (name, value) in layer.TrainingState()) tensors[$"layer.{path}.{name}"] = value;
+        return (tensors, values);
+    }
+
+    /// <summary>Restores <see cref="SaveTrainingState"/>.</summary>
+    internal void LoadTrainingState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values)
+    {
+        foreach (var (path, layer) in LayersOf(ActiveAdapter))
+            layer.LoadTrainingState(Prefixed(tensors, $"layer.{path}."));
+        TrainingSteps = long.Parse(values["training_steps"], CultureInfo.InvariantCulture);
+        schedule?.Dispose();
+        schedule = null;
+        if (Schedule is { } active)
+        {
+            active.LoadState(Prefixed(tensors, "schedule."), Prefixed(values, "schedule."));
+            active.Seek(TrainingSteps);
+        }
+    }
+
+    static Dictionary<string, T> Prefixed<T>(IReadOnlyDictionary<string, T> items, string prefix) =>
+        items.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
+
     /// <summary>
     /// Numerical rank of each adapted layer's dense ΔW (torch.linalg.matrix_rank defaults), the measure of
-    /// paper 001 Fig. 3. The tolerance follows ΔW's own precision (σ_max·max(d, k)·eps of its dtype), so float32 rounding
+    /// the Dual LoRA paper's Fig. 3. The tolerance follows ΔW's own precision (σ_max·max(d, k)·eps of its dtype), so float32 rounding
     /// noise is not counted as rank; half precision is computed in float32.
     /// </summary>
     public IReadOnlyList<(string Path, long Rank)> EffectiveRanks()
@@ -249,18 +338,10 @@ public sealed class PeftModel : IDisposable
         }).ToList();
     }
 
-    /// <summary>Tells every adapter the current optimizer step (drives Dual LoRA's γ ramp).</summary>
-    public void OnTrainingStep(long step)
-    {
-        foreach (var layer in layers.Values)
-            if (layer.HasAdapter(ActiveAdapter)) layer[ActiveAdapter].OnTrainingStep(step);
-    }
-
-    /// <summary>Marks the active adapter as trained: what a saved and reloaded adapter computes (Dual LoRA's γ = 1 even if its ramp was longer than training).</summary>
+    /// <summary>Makes the active adapter compute what its saved form computes (Dual LoRA: the end of its ramp). The trainer calls it after the last step.</summary>
     public void OnTrainingFinished()
     {
-        foreach (var layer in layers.Values)
-            if (layer.HasAdapter(ActiveAdapter)) layer[ActiveAdapter].OnTrained();
+        foreach (var (_, layer) in LayersOf(ActiveAdapter)) layer.OnTrained();
     }
 
     internal IEnumerable<(string Path, ModulesToSave Module)> SavedModules =>
@@ -268,6 +349,7 @@ public sealed class PeftModel : IDisposable
 
     public void Dispose()
     {
+        schedule?.Dispose();
         foreach (var saved in savedModules.Values) saved.Dispose();
     }
 

@@ -14,10 +14,10 @@ internal static class TargetSelector
         var candidates = LinearLayerPaths(model, adaptedPaths);
         var protectedPaths = config.ModulesToSave ?? [];
         var selected = candidates.Where(path =>
-                config.TargetModules.Matches(path)
+                config.TargetModules!.Matches(path)
                 && !(config.ExcludeModules?.Matches(path) ?? false)
                 && !protectedPaths.Any(m => IsWithin(path, m))
-                && !(config.TargetModules.IsAllLinear && OutputHeads.Contains(path.Split('.')[^1])))
+                && !(config.TargetModules!.IsAllLinear && OutputHeads.Contains(path.Split('.')[^1])))
             .ToList();
         if (selected.Count == 0)
             throw new PeftSharpException(
@@ -33,7 +33,7 @@ internal static class TargetSelector
         foreach (var (path, module) in model.named_modules())
         {
             if (adapted.Any(a => path.StartsWith(a + ".", StringComparison.Ordinal))) continue; // inside an adapter wrapper
-            if (module is AdaptedLayer || BaseLayer.IsLinearLike(module)) result.Add(path);
+            if (module is LayerWithAdapters || LinearLike.IsLinearLike(module)) result.Add(path);
         }
         return result;
     }

@@ -4,20 +4,26 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftSharp.IO;
 using PeftSharp.Training;
+using PeftSharp.Tuners;
 
 namespace PeftSharp.Workflows;
 
-/// <summary>Several methods on the same data at an equal parameter budget, each over the same seeds.</summary>
+/// <summary>One row of a comparison: a named method configuration (null = full fine-tuning) and, optionally, its own learning rate.</summary>
+public sealed record MethodRun(string Name, AdapterConfig? Adapter, double? LearningRate = null)
+{
+    /// <summary>The run of a registered method at the budget of LoRA rank <paramref name="r"/>.</summary>
+    public static MethodRun ForBudget(PeftMethod method, int r, double? learningRate = null) => new(method.Name, method.ForBudget(r), learningRate);
+}
+
+/// <summary>Several method configurations on the same data, each over the same seeds.</summary>
 public sealed record CompareSettings
 {
-    /// <summary>The shared settings; each run replaces the method, seed and output folder.</summary>
+    /// <summary>The shared settings; each run replaces the adapter, seed, learning rate and output folder.</summary>
     public required TrainSettings Base { get; init; }
-    public required IReadOnlyList<string> Methods { get; init; }
+    /// <summary>The rows of the comparison, in order; names must be distinct (each gets its own folder).</summary>
+    public required IReadOnlyList<MethodRun> Runs { get; init; }
     public IReadOnlyList<int> Seeds { get; init; } = [42];
-    public string? TestDataPath { get; init; }
     public required string OutputDirectory { get; init; }
-    /// <summary>Per-method learning rates replacing the shared one (full fine-tuning usually needs a lower one than adapters).</summary>
-    public IReadOnlyDictionary<string, double>? LearningRates { get; init; }
 }
 
 /// <summary>Mean and sample standard deviation over seeds.</summary>
@@ -44,38 +50,36 @@ public sealed record MethodComparison(string Method, long TrainableParameters, d
 /// <summary>
 /// <c>peft compare</c> (and the demo): trains each method over each seed with <see cref="TrainWorkflow"/>, then writes
 /// <c>comparison.md</c> / <c>comparison.json</c>, a bar chart of the primary metric, the loss curves, and the per-layer
-/// effective rank of ΔW per method (paper 001 Fig. 3).
+/// effective rank of ΔW per method (the Dual LoRA paper's Fig. 3).
 /// </summary>
 public static class CompareWorkflow
 {
     public static IReadOnlyList<MethodComparison> Run(CompareSettings settings, Func<string, ITrainingObserver?> observerFor, Action<string>? warn = null,
         CancellationToken cancel = default)
     {
-        if (settings.Methods.Count == 0) throw new PeftSharpException("compare needs at least one method");
-        if (settings.Seeds.Count == 0) throw new PeftSharpException("compare needs at least one seed");
+        if (settings.Runs.Count == 0) throw new PeftSharpException("a comparison needs at least one method");
+        if (settings.Seeds.Count == 0) throw new PeftSharpException("a comparison needs at least one seed");
+        if (settings.Runs.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+            throw new PeftSharpException($"a comparison names '{duplicate.Key}' twice");
         var comparisons = new List<MethodComparison>();
-        foreach (var method in settings.Methods)
+        foreach (var method in settings.Runs)
         {
             var runs = new List<TrainRunResult>();
             foreach (var seed in settings.Seeds)
             {
                 cancel.ThrowIfCancellationRequested();
-                var folder = Path.Combine(settings.OutputDirectory, method, settings.Seeds.Count > 1 ? $"seed-{seed}" : "");
+                var folder = Path.Combine(settings.OutputDirectory, method.Name, settings.Seeds.Count > 1 ? $"seed-{seed}" : "");
                 var run = settings.Base with
                 {
                     OutputDirectory = folder,
-                    Method = settings.Base.Method with { Method = method },
-                    Trainer = settings.Base.Trainer with
-                    {
-                        OutputDirectory = folder, Seed = seed,
-                        LearningRate = settings.LearningRates?.GetValueOrDefault(method, settings.Base.Trainer.LearningRate) ?? settings.Base.Trainer.LearningRate,
-                    },
+                    Adapter = method.Adapter,
+                    Trainer = settings.Base.Trainer with { OutputDirectory = folder, Seed = seed, LearningRate = method.LearningRate ?? settings.Base.Trainer.LearningRate },
                 };
-                var result = TrainWorkflow.Run(run, observerFor(settings.Seeds.Count > 1 ? $"{method} (seed {seed})" : method), warn, cancel, settings.TestDataPath);
-                if (result.Train.Interrupted) throw new OperationCanceledException($"interrupted during {method}");
+                var result = TrainWorkflow.Run(run, observerFor(settings.Seeds.Count > 1 ? $"{method.Name} (seed {seed})" : method.Name), warn, cancel);
+                if (result.Train.Interrupted) throw new OperationCanceledException($"interrupted during {method.Name}");
                 runs.Add(result);
             }
-            comparisons.Add(Summarise(method, runs));
+            comparisons.Add(Summarise(method.Name, runs));
         }
         Write(settings.OutputDirectory, comparisons);
         return comparisons;

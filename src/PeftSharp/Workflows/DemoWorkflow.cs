@@ -1,5 +1,8 @@
+using PeftSharp.Data;
 using PeftSharp.Evaluation.Generation;
 using PeftSharp.Training;
+using PeftSharp.Tuners;
+using PeftSharp.Tuners.Full;
 
 namespace PeftSharp.Workflows;
 
@@ -13,7 +16,6 @@ namespace PeftSharp.Workflows;
 public static class DemoWorkflow
 {
     public static readonly string[] Tasks = ["wn-lexname", "wn-pos", "wn-define"];
-    public static readonly string[] DefaultMethods = ["full", "lora", "dora", "dual-lora", "lora2", "adalora"];
     public const double AdapterLearningRate = 5e-3, FullLearningRate = 5e-4;
 
     /// <summary>The repository's assets folder, found by walking up from the running program (or the current directory).</summary>
@@ -26,7 +28,7 @@ public static class DemoWorkflow
     }
 
     /// <summary>The demo's comparison: defaults sized to finish in minutes on 2 CPU cores (<paramref name="quick"/>: a smaller slice).</summary>
-    public static CompareSettings Settings(string task, bool quick, int seeds, IReadOnlyList<string>? methods, string output, int r = 8)
+    public static CompareSettings Settings(string task, bool quick, int seeds, IReadOnlyList<PeftMethod>? methods, string output, int r = 8)
     {
         if (!Tasks.Contains(task)) throw new PeftSharpException($"--task must be one of {string.Join(", ", Tasks)}, got '{task}'");
         var assets = Assets();
@@ -45,22 +47,21 @@ public static class DemoWorkflow
             DataPath = Path.Combine(data, "train.jsonl"),
             EvalDataPath = Path.Combine(data, "dev.jsonl"),
             OutputDirectory = output,
-            Task = generation ? "causal-lm" : "classification",
+            TestDataPath = Path.Combine(data, "test.jsonl"),
+            Task = generation ? TaskSpec.CausalLm : TaskSpec.Classification,
             MaxLength = 80, // the longest gloss is 68 tokens
             EvalBatchSize = 64,
             EvalMaxExamples = quick ? 300 : generation ? 400 : null,
             Generation = new GenerationOptions { MaxNewTokens = 24 },
-            Method = new MethodSettings { R = r, Alpha = 2 * r },
             Trainer = trainer,
         };
         return new CompareSettings
         {
             Base = baseSettings,
-            Methods = methods ?? DefaultMethods,
+            Runs = (methods ?? PeftMethods.ComparedByDefault)
+                .Select(m => MethodRun.ForBudget(m, r, m is FullFineTuningMethod ? FullLearningRate : null)).ToList(),
             Seeds = Enumerable.Range(42, Math.Max(1, seeds)).ToList(),
-            TestDataPath = Path.Combine(data, "test.jsonl"),
             OutputDirectory = output,
-            LearningRates = new Dictionary<string, double> { ["full"] = FullLearningRate },
         };
     }
 }

@@ -1,3 +1,5 @@
+using PeftSharp.Data;
+using PeftSharp.Evaluation;
 using PeftSharp.Evaluation.Generation;
 using PeftSharp.Models;
 using PeftSharp.Tokenization;
@@ -11,7 +13,8 @@ public sealed record EvalSettings
     public required string ModelDirectory { get; init; }
     public string? AdapterDirectory { get; init; }
     public required string DataPath { get; init; }
-    public string Task { get; init; } = "auto";
+    /// <summary>The task; null = detected from the data file.</summary>
+    public TaskSpec? Task { get; init; }
     /// <summary>Longest sequence in tokens, as in <see cref="TrainSettings.MaxLength"/>.</summary>
     public int? MaxLength { get; init; }
     /// <summary>Merge the adapter into the base weights before evaluating (the result must equal the unmerged one).</summary>
@@ -20,7 +23,7 @@ public sealed record EvalSettings
     public int BatchSize { get; init; } = 32;
     public int? MaxExamples { get; init; }
     public GenerationOptions Generation { get; init; } = new() { MaxNewTokens = 32 };
-    public string Dtype { get; init; } = "float32";
+    public ScalarType Dtype { get; init; } = ScalarType.Float32;
     public string Device { get; init; } = "cpu";
 }
 
@@ -31,13 +34,13 @@ public static class EvalWorkflow
     {
         warn ??= _ => { };
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
-        var task = TaskSpec.Parse(settings.Task, settings.DataPath);
+        var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var maxLength = TaskData.MaxLength(settings.MaxLength, task, ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json")));
         var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
             new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn);
         using var scope = NewDisposeScope();
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
-            Runtime.ParseDtype(settings.Dtype), Runtime.ParseDevice(settings.Device), warn);
+            settings.Dtype, Devices.Resolve(settings.Device), warn);
         if (settings.Merge) session.Peft?.Merge();
         var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");

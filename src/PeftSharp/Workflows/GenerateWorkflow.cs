@@ -10,12 +10,12 @@ namespace PeftSharp.Workflows;
 public static class GenerateWorkflow
 {
     public static IReadOnlyList<string> Run(string modelDirectory, string? adapterDirectory, IReadOnlyList<string> prompts, GenerationOptions options,
-        bool merge = false, string dtype = "float32", string device = "cpu", Action<string>? warn = null)
+        bool merge = false, ScalarType dtype = ScalarType.Float32, string device = "cpu", Action<string>? warn = null)
     {
         warn ??= _ => { };
         var tokenizer = TokenizerLoader.Load(modelDirectory);
         using var scope = NewDisposeScope();
-        using var session = ModelSession.Open(modelDirectory, adapterDirectory, null, Runtime.ParseDtype(dtype), Runtime.ParseDevice(device), warn);
+        using var session = ModelSession.Open(modelDirectory, adapterDirectory, null, dtype, Devices.Resolve(device), warn);
         if (session.Model is not ICausalLanguageModel lm)
             throw new PeftSharpException($"{modelDirectory}: generation needs a causal language model, not a classifier");
         if (merge) session.Peft?.Merge();

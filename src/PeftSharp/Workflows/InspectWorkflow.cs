@@ -1,7 +1,6 @@
 using PeftSharp.IO;
 using PeftSharp.Models;
 using PeftSharp.Tuners;
-using PeftSharp.Tuners.Lora;
 using PeftSharp.Tuners.RankAllocation;
 using static TorchSharp.torch;
 
@@ -17,9 +16,9 @@ public sealed record InspectionReport(string Method, string PeftType, long Train
 }
 
 /// <summary>
-/// <c>peft inspect</c>: the method, parameter count, per-layer effective rank of ΔW (paper 001 Fig. 3) and the
-/// active-rank masks of a saved adapter. Without the base model the ranks are computed on zero base weights, which is
-/// exact for every method except DoRA (whose ΔW depends on W0; give --model).
+/// <c>peft inspect</c>: the method, parameter count, per-layer effective rank of ΔW (the Dual LoRA paper's Fig. 3) and
+/// the active-rank masks of a saved adapter. Without the base model the ranks are computed on zero base weights, which
+/// is exact for every method whose ΔW does not depend on W0 (all but DoRA; give the model for DoRA).
 /// </summary>
 public static class InspectWorkflow
 {
@@ -30,13 +29,8 @@ public static class InspectWorkflow
         using var scope = NewDisposeScope();
         using var file = SafetensorsFile.Open(Path.Combine(adapterDirectory, AdapterFormat.WeightsFileName));
         long parameters = file.Keys.Sum(k => file.GetInfo(k).ElementCount);
-        bool isDora = config is LoraConfig { UseDora: true };
-        string method = config switch
-        {
-            LoraConfig { UseDora: true } => "dora",
-            LoraConfig => "lora",
-            _ => config.PeftType.ToLowerInvariant().Replace('_', '-'),
-        };
+        var method = PeftMethods.Of(config);
+        bool needsBase = config.DeltaDependsOnBaseWeights && modelDirectory is null;
 
         PeftModel peft;
         IDisposable? owner = null;
@@ -48,21 +42,21 @@ public static class InspectWorkflow
         else
         {
             var shadow = ShadowModel.From(file, config);
-            var bare = config with { ModulesToSave = null, Bias = "none" };
+            var bare = config with { ModulesToSave = null, Bias = BiasMode.None };
             peft = PeftModel.Create(shadow, bare);
             AdapterFormat.LoadWeights(peft, PeftModel.DefaultAdapterName, adapterDirectory, ignore: key => !shadow.Adapts(key));
         }
         try
         {
-            var ranks = isDora && modelDirectory is null ? null : peft.EffectiveRanks().ToDictionary(r => r.Path, r => r.Rank);
+            var ranks = needsBase ? null : peft.EffectiveRanks().ToDictionary(r => r.Path, r => r.Rank);
             var layers = peft.Layers.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l =>
             {
                 var adapter = l.Value[peft.ActiveAdapter];
                 return new InspectedLayer(l.Key, l.Value.InFeatures, l.Value.OutFeatures, adapter.TrainableParameterCount + adapter.parameters().Where(p => !p.requires_grad).Sum(p => p.numel()),
                     ranks?[l.Key], (adapter as IRankAdaptive)?.SavedPattern);
             }).ToList();
-            return new InspectionReport(method, config.PeftType, parameters, layers,
-                ranks is null ? "DoRA's ΔW depends on the base weights: give --model to compute effective ranks" : null);
+            return new InspectionReport(method.Name, config.PeftType, parameters, layers,
+                ranks is null ? $"{method.Title}'s ΔW depends on the base weights: give the base model to compute effective ranks" : null);
         }
         finally
         {
@@ -77,28 +71,29 @@ public static class InspectWorkflow
 
         ShadowModel(HashSet<string> paths) : base("shadow") => this.paths = paths;
 
-        public bool Adapts(string key) => paths.Any(p => key.StartsWith($"base_model.model.{p}.lora_", StringComparison.Ordinal));
+        public bool Adapts(string key) => paths.Any(p => key.StartsWith($"base_model.model.{p}.", StringComparison.Ordinal));
 
+        /// <summary>
+        /// One layer per module path that holds adapter tensors (keys "base_model.model.&lt;path&gt;.lora_…"), sized by the
+        /// method from the shapes of its saved tensors.
+        /// </summary>
         public static ShadowModel From(SafetensorsFile file, AdapterConfig config)
         {
             const string prefix = "base_model.model.";
-            var layers = new Dictionary<string, (long In, long Out)>();
+            var shapes = new Dictionary<string, Dictionary<string, long[]>>();
             foreach (var key in file.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k.Contains(".lora_", StringComparison.Ordinal)))
             {
                 int at = key.IndexOf(".lora_", StringComparison.Ordinal);
                 var path = key[prefix.Length..at];
-                var local = key[(at + 1)..];
-                var shape = file.GetInfo(key).Shape;
-                layers.TryGetValue(path, out var size);
-                if (local is "lora_A2.weight" || (local is "lora_A.weight" or "lora_A" && size.In == 0)) size.In = shape[1];
-                if (local is "lora_B1.weight" || (local is "lora_B.weight" or "lora_B" && size.Out == 0)) size.Out = shape[0];
-                layers[path] = size;
+                if (!shapes.TryGetValue(path, out var local)) shapes[path] = local = new();
+                local[key[(at + 1)..]] = file.GetInfo(key).Shape.ToArray();
             }
-            if (layers.Count == 0) throw new PeftSharpException($"{file.FilePath}: no adapter tensors (base_model.model.<path>.lora_*)");
+            if (shapes.Count == 0) throw new PeftSharpException($"{file.FilePath}: no adapter tensors (base_model.model.<path>.lora_*)");
+            var layers = shapes.ToDictionary(p => p.Key, p => config.LayerShape(p.Value)
+                ?? throw new PeftSharpException($"{file.FilePath}: cannot tell the shape of layer '{p.Key}' from its tensors"));
             var root = new ShadowModel(layers.Keys.ToHashSet());
             foreach (var (path, (inFeatures, outFeatures)) in layers)
             {
-                if (inFeatures == 0 || outFeatures == 0) throw new PeftSharpException($"{file.FilePath}: cannot tell the shape of layer '{path}' from its tensors");
                 nn.Module parent = root;
                 var parts = path.Split('.');
                 foreach (var part in parts[..^1])

@@ -9,13 +9,13 @@ namespace PeftSharp.Workflows;
 /// </summary>
 public static class MergeWorkflow
 {
-    public static void Run(string modelDirectory, string adapterDirectory, string outputDirectory, string dtype = "float32", Action<string>? warn = null)
+    public static void Run(string modelDirectory, string adapterDirectory, string outputDirectory, ScalarType dtype = ScalarType.Float32, Action<string>? warn = null)
     {
         warn ??= _ => { };
         if (Path.GetFullPath(outputDirectory) == Path.GetFullPath(modelDirectory))
-            throw new PeftSharpException($"--out {outputDirectory} is the base model folder; write the merged model elsewhere");
+            throw new PeftSharpException($"{outputDirectory} is the base model folder; write the merged model elsewhere");
         using var scope = NewDisposeScope();
-        using var session = ModelSession.Open(modelDirectory, adapterDirectory, null, Runtime.ParseDtype(dtype), CPU, warn);
+        using var session = ModelSession.Open(modelDirectory, adapterDirectory, null, dtype, CPU, warn);
         using (no_grad()) session.Peft!.MergeAndUnload();
         Directory.CreateDirectory(outputDirectory);
         PretrainedModelLoader.Save(session.Model, outputDirectory);

@@ -1,17 +1,31 @@
+using PeftSharp.Data;
 using PeftSharp.Evaluation.Generation;
 using PeftSharp.Training;
+using PeftSharp.Tuners;
+using static TorchSharp.torch;
 
 namespace PeftSharp.Workflows;
 
-/// <summary>Everything <c>peft train</c> needs: where things are, the task, the method and the loop settings.</summary>
+/// <summary>Everything one training run needs: where things are, the task, the method and the loop settings.</summary>
 public sealed record TrainSettings
 {
+    /// <summary>The HuggingFace model folder.</summary>
     public required string ModelDirectory { get; init; }
+    /// <summary>The training data (file or GLUE folder).</summary>
     public required string DataPath { get; init; }
+    /// <summary>Evaluation data, evaluated during and after training.</summary>
     public string? EvalDataPath { get; init; }
+    /// <summary>Test data, evaluated once after training.</summary>
+    public string? TestDataPath { get; init; }
+    /// <summary>Where the adapter (or model), metrics and plots go.</summary>
     public required string OutputDirectory { get; init; }
-    /// <summary>auto | causal-lm | classification | glue/&lt;task&gt; | commonsense[/&lt;task&gt;] | e2e.</summary>
-    public string Task { get; init; } = "auto";
+    /// <summary>The task; null = detected from the data file.</summary>
+    public TaskSpec? Task { get; init; }
+    /// <summary>
+    /// The method's configuration: an adapter config (e.g. <c>PeftMethods.Get("dual-lora").ForBudget(8)</c> or a config
+    /// you build), or null for full fine-tuning. Null target modules mean the architecture's PEFT default.
+    /// </summary>
+    public AdapterConfig? Adapter { get; init; }
     /// <summary>Longest sequence in tokens (null = the model's context; 512 for classification), capped at the model's context; longer examples are truncated with a warning.</summary>
     public int? MaxLength { get; init; }
     /// <summary>Initialise the model randomly from config.json instead of loading weights (pretraining).</summary>
@@ -21,16 +35,32 @@ public sealed record TrainSettings
     /// <summary>The commonsense template with the reference implementation's exact whitespace.</summary>
     public bool ReferenceIndentation { get; init; }
     public double LabelSmoothing { get; init; }
-    public string Dtype { get; init; } = "float32";
+    /// <summary>The dtype of the model's weights.</summary>
+    public ScalarType Dtype { get; init; } = ScalarType.Float32;
+    /// <summary>The device to train on ("cpu", "cuda", "cuda:1").</summary>
     public string Device { get; init; } = "cpu";
     public int EvalBatchSize { get; init; } = 32;
     /// <summary>Evaluate on at most this many examples (null = all).</summary>
     public int? EvalMaxExamples { get; init; }
     /// <summary>Decoding for generation-evaluated tasks (E2E, commonsense, prompt/completion with references).</summary>
     public GenerationOptions Generation { get; init; } = new() { MaxNewTokens = 32 };
+    /// <summary>Learning-rate warm-up as a fraction of the total steps (overrides the trainer's WarmupSteps).</summary>
     public double? WarmupRatio { get; init; }
-    public required MethodSettings Method { get; init; }
     public required TrainerOptions Trainer { get; init; }
 
+    /// <summary>The method's name ("lora", "dual-lora", "full", …).</summary>
+    public string MethodName => PeftMethods.NameOf(Adapter);
+
     internal DataOptions Data => new(Pack, ReferenceIndentation, EvalMaxExamples);
+
+    /// <summary>Checks the settings that need no file; throws <see cref="InvalidOptionException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        Trainer.Validate();
+        Adapter?.Validate();
+        if (WarmupRatio is { } ratio && !(ratio is >= 0 and <= 1)) throw new InvalidOptionException(nameof(TrainSettings), nameof(WarmupRatio), "in [0, 1]", ratio);
+        if (MaxLength is < 2) throw new InvalidOptionException(nameof(TrainSettings), nameof(MaxLength), "≥ 2", MaxLength);
+        if (EvalBatchSize < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalBatchSize), "≥ 1", EvalBatchSize);
+        if (EvalMaxExamples is < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalMaxExamples), "≥ 1", EvalMaxExamples);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PeftSharp.Evaluation.Evaluators;
+using PeftSharp.Data;
+using PeftSharp.Evaluation;
 using PeftSharp.IO;
 using PeftSharp.Models;
 using PeftSharp.Tokenization;
@@ -28,32 +29,31 @@ public static class TrainWorkflow
 {
     public const string FinalMetricsFile = "final_metrics.json";
 
-    public static TrainRunResult Run(TrainSettings settings, ITrainingObserver? observer = null, Action<string>? warn = null, CancellationToken cancel = default,
-        string? testDataPath = null)
+    public static TrainRunResult Run(TrainSettings settings, ITrainingObserver? observer = null, Action<string>? warn = null, CancellationToken cancel = default)
     {
         warn ??= _ => { };
         // Bad options fail before anything is loaded, not after minutes of reading a model and data.
-        (settings.Trainer with { UpLearningRateRatio = settings.Method.UpLearningRateRatio }).Validate();
-        if (settings.WarmupRatio is { } warmupRatio && !(warmupRatio is >= 0 and <= 1)) throw new PeftSharpException($"--warmup-ratio must be in [0, 1], got {warmupRatio}");
-        if (!Directory.Exists(settings.ModelDirectory)) throw new PeftSharpException($"--model {settings.ModelDirectory}: model folder not found");
-        if (!File.Exists(settings.DataPath) && !Directory.Exists(settings.DataPath)) throw new PeftSharpException($"--data {settings.DataPath}: not found");
-        if (settings.EvalDataPath is { } eval && !File.Exists(eval) && !Directory.Exists(eval)) throw new PeftSharpException($"--eval-data {eval}: not found");
-        var dtype = Runtime.ParseDtype(settings.Dtype);
-        var device = Runtime.ParseDevice(settings.Device);
+        settings.Validate();
+        if (!Directory.Exists(settings.ModelDirectory)) throw new InvalidOptionException(nameof(settings.ModelDirectory), settings.ModelDirectory, "model folder not found");
+        foreach (var (option, path) in new[] { (nameof(settings.DataPath), settings.DataPath), (nameof(settings.EvalDataPath), settings.EvalDataPath), (nameof(settings.TestDataPath), settings.TestDataPath) })
+            if (path is not null && !File.Exists(path) && !Directory.Exists(path)) throw new InvalidOptionException(option, path, "not found");
+        var device = Devices.Resolve(settings.Device);
         manual_seed(settings.Trainer.Seed);
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
-        var task = TaskSpec.Parse(settings.Task, settings.DataPath);
+        var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var config = ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json"));
         int maxLength = TaskData.MaxLength(settings.MaxLength, task, config);
 
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
-        var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, dtype, device, warn);
+        var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
         int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
         long totalSteps = settings.Trainer.TotalSteps(data.Train.Count);
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
-        var trainerOptions = settings.Trainer with { WarmupSteps = warmup, UpLearningRateRatio = settings.Method.UpLearningRateRatio };
+        var trainerOptions = settings.Trainer with { WarmupSteps = warmup };
 
-        var adapterConfig = settings.Method.CreateConfig(TargetModules.FromNames(ModelConfig.DefaultTargetModules(config.ModelType)), warmup, totalSteps);
+        var adapterConfig = settings.Adapter is { TargetModules: null } unset
+            ? unset with { TargetModules = TargetModules.FromNames(ModelConfig.DefaultTargetModules(config.ModelType)) }
+            : settings.Adapter;
         ITrainable trainable;
         PeftModel? peft = null;
         if (adapterConfig is null)
@@ -74,7 +74,7 @@ public static class TrainWorkflow
                 TaskType = model is ISequenceClassificationModel ? "SEQ_CLS" : "CAUSAL_LM",
             };
             peft = PeftModel.Create(model.Module, adapterConfig);
-            trainable = new PeftTrainable(peft, settings.Method.Method, totalSteps);
+            trainable = new PeftTrainable(peft);
         }
         var counts = trainable.TrainableParameters().Sum(p => p.Parameter.numel());
         long all = model.Module.parameters().Sum(p => p.numel());
@@ -89,7 +89,7 @@ public static class TrainWorkflow
         var result = new Trainer(trainable, trainingTask, evaluator, trainerOptions, observer).Train(cancel);
 
         IReadOnlyDictionary<string, double>? test = null;
-        if (testDataPath is not null && !result.Interrupted)
+        if (settings.TestDataPath is { } testDataPath && !result.Interrupted)
         {
             var testData = TaskData.Prepare(task, null, testDataPath, tokenizer, maxLength, settings.Data, warn, data.NumLabels > 0 ? data.NumLabels : null);
             using var noGrad = no_grad();
@@ -98,9 +98,9 @@ public static class TrainWorkflow
         }
         var ranks = peft?.EffectiveRanks() ?? [];
         if (!result.Interrupted) WriteFinalMetrics(settings, result, counts, all, test, ranks);
-        (trainable as IDisposable)?.Dispose();
+        peft?.Dispose();
         model.Dispose();
-        return new TrainRunResult(settings.Method.Method, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory);
+        return new TrainRunResult(settings.MethodName, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory);
     }
 
     static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,
@@ -126,7 +126,7 @@ public static class TrainWorkflow
             m is null ? null : new JsonObject(m.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)(double.IsFinite(p.Value) ? p.Value : null))));
         var json = new JsonObject
         {
-            ["method"] = settings.Method.Method,
+            ["method"] = settings.MethodName,
             ["steps"] = result.Steps,
             ["train_seconds"] = Math.Round(result.TrainTime.TotalSeconds, 2),
             ["peak_resident_mb"] = result.PeakResidentBytes / (1024 * 1024),

@@ -41,10 +41,22 @@ public class RecipeTests
         Assert.Empty(parse.Errors.Select(e => e.Message));
 
         var settings = train.Settings(parse);
-        settings.Trainer.Validate();
-        long steps = settings.Trainer.TotalSteps(TrainExamples.GetValueOrDefault(settings.Task, 10_000));
+        settings.Validate();
+        var task = settings.Task is { SubTask: { } sub } spec ? $"{spec.Kind.ToString().ToLowerInvariant()}/{sub}" : settings.Task?.Kind.ToString().ToLowerInvariant() ?? "";
+        long steps = settings.Trainer.TotalSteps(TrainExamples.GetValueOrDefault(task, TrainExamples.GetValueOrDefault(task.Split('/')[0], 10_000)));
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * steps) : settings.Trainer.WarmupSteps;
-        var config = settings.Method.CreateConfig(TargetModules.AllLinear, warmup, steps);
-        Assert.Equal(settings.Method.IsFull, config is null);
+        settings.Adapter?.ForRun(steps, warmup).Validate(); // the run-dependent defaults (AdaLoRA / LoRA² schedules) fit a real run
+        Assert.Equal(train.Method(parse).ConfigType is null, settings.Adapter is null);
+    }
+
+    [Theory]
+    [MemberData(nameof(Recipes))]
+    public void A_recipe_has_its_documentation_and_a_Dual_LoRA_recipe_says_its_values_are_derived(string recipe)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Folder(), recipe)))!.AsObject();
+        foreach (var key in new[] { "description", "source", "notes", "task", "method" })
+            Assert.False(string.IsNullOrWhiteSpace(json[key]?.GetValue<string>()), $"{recipe}: '{key}' is missing or empty");
+        if (json["method"]!.GetValue<string>() == "dual-lora")
+            Assert.Contains("derived", json["notes"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -12,7 +12,7 @@ internal static class DataTestFiles
     /// <summary>Asserts that <paramref name="read"/> raises a PeftSharpException whose message contains every fragment.</summary>
     public static PeftSharpException Fails(Action read, params string[] fragments)
     {
-        var error = Assert.Throws<PeftSharpException>(read);
+        var error = Assert.ThrowsAny<PeftSharpException>(read);
         foreach (var fragment in fragments) Assert.Contains(fragment, error.Message);
         return error;
     }

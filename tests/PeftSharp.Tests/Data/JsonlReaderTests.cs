@@ -161,7 +161,7 @@ public class JsonlReferencesTests
         Assert.Equal(["sloping land", "a financial institution"], rows[0].ForGeneration().References);
         Assert.Equal(["move fast"], rows[1].ForGeneration().References);
         File.WriteAllText(path, """{"prompt": "a", "completion": " b", "references": [1]}""");
-        var e = Assert.Throws<PeftSharpException>(() => PeftSharp.Data.JsonlReader.Read(path));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => PeftSharp.Data.JsonlReader.Read(path));
         Assert.Contains(":1", e.Message);
         Assert.Contains("references[0]", e.Message);
     }

@@ -44,7 +44,7 @@ public class SafetensorsCheckpointTests
         File.Delete(Path.Combine(dir, Shard2));
         using var checkpoint = SafetensorsCheckpoint.Open(dir);
         using (var a = checkpoint.ReadTensor("a")) Assert.Equal(2, a.numel());
-        var e = Assert.Throws<PeftSharpException>(() => checkpoint.ReadTensor("b"));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => checkpoint.ReadTensor("b"));
         Assert.Contains(Path.Combine(dir, Shard2), e.Message);
         Assert.Contains("'b'", e.Message);
     }
@@ -54,7 +54,7 @@ public class SafetensorsCheckpointTests
     {
         var dir = ShardedFolder($$$"""{"weight_map": {"a": "{{{Shard2}}}", "b": "{{{Shard2}}}", "c": "{{{Shard1}}}"}}""");
         using var checkpoint = SafetensorsCheckpoint.Open(dir);
-        var e = Assert.Throws<PeftSharpException>(() => checkpoint.GetInfo("a"));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => checkpoint.GetInfo("a"));
         Assert.Contains(Path.Combine(dir, Shard2), e.Message);
         Assert.Contains("'a'", e.Message);
     }
@@ -64,7 +64,7 @@ public class SafetensorsCheckpointTests
     {
         var dir = ShardedFolder();
         using var checkpoint = SafetensorsCheckpoint.Open(dir);
-        var e = Assert.Throws<PeftSharpException>(() => checkpoint.ReadTensor("missing"));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => checkpoint.ReadTensor("missing"));
         Assert.Contains(dir, e.Message);
         Assert.Contains("'missing'", e.Message);
     }
@@ -100,7 +100,7 @@ public class SafetensorsCheckpointTests
         var dir = TempDirectory();
         var path = Path.Combine(dir, SafetensorsCheckpoint.IndexFile);
         File.WriteAllText(path, index);
-        var e = Assert.Throws<PeftSharpException>(() => SafetensorsCheckpoint.Open(dir));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => SafetensorsCheckpoint.Open(dir));
         Assert.Contains(path, e.Message);
         Assert.Contains(expected, e.Message);
     }
@@ -112,7 +112,7 @@ public class SafetensorsCheckpointTests
     {
         var dir = TempDirectory();
         File.WriteAllBytes(Path.Combine(dir, pickleFile), [0x80, 0x02]);
-        var e = Assert.Throws<PeftSharpException>(() => SafetensorsCheckpoint.Open(dir));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => SafetensorsCheckpoint.Open(dir));
         Assert.Contains(dir, e.Message);
         Assert.Contains("never loads pickle", e.Message);
         Assert.Contains("from safetensors.torch import save_file", e.Message);
@@ -123,8 +123,8 @@ public class SafetensorsCheckpointTests
     public void A_folder_without_weights_or_no_folder_is_an_error_naming_it()
     {
         var dir = TempDirectory();
-        Assert.Contains("no model.safetensors or model.safetensors.index.json", Assert.Throws<PeftSharpException>(() => SafetensorsCheckpoint.Open(dir)).Message);
+        Assert.Contains("no model.safetensors or model.safetensors.index.json", Assert.ThrowsAny<PeftSharpException>(() => SafetensorsCheckpoint.Open(dir)).Message);
         var absent = Path.Combine(dir, "absent");
-        Assert.Contains(absent, Assert.Throws<PeftSharpException>(() => SafetensorsCheckpoint.Open(absent)).Message);
+        Assert.Contains(absent, Assert.ThrowsAny<PeftSharpException>(() => SafetensorsCheckpoint.Open(absent)).Message);
     }
 }

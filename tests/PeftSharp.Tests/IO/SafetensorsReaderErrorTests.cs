@@ -57,7 +57,7 @@ public class SafetensorsReaderErrorTests
     public void Malformed_headers_name_the_file_and_the_tensor(string header, string culprit, string expected)
     {
         var path = Raw(header, new byte[8]);
-        var e = Assert.Throws<PeftSharpException>(() => SafetensorsFile.Open(path));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => SafetensorsFile.Open(path));
         Assert.Contains(path, e.Message);
         Assert.Contains(culprit, e.Message);
         Assert.Contains(expected, e.Message);
@@ -67,7 +67,7 @@ public class SafetensorsReaderErrorTests
     public void Header_that_is_not_UTF8_is_rejected()
     {
         var path = Raw([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
-        var e = Assert.Throws<PeftSharpException>(() => SafetensorsFile.Open(path));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => SafetensorsFile.Open(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("not valid UTF-8 JSON", e.Message);
     }
@@ -79,7 +79,7 @@ public class SafetensorsReaderErrorTests
         {
             var path = TempFile();
             File.WriteAllBytes(path, new byte[length]);
-            var e = Assert.Throws<PeftSharpException>(() => SafetensorsFile.Open(path));
+            var e = Assert.ThrowsAny<PeftSharpException>(() => SafetensorsFile.Open(path));
             Assert.Contains(path, e.Message);
             Assert.Contains($"{length} bytes is too short", e.Message);
         }
@@ -89,7 +89,7 @@ public class SafetensorsReaderErrorTests
     static (PeftSharpException Error, long Allocated) FailAndMeasure(Action open)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<PeftSharpException>(open);
+        var e = Assert.ThrowsAny<PeftSharpException>(open);
         return (e, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
@@ -138,7 +138,7 @@ public class SafetensorsReaderErrorTests
         SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["a"] = ones(64), ["w"] = ones(64, dtype: ScalarType.Float64) });
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^10]); // F64 first in the data, F32 last: 'a' loses its tail
-        var e = Assert.Throws<PeftSharpException>(() => SafetensorsFile.Open(path));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => SafetensorsFile.Open(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("tensor 'a'", e.Message);
         Assert.Contains("truncated file?", e.Message);
@@ -149,6 +149,6 @@ public class SafetensorsReaderErrorTests
     {
         var dir = TempDirectory();
         foreach (var path in new[] { Path.Combine(dir, "absent.safetensors"), dir })
-            Assert.Contains(path, Assert.Throws<PeftSharpException>(() => SafetensorsFile.Open(path)).Message);
+            Assert.Contains(path, Assert.ThrowsAny<PeftSharpException>(() => SafetensorsFile.Open(path)).Message);
     }
 }

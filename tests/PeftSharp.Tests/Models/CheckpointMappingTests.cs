@@ -16,7 +16,7 @@ public class CheckpointMappingTests
         var source = DictionarySource.FromFixture("llama_gqa");
         source.Tensors.Remove("model.layers.1.mlp.up_proj.weight");
         source.Tensors.Remove("lm_head.weight");
-        var message = Assert.Throws<PeftSharpException>(() => Load("llama_gqa", source)).Message;
+        var message = Assert.ThrowsAny<PeftSharpException>(() => Load("llama_gqa", source)).Message;
         Assert.Contains("/ckpt", message);
         Assert.Contains("lacks 2 weight(s)", message);
         Assert.Contains("model.layers.1.mlp.up_proj.weight", message);
@@ -27,7 +27,7 @@ public class CheckpointMappingTests
     public void Long_lists_of_missing_weights_are_shortened()
     {
         var source = new DictionarySource(new() { ["unrelated.weight"] = torch.zeros(2) });
-        var message = Assert.Throws<PeftSharpException>(() => Load("llama_gqa", source)).Message;
+        var message = Assert.ThrowsAny<PeftSharpException>(() => Load("llama_gqa", source)).Message;
         Assert.Contains("lacks 21 weight(s)", message);
         Assert.Contains("… and 9 more", message);
     }
@@ -51,7 +51,7 @@ public class CheckpointMappingTests
     {
         var source = DictionarySource.FromFixture("llama_gqa");
         source.Tensors["model.layers.0.self_attn.k_proj.weight"] = torch.zeros(32, 16); // as if no GQA
-        var message = Assert.Throws<PeftSharpException>(() => Load("llama_gqa", source)).Message;
+        var message = Assert.ThrowsAny<PeftSharpException>(() => Load("llama_gqa", source)).Message;
         Assert.Contains("'model.layers.0.self_attn.k_proj.weight' has shape [32, 16], the config needs [16, 16]", message);
     }
 
@@ -115,7 +115,7 @@ public class CheckpointMappingTests
     {
         var source = DictionarySource.FromFixture("roberta_cls");
         var config = (PeftSharp.Models.Bert.BertConfig)source.Config("roberta_cls") with { NumLabels = 5, Id2Label = null };
-        var message = Assert.Throws<PeftSharpException>(() =>
+        var message = Assert.ThrowsAny<PeftSharpException>(() =>
             PretrainedModelLoader.LoadFrom(source, "/ckpt", config, ScalarType.Float32, null, null)).Message;
         Assert.Contains("'classifier.out_proj.weight' has shape [3, 16], the config needs [5, 16]", message);
     }
@@ -142,7 +142,7 @@ public class CheckpointMappingTests
         using var model = Load("gpt2_prefixed", source);
         var block = model.named_modules().Single(m => m.name == "transformer.h.0.attn").module;
         block.register_module("lora_A", nn.Linear(2, 2));
-        var message = Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.CheckpointTensors(model)).Message;
+        var message = Assert.ThrowsAny<PeftSharpException>(() => PretrainedModelLoader.CheckpointTensors(model)).Message;
         Assert.Contains("transformer.h.0.attn.lora_A.weight", message);
         Assert.Contains("merge and unload adapters first", message);
     }

@@ -17,7 +17,7 @@ public class ModelConfigTests
         return o.ToJsonString();
     }
 
-    private static string Error(string json) => Assert.Throws<PeftSharpException>(() => ModelConfig.Parse(json, "/models/x/config.json")).Message;
+    private static string Error(string json) => Assert.ThrowsAny<PeftSharpException>(() => ModelConfig.Parse(json, "/models/x/config.json")).Message;
 
     [Fact]
     public void Unknown_model_type_lists_the_supported_ones()
@@ -162,7 +162,7 @@ public class ModelConfigTests
         Assert.Equal(50256, json["eos_token_id"]!.GetValue<int>());
         Assert.Equal(config.ToJson(), (ModelConfig.Parse(config.ToJson()) with { SourceJson = null }).ToJson());
         Assert.Contains("'n_embd' (30) must be divisible by 'n_head' (4)",
-            Assert.Throws<PeftSharpException>(() => (config with { NEmbd = 30 }).Validate()).Message);
+            Assert.ThrowsAny<PeftSharpException>(() => (config with { NEmbd = 30 }).Validate()).Message);
     }
 
     [Theory]
@@ -184,6 +184,6 @@ public class ModelConfigTests
         defaults[0] = "changed";
         Assert.NotEqual("changed", ModelConfig.DefaultTargetModules(model.ModelType)[0]);
         Assert.Equal(ModelConfig.SupportedModelTypes.Count, ModelConfig.SupportedModelTypes.Count(t => ModelConfig.DefaultTargetModules(t).Length > 0));
-        Assert.Contains("no default LoRA target modules for model_type 't5'", Assert.Throws<PeftSharpException>(() => ModelConfig.DefaultTargetModules("t5")).Message);
+        Assert.Contains("no default LoRA target modules for model_type 't5'", Assert.ThrowsAny<PeftSharpException>(() => ModelConfig.DefaultTargetModules("t5")).Message);
     }
 }

@@ -39,7 +39,7 @@ public sealed class PretrainedModelLoaderTests : IDisposable
         var dir = CopyFixture("gpt2_original");
         File.Delete(Path.Combine(dir, "model.safetensors"));
         File.WriteAllBytes(Path.Combine(dir, "pytorch_model.bin"), [0x50, 0x4b, 3, 4]);
-        var message = Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.Load(dir)).Message;
+        var message = Assert.ThrowsAny<PeftSharpException>(() => PretrainedModelLoader.Load(dir)).Message;
         Assert.Contains("pytorch_model.bin", message);
         Assert.Contains("safetensors", message);
     }
@@ -49,18 +49,18 @@ public sealed class PretrainedModelLoaderTests : IDisposable
     {
         var dir = CopyFixture("gpt2_original");
         File.Delete(Path.Combine(dir, "config.json"));
-        var message = Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.Load(dir)).Message;
+        var message = Assert.ThrowsAny<PeftSharpException>(() => PretrainedModelLoader.Load(dir)).Message;
         Assert.Contains(Path.Combine(dir, "config.json"), message);
-        Assert.Contains("not found", Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.Load(Path.Combine(temp, "nowhere"))).Message);
+        Assert.Contains("not found", Assert.ThrowsAny<PeftSharpException>(() => PretrainedModelLoader.Load(Path.Combine(temp, "nowhere"))).Message);
     }
 
     [Fact]
     public void Typed_loaders_refuse_the_other_kind_of_model()
     {
         Assert.Contains("not a causal language model",
-            Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.LoadCausalLM(ModelFixtures.Folder("bert_cls"))).Message);
+            Assert.ThrowsAny<PeftSharpException>(() => PretrainedModelLoader.LoadCausalLM(ModelFixtures.Folder("bert_cls"))).Message);
         Assert.Contains("is an encoder, not a causal language model",
-            Assert.Throws<PeftSharpException>(() => PretrainedModelLoader.LoadCausalLM(ModelFixtures.Folder("roberta_cls"))).Message);
+            Assert.ThrowsAny<PeftSharpException>(() => PretrainedModelLoader.LoadCausalLM(ModelFixtures.Folder("roberta_cls"))).Message);
     }
 
     [Theory]

@@ -62,8 +62,8 @@ public class OptimizerTests
     public void LoRA_plus_puts_B_at_ratio_times_lr_and_no_decay_on_scales()
     {
         torch.manual_seed(2);
-        var peft = PeftModel.Create(new TinyMlp(), new LoraConfig { R = 2, UseDora = true, TargetModules = TargetModules.FromNames("fc_in", "c_proj"), Bias = "lora_only" });
-        var groups = LoraPlus.ParameterGroups(peft, learningRate: 2e-4, ratio: 16, weightDecay: 0.01);
+        var peft = PeftModel.Create(new TinyMlp(), new LoraConfig { R = 2, UseDora = true, LoraPlusLrRatio = 16, TargetModules = TargetModules.FromNames("fc_in", "c_proj"), Bias = BiasMode.LoraOnly });
+        var groups = peft.ParameterGroups(learningRate: 2e-4, weightDecay: 0.01);
         var byName = groups.SelectMany(g => g.Parameters.Select(p => (p.Name, g.LearningRate, g.WeightDecay))).ToDictionary(x => x.Name);
         Assert.Equal((16 * 2e-4, 0.01), (byName["fc_in.lora_B.weight"].LearningRate, byName["fc_in.lora_B.weight"].WeightDecay));
         Assert.Equal((2e-4, 0.01), (byName["c_proj.lora_A.weight"].LearningRate, byName["c_proj.lora_A.weight"].WeightDecay));

@@ -1,3 +1,4 @@
+using PeftSharp.Evaluation;
 using PeftSharp.Data;
 using PeftSharp.Training;
 using TorchSharp;

@@ -1,3 +1,5 @@
+using PeftSharp.Data;
+using PeftSharp.Evaluation;
 using PeftSharp.IO;
 using PeftSharp.Training;
 using PeftSharp.Tuners;
@@ -21,9 +23,8 @@ public class TrainerTests
         torch.manual_seed(100); // base weights identical in every run
         var model = new ToyLm();
         var task = new CountingTask(model, examples);
-        if (config is RankAdaptiveConfig adaptive) config = adaptive with { TotalStep = (int)options.TotalSteps(examples) };
         var peft = PeftModel.Create(model, config);
-        return (model, new PeftTrainable(peft, config.PeftType, options.TotalSteps(examples)), task);
+        return (model, new PeftTrainable(peft), task); // the trainer fills in AdaLoRA's total_step and Dual LoRA's ramp
     }
 
     static TrainerOptions Options(string dir) => new()
@@ -70,15 +71,14 @@ public class TrainerTests
 
     static AdapterConfig MethodConfig(string method) => method switch
     {
-        "lora" or "lora-plus" => new LoraConfig { R = 2, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
+        "lora" => new LoraConfig { R = 2, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
+        "lora-plus" => new LoraConfig { R = 2, LoraDropout = 0.3, LoraPlusLrRatio = 16, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         "dual-lora" => new DualLoraConfig { R1 = 2, R2 = 2, LoraDropout = 0.3, UpdateWarmupSteps = 3, TargetModules = TargetModules.FromNames("fc") },
         "dual-lora-long-ramp" => new DualLoraConfig { R1 = 2, R2 = 2, UpdateWarmupSteps = 100, TargetModules = TargetModules.FromNames("fc") },
         "adalora" => new AdaLoraConfig { InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         "lora2" => new Lora2Config { K = 2, InitR = 4, TargetR = 2, Tinit = 1, Tfinal = 2, DeltaT = 1, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
-
-    static TrainerOptions MethodOptions(string method, string dir) => Options(dir) with { UpLearningRateRatio = method == "lora-plus" ? 16 : 1 };
 
     [Theory]
     [InlineData("lora")]
@@ -91,21 +91,21 @@ public class TrainerTests
         var config = MethodConfig(method);
         var straight = TempDir();
         {
-            var (_, trainable, task) = Setup(config, MethodOptions(method, straight));
-            new Trainer(trainable, task, null, MethodOptions(method, straight)).Train();
+            var (_, trainable, task) = Setup(config, Options(straight));
+            new Trainer(trainable, task, null, Options(straight)).Train();
         }
         var interrupted = TempDir();
         {
             using var cancel = new CancellationTokenSource();
-            var (_, trainable, task) = Setup(config, MethodOptions(method, interrupted));
-            var result = new Trainer(trainable, task, null, MethodOptions(method, interrupted), new CancelAfter(4, cancel)).Train(cancel.Token);
+            var (_, trainable, task) = Setup(config, Options(interrupted));
+            var result = new Trainer(trainable, task, null, Options(interrupted), new CancelAfter(4, cancel)).Train(cancel.Token);
             Assert.True(result.Interrupted);
             Assert.Equal(4, result.Steps);
             Assert.True(Directory.Exists(TrainingCheckpoint.PathFor(interrupted, 4)));
         }
         {
-            var (_, trainable, task) = Setup(config, MethodOptions(method, interrupted));
-            var result = new Trainer(trainable, task, null, MethodOptions(method, interrupted) with { ResumeFrom = interrupted }).Train();
+            var (_, trainable, task) = Setup(config, Options(interrupted));
+            var result = new Trainer(trainable, task, null, Options(interrupted) with { ResumeFrom = interrupted }).Train();
             Assert.Equal(9, result.Steps);
         }
         var expected = AdapterState(straight);
@@ -124,22 +124,22 @@ public class TrainerTests
     {
         var dir = TempDir();
         var (_, trainable, task) = Setup(MethodConfig(method), Options(dir));
-        new Trainer(trainable, task, null, Options(dir)).Train();
         var peft = trainable.Model;
-        if (method == "dual-lora")
+        var gammas = new List<double>(); // γ after each optimizer step, as the next forward pass sees it
+        var observer = new StepObserver(() => { if (peft.Layers["fc"]["default"] is DualLoraLayer dual) gammas.Add(dual.Gamma); });
+        new Trainer(trainable, task, null, Options(dir), observer).Train();
+        if (method.StartsWith("dual-lora", StringComparison.Ordinal))
         {
-            Assert.All(peft.Layers.Values, layer => Assert.Equal(1.0, ((DualLoraAdapter)layer["default"]).Gamma)); // ramp of 3 steps over 9
-            return;
-        }
-        if (method == "dual-lora-long-ramp")
-        {
-            // The ramp (100 steps) outlasts training (9): still γ = 1 afterwards, as the saved adapter computes when loaded.
-            Assert.All(peft.Layers.Values, layer => Assert.Equal(1.0, ((DualLoraAdapter)layer["default"]).Gamma));
+            int ramp = method == "dual-lora" ? 3 : 100;
+            Assert.Equal(Enumerable.Range(1, 9).Select(k => Math.Min(1.0, (double)k / ramp)), gammas);
+            // After training the adapter computes its saved form (γ = 1), even when the ramp outlasts training.
+            Assert.All(peft.Layers.Values, layer => Assert.Equal(1.0, ((DualLoraLayer)layer["default"]).Gamma));
             return;
         }
         // The rank allocator ran: pruned to target_r per layer and frozen; the regulariser was added and logged.
-        Assert.True(trainable.Allocator!.Frozen);
-        Assert.Equal(2 * peft.Layers.Count, trainable.Allocator.ActiveTriplets);
+        var allocator = (RankAllocator)peft.Schedule!;
+        Assert.True(allocator.Frozen);
+        Assert.Equal(2 * peft.Layers.Count, allocator.ActiveTriplets);
         var pattern = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "adapter_config.json")))!["rank_pattern"]!.AsObject();
         Assert.Equal(2 * peft.Layers.Count, pattern.Sum(p => p.Value!.AsArray().Count(v => v!.GetValue<bool>())));
         var stepRows = File.ReadAllLines(Path.Combine(dir, MetricsLog.FileName)).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(r => r["lr"] is not null).ToList();
@@ -191,8 +191,8 @@ public class TrainerTests
         torch.manual_seed(1);
         var model = new ToyLm();
         var peft = PeftModel.Create(model, new LoraConfig { R = 2, TargetModules = TargetModules.FromNames("fc") });
-        var e = Assert.Throws<PeftSharpException>(() =>
-            new Trainer(new PeftTrainable(peft, "lora", 9), new CountingTask(model, poison: true), null, options).Train());
+        var e = Assert.ThrowsAny<PeftSharpException>(() =>
+            new Trainer(new PeftTrainable(peft), new CountingTask(model, poison: true), null, options).Train());
         Assert.Contains("NaN", e.Message);
         Assert.Contains("checkpoint-0", e.Message);
         Assert.True(Directory.Exists(TrainingCheckpoint.PathFor(dir, 0)));
@@ -207,7 +207,7 @@ public class TrainerTests
         new Trainer(trainable, task, null, options).Train();
         var other = options with { LearningRate = 0.5, ResumeFrom = dir };
         (_, trainable, task) = Setup(new LoraConfig { R = 2, TargetModules = TargetModules.FromNames("fc") }, other);
-        Assert.Contains("different settings", Assert.Throws<PeftSharpException>(() => new Trainer(trainable, task, null, other).Train()).Message);
+        Assert.Contains("different settings", Assert.ThrowsAny<PeftSharpException>(() => new Trainer(trainable, task, null, other).Train()).Message);
     }
 
     [Fact]
@@ -220,4 +220,10 @@ public class TrainerTests
         Assert.True(result.StoppedEarly);
         Assert.True(result.Steps < 150);
     }
+}
+
+/// <summary>Calls an action at every logged step (logging every step, so after every optimizer step).</summary>
+sealed class StepObserver(Action onStep) : ITrainingObserver
+{
+    public void OnStep(StepReport report) => onStep();
 }

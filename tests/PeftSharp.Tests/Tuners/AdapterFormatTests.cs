@@ -21,7 +21,7 @@ public class AdapterFormatTests
     static AdapterConfig ConfigFor(string method) => method switch
     {
         "lora" => new LoraConfig { R = 2, LoraAlpha = 4, TargetModules = Targets, ModulesToSave = ["head"] },
-        "dora" => new LoraConfig { R = 2, UseDora = true, TargetModules = Targets, Bias = "lora_only" },
+        "dora" => new LoraConfig { R = 2, UseDora = true, TargetModules = Targets, Bias = BiasMode.LoraOnly },
         "dual-lora" => new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 3, InitStd = 0.3, TargetModules = Targets },
         "adalora" => new AdaLoraConfig { InitR = 4, TargetR = 2, Tinit = 0, Tfinal = 1, TotalStep = 4, TargetModules = Targets },
         "lora2" => new Lora2Config { K = 3, InitR = 4, TargetR = 2, Tinit = 0, Tfinal = 1, TotalStep = 4, TargetModules = Targets },
@@ -37,7 +37,7 @@ public class AdapterFormatTests
         using (torch.no_grad()) foreach (var t in peft.TrainableParameters()) t.Parameter.normal_(0, 0.3);
         if (peft.ActiveConfig is RankAdaptiveConfig)
         {
-            var allocator = RankAllocator.For(peft);
+            var allocator = ((RankAllocator)peft.Schedule!);
             model.call(Random(4, 12)).pow(2).sum().backward();
             allocator.Step(0);
             allocator.Step(3); // T − tfinal: prune to b_T = 4 of 8
@@ -167,7 +167,7 @@ public class AdapterFormatTests
         var dir = TempDir();
         peft.Save(dir);
         var wider = new TinyMlp(inFeatures: 16, hidden: 10, outFeatures: 8);
-        var e = Assert.Throws<PeftSharpException>(() => PeftModel.Load(wider, dir));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => PeftModel.Load(wider, dir));
         Assert.Contains("base_model.model.fc_in.lora_A.weight", e.Message);
         Assert.Contains("[2, 12]", e.Message);
     }
@@ -176,24 +176,24 @@ public class AdapterFormatTests
     public void Unknown_config_keys_warn_and_unknown_types_fail()
     {
         var warnings = new List<string>();
-        var config = AdapterConfigs.Parse("""{"peft_type": "LORA", "r": 4, "target_modules": ["q"], "future_option": 1, "revision": null}""", "cfg.json", warnings.Add);
+        var config = AdapterConfigFile.Parse("""{"peft_type": "LORA", "r": 4, "target_modules": ["q"], "future_option": 1, "revision": null}""", "cfg.json", warnings.Add);
         Assert.Equal(4, ((LoraConfig)config).R);
         Assert.Single(warnings);
         Assert.Contains("future_option", warnings[0]);
-        var e = Assert.Throws<PeftSharpException>(() => AdapterConfigs.Parse("""{"peft_type": "PROMPT_TUNING"}""", "cfg.json"));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => AdapterConfigFile.Parse("""{"peft_type": "PROMPT_TUNING"}""", "cfg.json"));
         Assert.Contains("PROMPT_TUNING", e.Message);
         Assert.Contains("LORA", e.Message);
-        Assert.Contains("'r'", Assert.Throws<PeftSharpException>(() => AdapterConfigs.Parse("""{"peft_type": "LORA", "r": "eight", "target_modules": ["q"]}""", "cfg.json")).Message);
-        Assert.Contains("cfg.json", Assert.Throws<PeftSharpException>(() => AdapterConfigs.Parse("{not json", "cfg.json")).Message);
+        Assert.Contains("'r'", Assert.ThrowsAny<PeftSharpException>(() => AdapterConfigFile.Parse("""{"peft_type": "LORA", "r": "eight", "target_modules": ["q"]}""", "cfg.json")).Message);
+        Assert.Contains("cfg.json", Assert.ThrowsAny<PeftSharpException>(() => AdapterConfigFile.Parse("{not json", "cfg.json")).Message);
     }
 
     [Fact]
     public void Config_round_trips_every_field()
     {
         var original = new DualLoraConfig { R1 = 3, R2 = 5, LoraAlpha = 7, UpdateWarmupSteps = 9, InitStd = 0.05, MagnitudeActivation = MagnitudeActivation.Sigmoid, SignMode = SignMode.Xnor, LoraDropout = 0.1, TargetModules = TargetModules.FromPattern(".*attn.*"), ModulesToSave = ["score"] };
-        var parsed = (DualLoraConfig)AdapterConfigs.Parse(AdapterConfigs.ToJson(original), "x");
+        var parsed = (DualLoraConfig)AdapterConfigFile.Parse(AdapterConfigFile.ToJson(original), "x");
         Assert.Equal(original with { TargetModules = parsed.TargetModules, ModulesToSave = parsed.ModulesToSave }, parsed);
-        Assert.Equal(".*attn.*", parsed.TargetModules.Pattern);
+        Assert.Equal(".*attn.*", parsed.TargetModules!.Pattern);
         Assert.Equal(["score"], parsed.ModulesToSave!);
     }
 }

@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Tuners;
 /// <summary>Every invalid hyperparameter is rejected with a message naming its PEFT field and the value given.</summary>
 public class ConfigValidationTests
 {
-    static string Rejection(AdapterConfig config) => Assert.Throws<PeftSharpException>(config.Validate).Message;
+    static string Rejection(AdapterConfig config) => Assert.ThrowsAny<PeftSharpException>(config.Validate).Message;
 
     [Theory]
     [InlineData(0)]
@@ -61,7 +61,7 @@ public class ConfigValidationTests
     public void Injection_validates_before_touching_the_model()
     {
         var model = new TinyMlp();
-        var e = Assert.Throws<PeftSharpException>(() => PeftModel.Create(model, new DualLoraConfig { R1 = 0, TargetModules = TargetModules.FromNames("fc_in") }));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => PeftModel.Create(model, new DualLoraConfig { R1 = 0, TargetModules = TargetModules.FromNames("fc_in") }));
         Assert.Contains("'r1'", e.Message);
         Assert.IsType<TorchSharp.Modules.Linear>(model.fc_in); // not wrapped
     }

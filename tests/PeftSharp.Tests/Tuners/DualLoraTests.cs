@@ -8,59 +8,80 @@ namespace PeftSharp.Tests.Tuners;
 
 public class DualLoraTests
 {
-    static (AdaptedLayer layer, DualLoraAdapter adapter) MakeLayer(DualLoraConfig config, long d = 5, long k = 6, bool conv = false)
+    static (LayerWithAdapters layer, DualLoraLayer adapter) MakeLayer(DualLoraConfig config, long d = 5, long k = 6, bool conv = false)
     {
         nn.Module<Tensor, Tensor> baseModule = conv ? new PeftSharp.Models.Conv1D(k, d, dtype: ScalarType.Float64) : nn.Linear(k, d, dtype: ScalarType.Float64);
-        var layer = new AdaptedLayer(baseModule);
-        layer.AddAdapter("default", config.CreateAdapter(layer.Base, "layer"));
-        return (layer, (DualLoraAdapter)layer["default"]);
+        var layer = new LayerWithAdapters(baseModule);
+        layer.AddAdapter("default", config.CreateLayer(layer.Base, "layer"));
+        return (layer, (DualLoraLayer)layer["default"]);
     }
 
     static void Set(Tensor p, Tensor value) { using var noGrad = torch.no_grad(); p.copy_(value); }
 
     /// <summary>ΔW from the paper's equations, computed directly (no autograd function).</summary>
-    static Tensor ClosedFormDelta(DualLoraAdapter a, double alpha, int r1, int r2) =>
+    static Tensor ClosedFormDelta(DualLoraLayer a, double alpha, int r1, int r2) =>
         alpha / Math.Sqrt(r1 * r2) * torch.nn.functional.relu(a.B.matmul(a.A)) * torch.where(a.D.matmul(a.C) > 0, 1.0, -1.0);
 
+    static Tensor Product(Tensor a, Tensor b, Tensor c, Tensor d, double s) =>
+        s * torch.nn.functional.relu(b.matmul(a)) * torch.where(d.matmul(c) > 0, 1.0, -1.0);
+
     [Fact]
-    public void Delta_is_zero_at_step_zero_of_the_ramp_and_the_model_is_unchanged()
+    public void The_ramp_moves_delta_from_zero_to_the_papers_product_over_its_steps()
     {
         torch.manual_seed(4);
-        var model = new TinyMlp();
-        var x = Random(5, 6);
-        var before = model.call(x).detach().clone();
-        var peft = PeftModel.Create(model, new DualLoraConfig { R1 = 2, R2 = 2, UpdateWarmupSteps = 10, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
-        // No OnTrainingStep call: a new adapter already sits at γ(0) = 0, so a user's own loop starts from the base model.
-        foreach (var (_, delta) in peft.DeltaWeights()) Assert.Equal(0, delta.abs().max().item<double>());
-        AssertClose(before, model.call(x), 0);
-        peft.OnTrainingStep(5);
-        Assert.Equal(0.5, ((DualLoraAdapter)peft.Layers["fc_in"]["default"]).Gamma);
-        peft.OnTrainingStep(25);
-        Assert.Equal(1.0, ((DualLoraAdapter)peft.Layers["fc_in"]["default"]).Gamma);
-    }
-
-    [Theory]
-    [InlineData(0.02)]
-    [InlineData(0.3)]
-    public void Init_std_is_the_gaussian_scale_of_all_four_factors(double std)
-    {
-        torch.manual_seed(2);
-        var peft = PeftModel.Create(new TinyMlp(inFeatures: 200, hidden: 200), new DualLoraConfig { R1 = 8, R2 = 8, InitStd = std, TargetModules = TargetModules.FromNames("fc_in") });
-        var a = (DualLoraAdapter)peft.Layers["fc_in"]["default"];
-        foreach (var factor in new[] { a.A, a.B, a.C, a.D })
+        var (layer, adapter) = MakeLayer(new DualLoraConfig { R1 = 2, R2 = 2, LoraAlpha = 4, InitStd = 0.5, UpdateWarmupSteps = 4 });
+        var initial = new[] { adapter.A, adapter.B, adapter.C, adapter.D }.Select(f => f.detach().clone()).ToArray();
+        // No step yet: ΔW = f(θ₀) − f(θ₀) = 0 exactly, so the model is the base model.
+        Assert.Equal(0, layer.DeltaWeight("default").abs().max().item<double>());
+        using (torch.no_grad()) foreach (var f in new[] { adapter.A, adapter.B, adapter.C, adapter.D }) f.add_(torch.randn_like(f) * 0.3); // as if trained
+        var schedule = new DualLoraWarmup([adapter], steps: 4);
+        double s = 4 / Math.Sqrt(4);
+        for (int taken = 0; taken <= 5; taken++)
         {
-            Assert.InRange(factor.std().item<double>(), 0.95 * std, 1.05 * std); // 1,600 samples each: the standard error of the sample std is ≈ 1.8 %
-            Assert.InRange(factor.mean().item<double>(), -0.1 * std, 0.1 * std);
+            schedule.Seek(taken);
+            double gamma = Math.Min(1.0, taken / 4.0);
+            Assert.Equal(gamma, adapter.Gamma);
+            var expected = Product(adapter.A, adapter.B, adapter.C, adapter.D, s) - (1 - gamma) * Product(initial[0], initial[1], initial[2], initial[3], s);
+            AssertClose(expected, layer.DeltaWeight("default"), 1e-12, $"ΔW after {taken} steps");
         }
     }
 
     [Fact]
     public void Zero_warmup_means_no_ramp()
     {
-        Assert.Equal(1.0, DualLoraAdapter.Ramp(0, 0));
-        Assert.Equal(0.0, DualLoraAdapter.Ramp(0, 4));
-        Assert.Equal(0.25, DualLoraAdapter.Ramp(1, 4));
-        Assert.Equal(1.0, DualLoraAdapter.Ramp(9, 4));
+        Assert.Equal(1.0, DualLoraWarmup.Gamma(0, 0));
+        Assert.Equal(0.0, DualLoraWarmup.Gamma(0, 4));
+        Assert.Equal(0.25, DualLoraWarmup.Gamma(1, 4));
+        Assert.Equal(1.0, DualLoraWarmup.Gamma(9, 4));
+        var (_, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0 });
+        Assert.Equal(1.0, adapter.Gamma);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_first_step_has_the_full_gradient_of_every_factor(bool memoryEfficient)
+    {
+        // γ(0) = 0 keeps ΔW = 0, yet every factor's gradient is the one of f(θ): the first optimizer step is not wasted.
+        torch.manual_seed(6);
+        var config = new DualLoraConfig { R1 = 2, R2 = 3, LoraAlpha = 4, InitStd = 0.7, UpdateWarmupSteps = 10, MemoryEfficient = memoryEfficient };
+        var (ramped, a) = MakeLayer(config);
+        var (plain, b) = MakeLayer(config with { UpdateWarmupSteps = 0 });
+        using (torch.no_grad())
+        {
+            foreach (var (to, from) in new[] { (b.A, a.A), (b.B, a.B), (b.C, a.C), (b.D, a.D) }) to.copy_(from);
+            ((TorchSharp.Modules.Linear)plain.BaseModule).weight!.copy_(((TorchSharp.Modules.Linear)ramped.BaseModule).weight!);
+            ((TorchSharp.Modules.Linear)plain.BaseModule).bias!.copy_(((TorchSharp.Modules.Linear)ramped.BaseModule).bias!);
+        }
+        var x = Random(4, 6);
+        var upstream = Random(4, 5);
+        (ramped.call(x) * upstream).sum().backward();
+        (plain.call(x) * upstream).sum().backward();
+        foreach (var (name, g, reference) in new[] { ("A", a.A.grad!, b.A.grad!), ("B", a.B.grad!, b.B.grad!), ("C", a.C.grad!, b.C.grad!), ("D", a.D.grad!, b.D.grad!) })
+        {
+            Assert.True(g.abs().max().item<double>() > 1e-3, $"∂L/∂{name} is not zero at step 0");
+            AssertClose(reference, g, 1e-12, $"∂L/∂{name} equals the gradient of f(θ)");
+        }
     }
 
     [Fact]
@@ -157,27 +178,11 @@ public class DualLoraTests
     }
 
     [Fact]
-    public void Merge_equals_unmerged_and_unmerge_restores_the_base_weights()
+    public void The_budget_of_LoRA_r_halves_the_rank()
     {
-        torch.manual_seed(13);
-        var model = new TinyMlp();
-        var peft = PeftModel.Create(model, new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, InitStd = 0.4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
-        var originals = model.named_parameters().Where(p => p.name.Contains("base_layer")).ToDictionary(p => p.name, p => p.parameter.detach().clone());
-        var x = Random(5, 6);
-        var unmerged = model.call(x).detach().clone();
-        peft.Merge();
-        AssertClose(unmerged, model.call(x), 1e-10, "merged forward");
-        peft.Unmerge();
-        foreach (var (name, p) in model.named_parameters().Where(p => p.name.Contains("base_layer")))
-            AssertClose(originals[name], p, 1e-12, name);
-    }
-
-    [Fact]
-    public void Equal_budget_to_LoRA_r_halves_the_rank()
-    {
-        var config = DualLoraConfig.EqualBudgetTo(16, 32, TargetModules.AllLinear);
-        Assert.Equal((8, 8), (config.R1, config.R2));
-        Assert.Throws<PeftSharpException>(() => DualLoraConfig.EqualBudgetTo(5, 32, TargetModules.AllLinear));
+        var config = (DualLoraConfig)PeftMethods.Get("dual-lora").ForBudget(16)!;
+        Assert.Equal((8, 8, 32.0), (config.R1, config.R2, config.LoraAlpha));
+        Assert.Equal("r", Assert.Throws<InvalidOptionException>(() => PeftMethods.Get("dual-lora").ForBudget(5)).Option);
     }
 }
 
@@ -208,11 +213,12 @@ public class DualLoraMemoryEfficientTests
             var model = new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8);
             var peft = PeftModel.Create(model, new DualLoraConfig
             {
-                R1 = 3, R2 = 2, LoraAlpha = 3, InitStd = 0.3, UpdateWarmupSteps = 4, LoraDropout = dropout, Bias = "lora_only",
+                R1 = 3, R2 = 2, LoraAlpha = 3, InitStd = 0.3, UpdateWarmupSteps = 4, LoraDropout = dropout, Bias = BiasMode.LoraOnly,
                 MagnitudeActivation = activation, SignMode = mode, MemoryEfficient = efficient,
                 TargetModules = TargetModules.FromNames("fc_in", "c_proj"),
             });
-            peft.OnTrainingStep(3); // γ = 0.75
+            using (torch.no_grad()) foreach (var t in peft.TrainableParameters()) t.Parameter.add_(torch.randn_like(t.Parameter) * 0.2); // θ ≠ θ₀
+            for (int step = 0; step < 3; step++) peft.AfterOptimizerStep(); // γ = 0.75: the ramp's offset term is live
             model.train();
             var x = Random(5, 12).requires_grad_();
             var target = Random(5, 3);
@@ -224,14 +230,24 @@ public class DualLoraMemoryEfficientTests
     }
 
     [Fact]
+    public void Efficient_path_saves_only_its_inputs_for_backward()
+    {
+        var inputs = new object[] { Random(3, 6), Random(5, 6), Random(5), Random(2, 6), Random(5, 2), Random(2, 6), Random(5, 2),
+            Random(2, 6), Random(5, 2), Random(2, 6), Random(5, 2), 1.5, -0.5, MagnitudeActivation.Relu, SignMode.Ste };
+        var saved = DualLoraFunction.SavedForBackward(inputs);
+        Assert.Equal(11, saved.Count);
+        for (int i = 0; i < saved.Count; i++) Assert.Same(inputs[i], saved[i]); // no d×k product computed in forward is kept
+    }
+
+    [Fact]
     public void Efficient_path_keeps_no_dense_tensor_alive_between_forward_and_backward()
     {
         // Proxy for the memory claim: the autograd graph of one efficient layer holds x and the small factors,
         // so freeing everything but the output after forward still lets backward run and give the naive gradients.
         torch.manual_seed(5);
-        var layer = new AdaptedLayer(nn.Linear(64, 48, dtype: ScalarType.Float64));
-        layer.AddAdapter("default", new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, InitStd = 0.2 }.CreateAdapter(layer.Base, "l"));
-        var adapter = (DualLoraAdapter)layer["default"];
+        var layer = new LayerWithAdapters(nn.Linear(64, 48, dtype: ScalarType.Float64));
+        layer.AddAdapter("default", new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, InitStd = 0.2 }.CreateLayer(layer.Base, "l"));
+        var adapter = (DualLoraLayer)layer["default"];
         var x = Random(7, 64);
         Tensor y;
         using (var scope = torch.NewDisposeScope()) y = layer.call(x).MoveToOuterDisposeScope();

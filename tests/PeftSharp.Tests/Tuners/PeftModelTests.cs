@@ -25,7 +25,7 @@ public class PeftModelTests
         var model = Model();
         var peft = PeftModel.Create(model, new LoraConfig { R = 2, TargetModules = TargetModules.FromPattern("(fc_in|head)") });
         Assert.Equal(new[] { "fc_in", "head" }, peft.Layers.Keys.OrderBy(k => k));
-        Assert.Throws<PeftSharpException>(() => PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromPattern("fc") }));
+        Assert.ThrowsAny<PeftSharpException>(() => PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromPattern("fc") }));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class PeftModelTests
     [Fact]
     public void Target_that_matches_nothing_lists_the_linear_layers()
     {
-        var e = Assert.Throws<PeftSharpException>(() => PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("q_proj") }));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("q_proj") }));
         Assert.Contains("q_proj", e.Message);
         Assert.Contains("c_proj", e.Message);
         Assert.Contains("fc_in", e.Message);
@@ -79,10 +79,10 @@ public class PeftModelTests
     [Fact]
     public void Bias_modes_select_which_biases_train()
     {
-        var loraOnly = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in"), Bias = "lora_only" });
+        var loraOnly = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in"), Bias = BiasMode.LoraOnly });
         Assert.Contains(loraOnly.TrainableParameters(), t => t.Name == "fc_in.bias");
         Assert.DoesNotContain(loraOnly.TrainableParameters(), t => t.Name == "head.bias");
-        var all = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in"), Bias = "all" });
+        var all = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in"), Bias = BiasMode.All });
         Assert.Equal(new[] { "c_proj.bias", "fc_in.bias", "head.bias" }, all.TrainableParameters().Where(t => t.Role == ParameterRole.BiasOrNorm).Select(t => t.Name).OrderBy(n => n));
     }
 
@@ -104,7 +104,7 @@ public class PeftModelTests
         AssertClose(first, model.call(x), 1e-12, "back to the default adapter");
         peft.DeleteAdapter("other");
         Assert.Equal(new[] { "fc_in" }, peft.Layers.Keys);
-        Assert.Throws<PeftSharpException>(() => peft.SetAdapter("other"));
+        Assert.ThrowsAny<PeftSharpException>(() => peft.SetAdapter("other"));
     }
 
     [Fact]
@@ -133,18 +133,18 @@ public class PeftModelTests
     {
         var config = new LoraConfig { TargetModules = TargetModules.FromNames("fc_in") };
         var peft = PeftModel.Create(Model(), config);
-        var add = Assert.Throws<PeftSharpException>(() => peft.AddAdapter(bad, config));
+        var add = Assert.ThrowsAny<PeftSharpException>(() => peft.AddAdapter(bad, config));
         Assert.Contains($"invalid adapter name '{bad}'", add.Message);
-        var create = Assert.Throws<PeftSharpException>(() => PeftModel.Create(Model(), config, bad));
+        var create = Assert.ThrowsAny<PeftSharpException>(() => PeftModel.Create(Model(), config, bad));
         Assert.Contains($"'{bad}'", create.Message);
 
         // Through Save: a saved adapter loaded under the bad name is refused, and saving the model writes only inside its folder.
         var parent = Directory.CreateTempSubdirectory("peft-names-").FullName;
         var folder = Path.Combine(parent, "out");
         peft.Save(folder);
-        Assert.Contains($"'{bad}'", Assert.Throws<PeftSharpException>(() => peft.LoadAdapter(folder, bad)).Message);
+        Assert.Contains($"'{bad}'", Assert.ThrowsAny<PeftSharpException>(() => peft.LoadAdapter(folder, bad)).Message);
         // No adapter can have that name: saving under it is refused before anything is written.
-        Assert.Contains($"'{bad}'", Assert.Throws<PeftSharpException>(() => PeftSharp.IO.AdapterFormat.SaveAdapter(peft, bad, folder)).Message);
+        Assert.Contains($"'{bad}'", Assert.ThrowsAny<PeftSharpException>(() => AdapterFormat.SaveAdapter(peft, bad, folder)).Message);
         Assert.Equal(["out"], Directory.GetFileSystemEntries(parent).Select(Path.GetFileName));
         Assert.Equal(["adapter_config.json", "adapter_model.safetensors"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }

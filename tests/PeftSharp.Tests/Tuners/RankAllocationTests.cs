@@ -56,7 +56,7 @@ public class RankAllocationTests
             ? new AdaLoraConfig { InitR = 6, TargetR = 2, Tinit = 2, Tfinal = 3, DeltaT = 1, TotalStep = 12, TargetModules = TargetModules.FromNames("fc_in", "c_proj") }
             : new Lora2Config { K = 3, InitR = 6, TargetR = 2, Tinit = 2, Tfinal = 3, DeltaT = 1, TotalStep = 12, TargetModules = TargetModules.FromNames("fc_in", "c_proj") };
         var (model, peft) = MakeWide(config);
-        var allocator = RankAllocator.For(peft);
+        var allocator = ((RankAllocator)peft.Schedule!);
         using var opt = torch.optim.SGD(peft.TrainableParameters().Select(t => t.Parameter), 0.05);
         for (int t = 0; t < 12; t++)
         {
@@ -83,7 +83,7 @@ public class RankAllocationTests
     public void Ties_are_broken_by_layer_order_then_index()
     {
         var (_, peft) = MakeWide(new AdaLoraConfig { InitR = 3, TargetR = 1, Tinit = 0, Tfinal = 1, DeltaT = 1, TotalStep = 4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
-        var allocator = RankAllocator.For(peft);
+        var allocator = ((RankAllocator)peft.Schedule!);
         // No gradients at all: every importance is 0, a 6-way tie. Step 3 = T − tfinal forces b_T = 2.
         allocator.Step(3);
         Assert.Equal(2, allocator.ActiveTriplets);
@@ -105,7 +105,7 @@ public class RankAllocationTests
             using (torch.no_grad()) lambda.copy_(torch.tensor(values, dtype: ScalarType.Float64).reshape(lambda.shape));
             lambda.grad = torch.ones_like(lambda);
         }
-        RankAllocator.For(peft).Step(3); // t = T − tfinal: scores, then keeps b_T = 2 of 6
+        ((RankAllocator)peft.Schedule!).Step(3); // t = T − tfinal: scores, then keeps b_T = 2 of 6
         var masks = peft.Layers.Values.Select(l => ((IRankAdaptive)l["default"]).Mask).ToList();
         Assert.Equal(new[] { true, false, true }, masks[0]); // 5 and 6 kept
         Assert.Equal(new[] { false, false, false }, masks[1]);
@@ -136,7 +136,7 @@ public class RankAllocationTests
         torch.manual_seed(3);
         var model = new TinyMlp(inFeatures: 2, hidden: 3, outFeatures: 2, classes: 2);
         var peft = PeftModel.Create(model, new AdaLoraConfig { InitR = 2, TargetR = 1, Beta1 = 0.5, Beta2 = 0.75, Tinit = 5, Tfinal = 1, TotalStep = 10, TargetModules = TargetModules.FromNames("fc_in") });
-        var adapter = (AdaLoraAdapter)peft.Layers["fc_in"]["default"];
+        var adapter = (AdaLoraLayer)peft.Layers["fc_in"]["default"];
         var p = adapter.named_parameters().ToDictionary(q => q.name, q => q.parameter);
         using (torch.no_grad())
         {
@@ -147,7 +147,7 @@ public class RankAllocationTests
             p["lora_A"].grad = torch.tensor(new[] { 1.0, 1.0, 2.0, 2.0 }, dtype: ScalarType.Float64).reshape(2, 2);
             p["lora_B"].grad = torch.tensor(new[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, dtype: ScalarType.Float64).reshape(3, 2);
         }
-        var allocator = RankAllocator.For(peft);
+        var allocator = ((RankAllocator)peft.Schedule!);
         allocator.Step(0); // one EMA update from zero: Ī = (1−β1)s = s/2, Ū = (1−β2)|s − Ī| = s/8, score = s²/16
         // s(E) = |[2·0.5, −1·4]| = [1, 4]               → scores [1/16, 1]
         // s(A) = [[1, 2], [1, 2]]   → row means of s²/16: [(1+4)/32, (1+4)/32] = [5/32, 5/32]
@@ -162,9 +162,9 @@ public class RankAllocationTests
     public void Lora2_allocator_scores_only_lambda_A1_and_B2()
     {
         var linear = nn.Linear(768, 768);
-        var layer = new AdaptedLayer(linear);
+        var layer = new LayerWithAdapters(linear);
         var config = new Lora2Config { K = 8, InitR = 12, TargetR = 4, TotalStep = 100 };
-        layer.AddAdapter("default", config.CreateAdapter(layer.Base, "q"));
+        layer.AddAdapter("default", config.CreateLayer(layer.Base, "q"));
         var adapter = layer["default"];
         long scored = ((IRankAdaptive)adapter).ScoredParameters.Sum(p => p.Parameter.numel());
         long total = adapter.TrainableParameterCount;
@@ -172,8 +172,8 @@ public class RankAllocationTests
         Assert.Equal(12_492, total);
         Assert.InRange(100.0 * scored / total, 1.5, 1.7); // ≈ 1.6 %: 12 288 of 12 492 are never scored
 
-        var adaLayer = new AdaptedLayer(nn.Linear(768, 768));
-        adaLayer.AddAdapter("default", new AdaLoraConfig { InitR = 12, TargetR = 4 }.CreateAdapter(adaLayer.Base, "q"));
+        var adaLayer = new LayerWithAdapters(nn.Linear(768, 768));
+        adaLayer.AddAdapter("default", new AdaLoraConfig { InitR = 12, TargetR = 4 }.CreateLayer(adaLayer.Base, "q"));
         var ada = adaLayer["default"];
         Assert.Equal(ada.TrainableParameterCount, ((IRankAdaptive)ada).ScoredParameters.Sum(p => p.Parameter.numel())); // AdaLoRA scores everything
     }
@@ -182,7 +182,7 @@ public class RankAllocationTests
     public void Allocator_computes_sensitivity_for_the_scored_parameters_only()
     {
         var (model, peft) = MakeWide(new Lora2Config { K = 3, InitR = 4, TargetR = 2, TotalStep = 10, Tfinal = 2, TargetModules = TargetModules.FromNames("fc_in") });
-        var allocator = RankAllocator.For(peft);
+        var allocator = ((RankAllocator)peft.Schedule!);
         Train(model, peft, allocator, 1);
         var state = allocator.SaveState();
         Assert.Equal(new[] { "fc_in.lora_A1.weight", "fc_in.lora_B2.weight", "fc_in.lora_lambda" },
@@ -196,7 +196,7 @@ public class RankAllocationTests
         double expected = 0; int count = 0;
         foreach (var layer in peft.Layers.Values)
         {
-            var a = (Lora2Adapter)layer["default"];
+            var a = (Lora2Layer)layer["default"];
             // d = 10 or 8, K = 3, r = 4, k = 12 or 10: P (d×r) → PᵀP; Q (r×k) → QQᵀ; B1 (d×K) → B1ᵀB1;
             // A1 (K×r), r > K → A1A1ᵀ; B2 (r×K) → B2ᵀB2; A2 (K×k) → A2A2ᵀ.
             var p = a.B1.matmul(a.A1); var q = a.B2.matmul(a.A2);
@@ -258,11 +258,11 @@ public class RankAllocationTests
     [Fact]
     public void Invalid_configs_name_the_field()
     {
-        Assert.Contains("target_r", Assert.Throws<PeftSharpException>(() => new AdaLoraConfig { InitR = 4, TargetR = 6 }.Validate()).Message);
-        Assert.Contains("total_step", Assert.Throws<PeftSharpException>(() => new AdaLoraConfig { Tinit = 50, Tfinal = 50, TotalStep = 100 }.Validate()).Message);
-        Assert.Contains("'k'", Assert.Throws<PeftSharpException>(() => new Lora2Config { K = 0 }.Validate()).Message);
-        Assert.Contains("init_r", Assert.Throws<PeftSharpException>(() => new Lora2Config { InitR = 0 }.Validate()).Message);
-        Assert.Contains("orth_reg_weight", Assert.Throws<PeftSharpException>(() => new AdaLoraConfig { OrthRegWeight = -1 }.Validate()).Message);
-        Assert.Contains("lora_dropout", Assert.Throws<PeftSharpException>(() => new Lora2Config { LoraDropout = 1.5 }.Validate()).Message);
+        Assert.Contains("target_r", Assert.ThrowsAny<PeftSharpException>(() => new AdaLoraConfig { InitR = 4, TargetR = 6 }.Validate()).Message);
+        Assert.Contains("total_step", Assert.ThrowsAny<PeftSharpException>(() => new AdaLoraConfig { Tinit = 50, Tfinal = 50, TotalStep = 100 }.Validate()).Message);
+        Assert.Contains("'k'", Assert.ThrowsAny<PeftSharpException>(() => new Lora2Config { K = 0 }.Validate()).Message);
+        Assert.Contains("init_r", Assert.ThrowsAny<PeftSharpException>(() => new Lora2Config { InitR = 0 }.Validate()).Message);
+        Assert.Contains("orth_reg_weight", Assert.ThrowsAny<PeftSharpException>(() => new AdaLoraConfig { OrthRegWeight = -1 }.Validate()).Message);
+        Assert.Contains("lora_dropout", Assert.ThrowsAny<PeftSharpException>(() => new Lora2Config { LoraDropout = 1.5 }.Validate()).Message);
     }
 }

@@ -1,3 +1,4 @@
+using PeftSharp.Tuners;
 using System.Diagnostics;
 using PeftSharp.IO;
 
@@ -58,7 +59,7 @@ public class CliProcessTests
     {
         var (code, _, err) = Run("train", "--model", "/no/such/model", "--data", "x.jsonl", "--out", "y");
         Assert.Equal(1, code);
-        Assert.Equal("error: --model /no/such/model: model folder not found", err.Trim());
+        Assert.Equal("error: --model /no/such/model: model folder not found", err.Trim()); // the library names its option, the CLI its flag
         var bad = TinyHfModels.Jsonl("""{"prompt": "a", "completion": 5}""");
         (code, _, err) = Run("train", "--model", TinyHfModels.Gpt2(), "--data", bad, "--out", Path.GetTempPath(), "--task", "causal-lm");
         Assert.Equal(1, code);

@@ -1,5 +1,7 @@
+using PeftSharp.Data;
 using System.Text.Json.Nodes;
 using PeftSharp.Training;
+using PeftSharp.Tuners;
 using PeftSharp.Workflows;
 
 namespace PeftSharp.Tests.Workflows;
@@ -16,11 +18,11 @@ public class CompareWorkflowTests
         {
             Base = new TrainSettings
             {
-                ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "causal-lm",
-                Method = new MethodSettings { R = 4, Alpha = 8 }, // LoRA r 4 ≡ Dual LoRA r1 = r2 = 2
+                ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.CausalLm,
                 Trainer = new TrainerOptions { OutputDirectory = output, LearningRate = 5e-3, Epochs = 2, BatchSize = 2, LoggingSteps = 1 },
             },
-            Methods = ["lora", "dual-lora"], Seeds = [3], OutputDirectory = output,
+            // LoRA r 4 ≡ Dual LoRA r1 = r2 = 2
+            Runs = [MethodRun.ForBudget(PeftMethods.Get("lora"), 4), MethodRun.ForBudget(PeftMethods.Get("dual-lora"), 4)], Seeds = [3], OutputDirectory = output,
         }, _ => null);
 
         Assert.Equal(["lora", "dual-lora"], results.Select(r => r.Method));

@@ -1,5 +1,7 @@
+using PeftSharp.Data;
 using PeftSharp.Evaluation.Generation;
 using PeftSharp.Training;
+using PeftSharp.Tuners;
 using PeftSharp.Workflows;
 using TorchSharp;
 
@@ -19,9 +21,9 @@ public class EndToEndTests
 
     static TrainSettings Causal(string model, string data, string output, string method) => new()
     {
-        ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "causal-lm",
+        ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.CausalLm,
         Generation = new GenerationOptions { MaxNewTokens = 6 },
-        Method = new MethodSettings { Method = method, R = 4, Alpha = 8 },
+        Adapter = PeftMethods.Get(method).ForBudget(4),
         Trainer = new TrainerOptions { OutputDirectory = output, LearningRate = 5e-3, Epochs = 6, BatchSize = 2, LoggingSteps = 2, Seed = 1 },
     };
 
@@ -43,7 +45,7 @@ public class EndToEndTests
         Assert.Equal("bleu", run.Train.PrimaryMetric); // rows with references: the generation metric leads, not the loss
         Assert.Contains("bleu", run.EvalMetrics!.Keys);
 
-        var eval = new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "causal-lm", Generation = new GenerationOptions { MaxNewTokens = 6 } };
+        var eval = new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } };
         var reloaded = EvalWorkflow.Run(eval);
         Assert.Equal(run.EvalMetrics!["loss"], reloaded["loss"], 5);
         Assert.Equal(run.EvalMetrics!["bleu"], reloaded["bleu"], 9);
@@ -62,12 +64,12 @@ public class EndToEndTests
     {
         var model = TinyHfModels.Gpt2();
         var data = TinyHfModels.Jsonl(Definitions);
-        var before = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, DataPath = data, Task = "causal-lm", Generation = new GenerationOptions { MaxNewTokens = 6 } });
+        var before = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } });
         var output = Out();
         var settings = Causal(model, data, output, "lora");
         var run = TrainWorkflow.Run(settings with
         {
-            Method = settings.Method with { R = 8, TargetModules = PeftSharp.Tuners.TargetModules.AllLinear },
+            Adapter = PeftMethods.Get("lora").ForBudget(8)! with { TargetModules = TargetModules.AllLinear },
             Trainer = settings.Trainer with { Epochs = 40, LearningRate = 3e-2, WarmupSteps = 5 },
         });
         Assert.True(run.EvalMetrics!["loss"] < 0.5 * before["loss"], $"{before["loss"]} → {run.EvalMetrics["loss"]}");
@@ -85,7 +87,7 @@ public class EndToEndTests
         Assert.Equal(run.AllParameters, run.TrainableParameters);
         Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(output, "vocab.json")));
-        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = output, DataPath = data, Task = "causal-lm", Generation = new GenerationOptions { MaxNewTokens = 6 } });
+        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } });
         Assert.Equal(run.EvalMetrics!["loss"], eval["loss"], 5);
     }
 
@@ -99,12 +101,12 @@ public class EndToEndTests
         var output = Out();
         var run = TrainWorkflow.Run(new TrainSettings
         {
-            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "classification",
-            Method = new MethodSettings { Method = "lora", R = 2 },
+            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.Classification,
+            Adapter = PeftMethods.Get("lora").ForBudget(2),
             Trainer = new TrainerOptions { OutputDirectory = output, LearningRate = 2e-2, Epochs = 20, BatchSize = 2, Seed = 2 },
         });
         Assert.Equal(1.0, run.EvalMetrics!["accuracy"]);
-        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "classification" });
+        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.Classification });
         Assert.Equal(1.0, eval["accuracy"]);
         var report = InspectWorkflow.Run(output);
         Assert.Equal("lora", report.Method);

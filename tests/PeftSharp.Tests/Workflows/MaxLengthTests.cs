@@ -1,4 +1,6 @@
+using PeftSharp.Data;
 using PeftSharp.Training;
+using PeftSharp.Tuners;
 using PeftSharp.Workflows;
 
 namespace PeftSharp.Tests.Workflows;
@@ -23,16 +25,17 @@ public class MaxLengthTests
         var warnings = new List<string>();
         var run = TrainWorkflow.Run(new TrainSettings
         {
-            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "causal-lm", MaxLength = maxLength,
-            Method = new MethodSettings { Method = "lora", R = 2 },
+            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.CausalLm, MaxLength = maxLength,
+            Adapter = PeftMethods.Get("lora").ForBudget(2),
             Trainer = new TrainerOptions { OutputDirectory = output, MaxSteps = 1, BatchSize = 2 },
-        }, warn: warnings.Add, testDataPath: data);
+            TestDataPath = data,
+        }, warn: warnings.Add);
         Assert.NotNull(run.TestMetrics);
         // training, evaluation and test data: each truncated to the context, each with its warning
         Assert.Equal(3, warnings.Count(w => w.Contains("were longer than 64 tokens and were truncated")));
 
         warnings.Clear();
-        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "causal-lm", MaxLength = maxLength }, warnings.Add);
+        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, MaxLength = maxLength }, warnings.Add);
         Assert.True(double.IsFinite(metrics["loss"]));
         Assert.Single(warnings, w => w.Contains("were longer than 64 tokens and were truncated"));
     }
@@ -46,15 +49,16 @@ public class MaxLengthTests
         var warnings = new List<string>();
         var run = TrainWorkflow.Run(new TrainSettings
         {
-            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = "classification", // default 512 > 64 positions
-            Method = new MethodSettings { Method = "lora", R = 2 },
+            ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.Classification, // default 512 > 64 positions
+            Adapter = PeftMethods.Get("lora").ForBudget(2),
             Trainer = new TrainerOptions { OutputDirectory = output, MaxSteps = 1, BatchSize = 2 },
-        }, warn: warnings.Add, testDataPath: data);
+            TestDataPath = data,
+        }, warn: warnings.Add);
         Assert.NotNull(run.TestMetrics);
         Assert.Equal(3, warnings.Count(w => w.Contains("1 of 2 examples were longer than 64 tokens and were truncated (longest: #2")));
 
         warnings.Clear();
-        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = "classification", MaxLength = 4096 }, warnings.Add);
+        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.Classification, MaxLength = 4096 }, warnings.Add);
         Assert.InRange(metrics["accuracy"], 0, 1);
         Assert.Single(warnings, w => w.Contains("were longer than 64 tokens and were truncated"));
     }
@@ -63,7 +67,7 @@ public class MaxLengthTests
     public void Max_length_below_2_is_rejected_naming_the_option()
     {
         var data = TinyHfModels.Jsonl("""{"prompt": "a", "completion": " b"}""");
-        var e = Assert.Throws<PeftSharpException>(() => EvalWorkflow.Run(new EvalSettings { ModelDirectory = TinyHfModels.Gpt2(), DataPath = data, Task = "causal-lm", MaxLength = 1 }));
-        Assert.Equal("--max-length must be ≥ 2, got 1", e.Message);
+        var e = Assert.Throws<InvalidOptionException>(() => EvalWorkflow.Run(new EvalSettings { ModelDirectory = TinyHfModels.Gpt2(), DataPath = data, Task = TaskSpec.CausalLm, MaxLength = 1 }));
+        Assert.Equal(("MaxLength", "≥ 2", (object?)1), (e.Option, e.Expected, e.Value));
     }
 }

@@ -1,6 +1,5 @@
 using PeftSharp.Data;
 using PeftSharp.Models;
-using PeftSharp.Training;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Evaluation.Evaluators;

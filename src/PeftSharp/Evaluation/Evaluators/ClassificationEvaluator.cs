@@ -1,7 +1,6 @@
 using PeftSharp.Data;
 using PeftSharp.Evaluation.Metrics;
 using PeftSharp.Models;
-using PeftSharp.Training;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Evaluation.Evaluators;

@@ -1,4 +1,4 @@
-using PeftSharp.Training;
+using PeftSharp.Data;
 
 namespace PeftSharp.Evaluation.Evaluators;
 

@@ -3,12 +3,8 @@ using PeftSharp.Evaluation.Generation;
 using PeftSharp.Evaluation.Metrics;
 using PeftSharp.Models;
 using PeftSharp.Tokenization;
-using PeftSharp.Training;
 
 namespace PeftSharp.Evaluation.Evaluators;
-
-/// <summary>One generation case: the prompt ids and the acceptable outputs.</summary>
-public sealed record GenerationCase(int[] PromptIds, IReadOnlyList<string> References);
 
 /// <summary>
 /// Generates for each prompt and scores the outputs with the E2E NLG metrics (BLEU, NIST, METEOR, ROUGE-L, CIDEr).

@@ -4,12 +4,14 @@ using static TorchSharp.torch;
 namespace PeftSharp.Tuners.DualLora;
 
 /// <summary>
-/// The memory-efficient Dual LoRA layer as one autograd function: y = x·(W0 + s·act(BA) ⊙ Sign(DC))ᵀ + b,
-/// computed with a single matmul. It saves only x, A, B, C, D (and the frozen W0, b it was given) and recomputes
-/// BA, DC, the activation mask and the signs in backward, so no d×k tensor outlives a layer's forward or backward.
-/// With W0 and b null it computes only the update x·ΔWᵀ (used when dropout separates the two branches).
+/// The memory-efficient Dual LoRA layer as one autograd function: y = x·(W0 + s·f(A, B, C, D) + o·f(A0, B0, C0, D0))ᵀ + b
+/// with f = act(BA) ⊙ W_d, computed with a single matmul; the second term is the warm-up offset o = −s(1 − γ) on the
+/// initial factors (absent once the ramp is over). It saves only its inputs — x, the small factors and the frozen W0, b
+/// it was given (<see cref="SavedForBackward"/>) — and recomputes BA, DC, the activation mask and the signs in backward,
+/// so no d×k tensor outlives a layer's forward or backward. With W0 and b null it computes only the update (used when
+/// dropout separates the two branches).
 /// Inputs: x (…, k), W0 (d, k) or null, b (d) or null, A (r1, k), B (d, r1), C (r2, k), D (d, r2),
-/// then s (double), <see cref="MagnitudeActivation"/>, <see cref="SignMode"/>.
+/// A0, B0, C0, D0 (the initial factors, or all null), then s, o (doubles), <see cref="MagnitudeActivation"/>, <see cref="SignMode"/>.
 /// </summary>
 internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraFunction>
 {
@@ -18,21 +20,27 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, w0, bias, a, b, c, d) = ((Tensor)vars[0], vars[1] as Tensor, vars[2] as Tensor, (Tensor)vars[3], (Tensor)vars[4], (Tensor)vars[5], (Tensor)vars[6]);
-        var (scale, activation, mode) = ((double)vars[7], (MagnitudeActivation)vars[8], (SignMode)vars[9]);
-        ctx.save_for_backward([x, w0!, bias!, a, b, c, d]);
+        var initial = vars[7] is Tensor ? new[] { (Tensor)vars[7], (Tensor)vars[8], (Tensor)vars[9], (Tensor)vars[10] } : null;
+        var (scale, offsetScale, activation, mode) = ((double)vars[11], (double)vars[12], (MagnitudeActivation)vars[13], (SignMode)vars[14]);
+        ctx.save_for_backward(SavedForBackward(vars));
         ctx.save_data("scale", scale);
+        ctx.save_data("offset", offsetScale);
         ctx.save_data("activation", activation);
         ctx.save_data("mode", mode);
         using var scope = NewDisposeScope();
-        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode); // (d, k), transient
+        var weight = Combined(w0, a, b, c, d, initial, scale, offsetScale, activation, mode); // (d, k), transient
         return nn.functional.linear(x, weight, bias).MoveToOuterDisposeScope();
     }
+
+    /// <summary>What forward keeps for backward: its tensor inputs and nothing it computed (null inputs as empty handles).</summary>
+    internal static List<Tensor> SavedForBackward(object[] vars) => [.. vars.Take(11).Select(v => (v as Tensor)!)];
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var saved = ctx.get_saved_variables();
         var (x, w0, bias, a, b, c, d) = (saved[0], Defined(saved[1]), Defined(saved[2]), saved[3], saved[4], saved[5], saved[6]);
-        double scale = (double)ctx.get_data("scale");
+        var initial = Defined(saved[7]) is null ? null : saved.Skip(7).Take(4).ToArray();
+        double scale = (double)ctx.get_data("scale"), offsetScale = (double)ctx.get_data("offset");
         var activation = (MagnitudeActivation)ctx.get_data("activation");
         var mode = (SignMode)ctx.get_data("mode");
 
@@ -46,7 +54,7 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         var sign = SignSte.Sign(dc);
         var direction = DirectionFrom(dc, sign, mode);
         var ba = b.matmul(a);                                     // (d, k) recomputed
-        var magnitude = DualLoraAdapter.Activate(activation, ba);
+        var magnitude = DualLoraLayer.Activate(activation, ba);
         var derivative = ActivationDerivative(activation, ba);
         ba.Dispose();
 
@@ -55,6 +63,8 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         {
             using var weight = magnitude.mul(direction).mul_(scale);
             if (w0 is not null) weight.add_(w0);
+            if (initial is [var a0, var b0, var c0, var d0])
+                using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
             gradX = gy.matmul(weight).reshape(x.shape);
         }
         var gradWeight = gy.t().matmul(xs);                       // ∂L/∂W (d, k): the full weight gradient
@@ -80,7 +90,8 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
             gradBA.matmul(a.t()),                                // ∂L/∂B (d, r1)
             d.t().matmul(gradDC),                                // ∂L/∂C (r2, k)
             gradDC.matmul(c.t()),                                // ∂L/∂D (d, r2)
-            null!, null!, null!,
+            null!, null!, null!, null!,                          // the initial factors are constants
+            null!, null!, null!, null!,
         };
         foreach (var g in grads) g?.MoveToOuterDisposeScope();
         return grads;
@@ -88,13 +99,22 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
 
     static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
 
+    /// <summary>W0 + s·f(A, B, C, D) + o·f(A0, B0, C0, D0) (terms absent when null), without autograd.</summary>
+    static Tensor Combined(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, Tensor[]? initial, double scale, double offsetScale, MagnitudeActivation activation, SignMode mode)
+    {
+        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode);
+        if (initial is [var a0, var b0, var c0, var d0])
+            using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
+        return weight;
+    }
+
     /// <summary>W0 + s·act(BA) ⊙ W_d (or the update alone when W0 is null), without autograd.</summary>
     internal static Tensor EffectiveWeight(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, double scale, MagnitudeActivation activation, SignMode mode)
     {
         Tensor direction;
         using (var dc = d.matmul(c)) direction = DirectionFrom(dc, SignSte.Sign(dc), mode);
         Tensor update;
-        using (var ba = b.matmul(a)) update = DualLoraAdapter.Activate(activation, ba);
+        using (var ba = b.matmul(a)) update = DualLoraLayer.Activate(activation, ba);
         update.mul_(direction).mul_(scale);
         direction.Dispose();
         return w0 is null ? update : update.add_(w0);

@@ -6,7 +6,7 @@ namespace PeftSharp.Tuners.Lora;
 /// <summary>LoRA's A (r, k) and B (d, r) as bias-free linear layers with LoRA's initialisation (shared by LoRA and DoRA).</summary>
 internal static class LowRankFactors
 {
-    public static (Linear A, Linear B) Create(BaseLayer layer, int r)
+    public static (Linear A, Linear B) Create(LinearLike layer, int r)
     {
         var a = nn.Linear(layer.InFeatures, r, hasBias: false, device: layer.Device, dtype: layer.Dtype);
         var b = nn.Linear(r, layer.OutFeatures, hasBias: false, device: layer.Device, dtype: layer.Dtype);

@@ -1,11 +1,9 @@
-using System.Text.Json.Nodes;
-
 namespace PeftSharp.Tuners.Lora2;
 
 /// <summary>
-/// LoRA² (Zhang et al., seed paper 002): multi-scale orthogonal LoRA, ΔW = (α/r0)·(B1·A1)·diag(λ)·(B2·A2)
-/// with inner rank <see cref="K"/> (the parameter budget) and r = <see cref="RankAllocation.RankAdaptiveConfig.InitR"/>
-/// singular values pruned by AdaLoRA's allocator scoring only λ, A1 and B2 (METHODS.md "LoRA²").
+/// LoRA² (Zhang et al.): multi-scale orthogonal LoRA, ΔW = (α/r0)·(B1·A1)·diag(λ)·(B2·A2) with inner rank
+/// <see cref="K"/> (the parameter budget) and r = <see cref="RankAllocation.RankAdaptiveConfig.InitR"/> singular values
+/// pruned by AdaLoRA's allocator scoring only λ, A1 and B2 (docs/methods.md#lora2).
 /// </summary>
 public sealed record Lora2Config : RankAllocation.RankAdaptiveConfig
 {
@@ -16,6 +14,7 @@ public sealed record Lora2Config : RankAllocation.RankAdaptiveConfig
     internal override bool AlwaysSavesRankPattern => true;
 
     /// <summary>Inner rank K of both LoRA factorisations.</summary>
+    [MethodOption("LoRA² inner rank K of both factorisations B1 (d, K)·A1 (K, r) and B2 (r, K)·A2 (K, k)")]
     public int K { get; init; } = 8;
 
     public override void Validate()
@@ -24,14 +23,10 @@ public sealed record Lora2Config : RankAllocation.RankAdaptiveConfig
         if (K < 1) throw Invalid("k", "≥ 1", K);
     }
 
-    internal override LayerAdapter CreateAdapter(BaseLayer layer, string modulePath) =>
-        new Lora2Adapter(layer, PatternFor(modulePath), this);
+    /// <summary>A2 (K, in) and B1 (out, K).</summary>
+    protected internal override (long InFeatures, long OutFeatures)? LayerShape(IReadOnlyDictionary<string, long[]> savedShapes) =>
+        (savedShapes.GetValueOrDefault("lora_A2.weight"), savedShapes.GetValueOrDefault("lora_B1.weight")) is ([_, var k], [var d, _]) ? (k, d) : null;
 
-    internal override void WriteJson(JsonObject json)
-    {
-        base.WriteJson(json);
-        json["k"] = K;
-    }
-
-    internal static Lora2Config Read(ConfigReader r) => ReadShared(r, new Lora2Config { K = r.Require<int>("k") });
+    protected internal override TunerLayer CreateLayer(LinearLike layer, string modulePath) =>
+        new Lora2Layer(layer, PatternFor(modulePath), this);
 }

@@ -1,7 +1,7 @@
 namespace PeftSharp.Tuners.RankAllocation;
 
 /// <summary>
-/// AdaLoRA's cubic budget schedule (METHODS.md): b0 for t ≤ tinit; then
+/// AdaLoRA's cubic budget schedule (docs/methods.md#adalora): b0 for t ≤ tinit; then
 /// b(t) = ⌊b_T + (b0 − b_T)(1 − (t − tinit)/(T − tfinal − tinit))³⌋ with masking every ΔT steps;
 /// b_T with the mask frozen for t &gt; T − tfinal.
 /// </summary>

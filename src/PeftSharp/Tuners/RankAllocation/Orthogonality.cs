@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace PeftSharp.Tuners.RankAllocation;
 
-/// <summary>The orthogonal regulariser of AdaLoRA and LoRA² (METHODS.md).</summary>
+/// <summary>The orthogonal regulariser of AdaLoRA and LoRA² (docs/methods.md#adalora).</summary>
 internal static class Orthogonality
 {
     /// <summary>‖MᵀM − I‖_F when M has no more columns than rows, else ‖MMᵀ − I‖_F (unsquared Frobenius norm).</summary>

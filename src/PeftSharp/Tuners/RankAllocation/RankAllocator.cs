@@ -3,43 +3,30 @@ using static TorchSharp.torch;
 namespace PeftSharp.Tuners.RankAllocation;
 
 /// <summary>
-/// Importance-driven rank allocation shared by AdaLoRA and LoRA² (METHODS.md "AdaLoRA"): sensitivity
+/// Importance-driven rank allocation shared by AdaLoRA and LoRA² (docs/methods.md#adalora): sensitivity
 /// s(w) = |w·∂L/∂w| smoothed by two EMAs (β1, β2), importance of triplet i = score(λ_i) plus the mean scores of
 /// the slices attached to i (which slices is the method's strategy, <see cref="IRankAdaptive.ScoredParameters"/>),
-/// and masking of the least important λ beyond the scheduled budget. Call <see cref="Step"/> after the optimizer
-/// and scheduler step, before gradients are zeroed; the trainer does so by itself.
+/// and masking of the least important λ beyond the scheduled budget. The <see cref="PeftModel"/> owns it and runs
+/// <see cref="Step"/> from <see cref="PeftModel.AfterOptimizerStep"/>, after the optimizer step and before gradients are zeroed.
 /// </summary>
-public sealed class RankAllocator : IDisposable
+public sealed class RankAllocator : ITrainingSchedule
 {
     readonly IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers;
     readonly double beta1, beta2;
     readonly Dictionary<string, (Tensor Importance, Tensor Uncertainty)> ema = new();
 
-    internal RankAllocator(IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers, RankAdaptiveConfig config, int totalStep)
+    internal RankAllocator(IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers, RankAdaptiveConfig config)
     {
         if (layers.Count == 0) throw new PeftSharpException("rank allocation needs at least one adapted layer");
+        int totalStep = config.TotalStep
+            ?? throw new InvalidOptionException($"{config.PeftType} config", "total_step", "the number of optimizer steps of the run, to schedule rank allocation (PeftSharp's trainer fills it in)", null);
         this.layers = layers;
         beta1 = config.Beta1;
         beta2 = config.Beta2;
-        var checkedConfig = config with { TotalStep = totalStep };
-        checkedConfig.Validate();
         Schedule = new BudgetSchedule(
             InitialBudget: layers.Sum(l => l.Adapter.Rank),
-            TargetBudget: config.TargetR * layers.Count,
-            config.Tinit, config.Tfinal, totalStep, config.DeltaT);
-    }
-
-    /// <summary>The allocator of a model's active adapter, which must be AdaLoRA or LoRA².</summary>
-    public static RankAllocator For(PeftModel model, int? totalStep = null)
-    {
-        if (model.ActiveConfig is not RankAdaptiveConfig config)
-            throw new PeftSharpException($"rank allocation applies to AdaLoRA and LoRA², not {model.ActiveConfig.PeftType}");
-        int total = totalStep ?? config.TotalStep ?? throw new PeftSharpException($"{config.PeftType} config: 'total_step' is required for rank allocation");
-        var layers = model.Layers
-            .Where(l => l.Value.HasAdapter(model.ActiveAdapter))
-            .Select(l => (l.Key, (IRankAdaptive)l.Value[model.ActiveAdapter]))
-            .ToList();
-        return new RankAllocator(layers, config, total);
+            TargetBudget: config.EffectiveTargetR * layers.Count,
+            config.EffectiveTinit(totalStep), config.EffectiveTfinal(totalStep), totalStep, config.DeltaT);
     }
 
     public BudgetSchedule Schedule { get; }
@@ -51,10 +38,6 @@ public sealed class RankAllocator : IDisposable
 
     /// <summary>Scalars whose sensitivity one update computes (AdaLoRA: all of P, Λ, Q; LoRA²: only λ, A1, B2).</summary>
     public long ScoredParameterCount => layers.Sum(l => l.Adapter.ScoredParameters.Sum(p => p.Parameter.numel()));
-
-    /// <summary>Kept triplets per "&lt;module path&gt;.&lt;λ name&gt;" (PEFT's rank_pattern).</summary>
-    public IReadOnlyDictionary<string, bool[]> RankPattern(string lambdaName) =>
-        layers.ToDictionary(l => $"{l.Path}.{lambdaName}", l => l.Adapter.Mask.ToArray());
 
     /// <summary>One allocator update at optimizer step <paramref name="step"/> (0-based count of steps taken before this one).</summary>
     public void Step(long step)
@@ -154,27 +137,33 @@ public sealed class RankAllocator : IDisposable
     }
 
     /// <summary>The allocator's state for a checkpoint: EMAs as tensors, masks and the frozen flag as metadata.</summary>
-    internal RankAllocatorState SaveState() => new(
+    public (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveState() => (
         ema.SelectMany(p => new[] { KeyValuePair.Create($"{p.Key}.importance", p.Value.Importance), KeyValuePair.Create($"{p.Key}.uncertainty", p.Value.Uncertainty) })
            .ToDictionary(p => p.Key, p => p.Value),
-        layers.ToDictionary(l => l.Path, l => l.Adapter.Mask.ToArray()),
-        Frozen);
+        new Dictionary<string, string>
+        {
+            ["masks"] = System.Text.Json.JsonSerializer.Serialize(layers.ToDictionary(l => l.Path, l => l.Adapter.Mask)),
+            ["frozen"] = Frozen ? "true" : "false",
+        });
 
-    internal void LoadState(RankAllocatorState state)
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> values)
     {
         ClearImportance();
-        foreach (var key in state.Tensors.Keys.Where(k => k.EndsWith(".importance", StringComparison.Ordinal)))
+        foreach (var key in tensors.Keys.Where(k => k.EndsWith(".importance", StringComparison.Ordinal)))
         {
             var name = key[..^".importance".Length];
-            ema[name] = (state.Tensors[key].clone().DetachFromDisposeScope(), state.Tensors[$"{name}.uncertainty"].clone().DetachFromDisposeScope());
+            ema[name] = (tensors[key].clone().DetachFromDisposeScope(), tensors[$"{name}.uncertainty"].clone().DetachFromDisposeScope());
         }
+        var masks = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, bool[]>>(values["masks"])!;
         foreach (var (path, adapter) in layers)
-            if (state.Masks.TryGetValue(path, out var mask)) adapter.Mask = mask.ToArray();
-        Frozen = state.Frozen;
+            if (masks.TryGetValue(path, out var mask)) adapter.Mask = mask.ToArray();
+        Frozen = values["frozen"] == "true";
     }
+
+    /// <summary>The masks and EMAs come from <see cref="LoadState"/>; nothing depends on the step count alone.</summary>
+    public void Seek(long stepsTaken) { }
+
+    public void AfterOptimizerStep(long step) => Step(step);
 
     public void Dispose() => ClearImportance();
 }
-
-/// <summary>A rank allocator's resumable state.</summary>
-internal sealed record RankAllocatorState(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, bool[]> Masks, bool Frozen);

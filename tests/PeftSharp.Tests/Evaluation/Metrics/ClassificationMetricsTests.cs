@@ -69,14 +69,14 @@ public class ClassificationMetricsTests
     [Fact]
     public void F1_rejects_labels_other_than_0_and_1()
     {
-        var error = Assert.Throws<PeftSharpException>(() => ClassificationMetrics.F1([0, 2], [0, 1]));
+        var error = Assert.ThrowsAny<PeftSharpException>(() => ClassificationMetrics.F1([0, 2], [0, 1]));
         Assert.Contains("predictions'[1] is 2", error.Message);
     }
 
     [Fact]
     public void Lists_of_different_length_are_rejected_with_both_counts()
     {
-        var error = Assert.Throws<PeftSharpException>(() => ClassificationMetrics.Accuracy([1, 0, 1], [1, 0]));
+        var error = Assert.ThrowsAny<PeftSharpException>(() => ClassificationMetrics.Accuracy([1, 0, 1], [1, 0]));
         Assert.Contains("3", error.Message);
         Assert.Contains("2", error.Message);
     }
@@ -84,7 +84,7 @@ public class ClassificationMetricsTests
     [Fact]
     public void Empty_and_null_lists_are_rejected()
     {
-        Assert.Throws<PeftSharpException>(() => ClassificationMetrics.Accuracy([], []));
-        Assert.Throws<PeftSharpException>(() => ClassificationMetrics.MatthewsCorrelation(null!, [1]));
+        Assert.ThrowsAny<PeftSharpException>(() => ClassificationMetrics.Accuracy([], []));
+        Assert.ThrowsAny<PeftSharpException>(() => ClassificationMetrics.MatthewsCorrelation(null!, [1]));
     }
 }

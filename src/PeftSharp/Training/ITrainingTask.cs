@@ -1,0 +1,13 @@
+using PeftSharp.Data;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Training;
+
+/// <summary>A task the trainer optimises: its training examples and how a batch becomes a loss.</summary>
+public interface ITrainingTask
+{
+    IReadOnlyList<EncodedExample> TrainExamples { get; }
+    int PadTokenId { get; }
+    /// <summary>Forward pass and task loss of one batch (the module is in training mode).</summary>
+    Tensor Loss(Batch batch);
+}

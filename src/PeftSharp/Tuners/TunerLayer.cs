@@ -1,0 +1,64 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftSharp.Tuners;
+
+/// <summary>
+/// One named adapter's parameters on one linear-like layer, and the maths of its method: what each method's
+/// folder implements (<c>LoraLayer</c>, <c>DualLoraLayer</c>, …). Parameter names of the subclass
+/// (<c>lora_A.weight</c>, <c>lora_magnitude_vector</c>, …) are the names PEFT saves after the module path, so the
+/// adapter file format falls out of the module tree. Methods outside this library derive from it too.
+/// </summary>
+public abstract class TunerLayer : nn.Module
+{
+    protected TunerLayer(string name) : base(name) { }
+
+    /// <summary>The layer output with this adapter applied: W0·x + b + (the adapter's contribution).</summary>
+    protected internal abstract Tensor Forward(LinearLike layer, Tensor x);
+
+    /// <summary>The dense update ΔW (d, k) in the Linear layout; W0 + ΔW is the merged weight.</summary>
+    protected internal abstract Tensor DeltaWeight(LinearLike layer);
+
+    /// <summary>The role of a parameter, by its local name, for optimizer grouping (weight decay, LoRA+).</summary>
+    protected internal abstract ParameterRole RoleOf(string localName);
+
+    /// <summary>Adds ΔW to the (d, k) weight view in place (grad mode off).</summary>
+    protected internal virtual void MergeInto(LinearLike layer)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        layer.WeightDk.add_(DeltaWeight(layer).to(layer.Dtype));
+    }
+
+    /// <summary>Undoes <see cref="MergeInto"/> (grad mode off).</summary>
+    protected internal virtual void UnmergeFrom(LinearLike layer)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        layer.WeightDk.sub_(DeltaWeight(layer).to(layer.Dtype));
+    }
+
+    /// <summary>The tensors saved in the adapter file, by local name (PEFT's key suffix). Default: every parameter.</summary>
+    protected internal virtual IEnumerable<(string Name, Tensor Value)> SavedTensors() =>
+        named_parameters().Select(p => (p.name, (Tensor)p.parameter));
+
+    /// <summary>
+    /// Makes the adapter compute what its saved form computes: called after training and after saved weights were
+    /// copied in (Dual LoRA ends its warm-up ramp; AdaLoRA / LoRA² zero their masked λ).
+    /// </summary>
+    protected internal virtual void OnTrained() { }
+
+    /// <summary>Tensors besides the parameters that training needs to resume exactly (saved in checkpoints only).</summary>
+    protected internal virtual IEnumerable<(string Name, Tensor Value)> TrainingState() => [];
+
+    /// <summary>Restores <see cref="TrainingState"/> from a checkpoint.</summary>
+    protected internal virtual void LoadTrainingState(IReadOnlyDictionary<string, Tensor> state) { }
+
+    /// <summary>Number of trainable parameters this adapter adds.</summary>
+    public long TrainableParameterCount => parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+
+    /// <summary>Applies the adapter dropout to the input of the adapter branch (identity when p = 0).</summary>
+    protected static Tensor ApplyDropout(Dropout? dropout, Tensor x) => dropout is null ? x : dropout.call(x);
+
+    protected static Dropout? MakeDropout(double p) => p > 0 ? nn.Dropout(p) : null;
+}
