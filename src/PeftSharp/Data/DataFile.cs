@@ -1,4 +1,5 @@
 using System.Text;
+using PeftSharp.IO;
 
 namespace PeftSharp.Data;
 
@@ -11,7 +12,6 @@ internal static class DataFile
     /// <summary>Longest accepted line (64 MiB). Guards against reading a corrupt multi-gigabyte "line" into memory.</summary>
     public const int MaxLineBytes = 64 << 20;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static FileStream Open(string path)
     {
@@ -67,7 +67,7 @@ internal static class DataFile
         if (System.Text.Unicode.Utf8.IsValid(bytes)) return;
         try
         {
-            StrictUtf8.GetCharCount(bytes);
+            StrictUtf8.Encoding.GetCharCount(bytes);
         }
         catch (DecoderFallbackException e) when (e.Index >= 0 && e.Index < bytes.Length)
         {
@@ -86,7 +86,7 @@ internal static class DataFile
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
         try
         {
-            return StrictUtf8.GetString(bytes);
+            return StrictUtf8.Encoding.GetString(bytes);
         }
         catch (DecoderFallbackException e)
         {

@@ -5,7 +5,7 @@ namespace PeftSharp.Data;
 /// are concatenated and cut into blocks of exactly <c>blockSize</c> tokens, all supervised; the final partial block
 /// is dropped.
 /// </summary>
-public static class Packing
+internal static class Packing
 {
     public static IReadOnlyList<EncodedExample> Pack(IReadOnlyList<Example> texts, CausalLmEncodingOptions options, int blockSize)
     {

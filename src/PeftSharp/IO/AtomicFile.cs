@@ -4,7 +4,7 @@ namespace PeftSharp.IO;
 /// Writes files so that a crash at any moment leaves either the previous complete file or the new
 /// complete file, never a torn one: write to a temporary sibling, flush to disk, rename over.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Test hook: called after the temporary file is written, before the rename.</summary>
     internal static Action<string>? BeforeCommit { get; set; }

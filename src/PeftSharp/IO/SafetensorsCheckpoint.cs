@@ -9,7 +9,7 @@ namespace PeftSharp.IO;
 /// <c>model.safetensors.index.json</c> ({"metadata": …, "weight_map": {tensor: shard file}}), opened lazily.
 /// PeftSharp never loads pickle (<c>pytorch_model.bin</c>) files: they can execute code.
 /// </summary>
-public sealed class SafetensorsCheckpoint : IDisposable
+internal sealed class SafetensorsCheckpoint : IDisposable
 {
     public const string SingleFile = "model.safetensors";
     public const string IndexFile = "model.safetensors.index.json";
@@ -59,7 +59,7 @@ public sealed class SafetensorsCheckpoint : IDisposable
     {
         try
         {
-            using var doc = JsonDocument.Parse(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path)));
+            using var doc = JsonDocument.Parse(StrictUtf8.ReadAllText(path));
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new PeftSharpException($"{path}: expected a JSON object with 'weight_map', got {doc.RootElement.ValueKind}");
             if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.IO;
 
 /// <summary>The element types of the safetensors format that PeftSharp reads and writes.</summary>
-public enum SafetensorsDtype { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL }
+internal enum SafetensorsDtype { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL }
 
 internal static class SafetensorsDtypes
 {
@@ -72,7 +72,7 @@ internal static class SafetensorsDtypes
 }
 
 /// <summary>One tensor entry of a safetensors header: offsets are relative to the start of the data area.</summary>
-public sealed record SafetensorsTensorInfo(string Name, SafetensorsDtype Dtype, long[] Shape, long Begin, long End)
+internal sealed record SafetensorsTensorInfo(string Name, SafetensorsDtype Dtype, long[] Shape, long Begin, long End)
 {
     /// <summary>Bytes the tensor occupies in the data area (<c>End - Begin</c>).</summary>
     public long ByteLength => End - Begin;

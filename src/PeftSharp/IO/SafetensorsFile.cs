@@ -14,7 +14,7 @@ namespace PeftSharp.IO;
 /// <c>SafetensorsHeader</c>. The file must not be truncated in place while open (replacing it by rename, as
 /// <see cref="AtomicFile"/> does, is safe: the mapping keeps the old contents).
 /// </remarks>
-public sealed class SafetensorsFile : IDisposable
+internal sealed class SafetensorsFile : IDisposable
 {
     /// <summary>Headers larger than this are refused before anything is allocated (the reference library's limit).</summary>
     internal const long MaxHeaderBytes = 100_000_000;

@@ -19,7 +19,6 @@ internal static class SafetensorsHeader
 {
     public const string MetadataKey = "__metadata__";
 
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static (IReadOnlyDictionary<string, SafetensorsTensorInfo> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(
         ReadOnlySpan<byte> headerBytes, long dataLength, string file)
@@ -27,7 +26,7 @@ internal static class SafetensorsHeader
         JsonDocument document;
         try
         {
-            var text = StrictUtf8.GetString(headerBytes);
+            var text = StrictUtf8.Encoding.GetString(headerBytes);
             document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (Exception e) when (e is JsonException or DecoderFallbackException or ArgumentException)

@@ -18,9 +18,8 @@ namespace PeftSharp.IO;
 /// byte-identical to the reference writer's for the same tensors and a single metadata entry (the reference writes
 /// several metadata entries in hash order; here they are sorted by key).
 /// </remarks>
-public static class SafetensorsWriter
+internal static class SafetensorsWriter
 {
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Writes <paramref name="tensors"/> (any device; each copied to CPU and made contiguous one at a time, in its own
@@ -67,7 +66,7 @@ public static class SafetensorsWriter
 
     static bool IsValidUnicode(string text)
     {
-        try { StrictUtf8.GetByteCount(text); return true; }
+        try { StrictUtf8.Encoding.GetByteCount(text); return true; }
         catch (EncoderFallbackException) { return false; }
     }
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace PeftSharp.IO;
 
 /// <summary>UTF-8 that refuses invalid bytes instead of replacing them, so a corrupt file is an error, not silent "�".</summary>
-public static class StrictUtf8
+internal static class StrictUtf8
 {
     /// <summary>The encoding: no byte-order mark written, invalid bytes throw.</summary>
     public static UTF8Encoding Encoding { get; } = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

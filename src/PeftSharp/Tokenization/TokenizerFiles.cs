@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PeftSharp.IO;
 
 namespace PeftSharp.Tokenization;
 
@@ -11,7 +12,6 @@ internal static class TokenizerFiles
     /// <summary>Ids above this are treated as corrupt (the largest real vocabularies have ~260k entries).</summary>
     internal const int MaxTokenId = 1 << 24;
 
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static JsonElement ReadJson(string path)
     {
@@ -26,7 +26,7 @@ internal static class TokenizerFiles
         }
         try
         {
-            StrictUtf8.GetCharCount(bytes);
+            StrictUtf8.Encoding.GetCharCount(bytes);
         }
         catch (System.Text.DecoderFallbackException e)
         {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.Training;
 
 /// <summary>Global L2 gradient-norm clipping, as torch.nn.utils.clip_grad_norm_.</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>Returns the total norm before clipping; scales the gradients by c = max/(norm + 1e-6) when c &lt; 1 (<paramref name="maxNorm"/> 0 = off).</summary>
     public static double ClipByGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)

@@ -7,7 +7,7 @@ public enum ScheduleKind { Constant, Linear, Cosine }
 /// t / warmup for t &lt; warmup, then constant 1, a linear decay to 0 at T, or a half-cosine decay to 0 at T.
 /// Stateless: a resumed run recomputes it from the step.
 /// </summary>
-public sealed record LearningRateSchedule(ScheduleKind Kind, int WarmupSteps, long TotalSteps)
+internal sealed record LearningRateSchedule(ScheduleKind Kind, int WarmupSteps, long TotalSteps)
 {
     public double Multiplier(long step)
     {

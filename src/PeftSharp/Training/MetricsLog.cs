@@ -10,7 +10,7 @@ namespace PeftSharp.Training;
 /// metrics.jsonl: one JSON object per logged step or evaluation. The whole file is rewritten atomically on each
 /// entry, so a crash leaves the previous complete log; a resumed run keeps the entries up to its checkpoint.
 /// </summary>
-public sealed class MetricsLog
+internal sealed class MetricsLog
 {
     public const string FileName = "metrics.jsonl";
     readonly List<JsonObject> entries = new();

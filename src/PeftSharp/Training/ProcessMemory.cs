@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace PeftSharp.Training;
 
 /// <summary>Resident memory of this process (native libtorch allocations included, unlike GC counters).</summary>
-public static partial class ProcessMemory
+internal static partial class ProcessMemory
 {
     public static long ResidentBytes()
     {

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.Training;
 
 /// <summary>Where the loop stands: enough, with the tensors of the checkpoint, to continue bit for bit.</summary>
-public sealed record TrainingProgress
+internal sealed record TrainingProgress
 {
     public long GlobalStep { get; init; }
     public int Epoch { get; init; }
@@ -24,7 +24,7 @@ public sealed record TrainingProgress
 /// previous checkpoints intact and never a half-written one; a crash while replacing an existing checkpoint is
 /// undone the next time the folder is listed (see <see cref="Recover"/>).
 /// </summary>
-public static class TrainingCheckpoint
+internal static class TrainingCheckpoint
 {
     public const string StateFile = "training_state.safetensors";
     public const string ProgressFile = "trainer_state.json";

@@ -4,7 +4,7 @@ using PeftSharp.IO;
 namespace PeftSharp.Training;
 
 /// <summary>PNG plots of a run next to its output: the loss curve and the evaluation metrics over steps.</summary>
-public static class TrainingPlots
+internal static class TrainingPlots
 {
     public const string LossFile = "loss.png";
     public const string MetricsFile = "eval_metrics.png";

@@ -1,7 +1,7 @@
 namespace PeftSharp.Tuners;
 
 /// <summary>Splits trainable parameters into optimizer groups by role.</summary>
-public static class ParameterGroups
+internal static class ParameterGroups
 {
     /// <summary>
     /// Weight decay applies to weights and adapter factors, never to biases, norms or scales (λ, DoRA's magnitude).

@@ -29,15 +29,33 @@ public static class PeftMethods
     /// <summary>The methods a comparison runs when none are named.</summary>
     public static IReadOnlyList<PeftMethod> ComparedByDefault => Registered.Where(m => m.ComparedByDefault).ToList();
 
-    /// <summary>Adds a method defined outside PeftSharp; its config's peft_type must not clash with another config type.</summary>
-    public static void Register(PeftMethod method)
+    /// <summary>
+    /// Adds a method defined outside PeftSharp (its folder: a config deriving from <see cref="AdapterConfig"/>, a layer
+    /// deriving from <see cref="TunerLayer"/>, a <see cref="PeftMethod"/>). Disposing the result removes it again.
+    /// </summary>
+    public static IDisposable Register(PeftMethod method)
     {
-        if (Registered.Any(m => string.Equals(m.Name, method.Name, StringComparison.OrdinalIgnoreCase)))
-            throw new PeftSharpException($"a method named '{method.Name}' is already registered");
-        if (method.ConfigType is { } type && !typeof(AdapterConfig).IsAssignableFrom(type))
-            throw new PeftSharpException($"method '{method.Name}': {type.Name} is not an {nameof(AdapterConfig)}");
-        Registered.Add(method);
-        AdapterConfigFile.Forget();
+        lock (Registered)
+        {
+            if (Registered.Any(m => string.Equals(m.Name, method.Name, StringComparison.OrdinalIgnoreCase)))
+                throw new PeftSharpException($"a method named '{method.Name}' is already registered");
+            if (method.ConfigType is { } type && !typeof(AdapterConfig).IsAssignableFrom(type))
+                throw new PeftSharpException($"method '{method.Name}': {type.Name} is not an {nameof(AdapterConfig)}");
+            Registered.Add(method);
+            AdapterConfigFile.Forget();
+        }
+        return new Registration(method);
+    }
+
+    sealed class Registration(PeftMethod method) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (Registered)
+            {
+                if (Registered.Remove(method)) AdapterConfigFile.Forget();
+            }
+        }
     }
 
     /// <summary>The method named <paramref name="name"/> (case-insensitive), or an error listing the names, with a suggestion when one is close.</summary>

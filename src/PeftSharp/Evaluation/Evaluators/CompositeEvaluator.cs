@@ -3,7 +3,7 @@ using PeftSharp.Data;
 namespace PeftSharp.Evaluation.Evaluators;
 
 /// <summary>Runs several evaluators; the first decides the primary metric. Later evaluators' metric names must not clash.</summary>
-public sealed class CompositeEvaluator(IEvaluator primary, params IEvaluator[] others) : IEvaluator
+internal sealed class CompositeEvaluator(IEvaluator primary, params IEvaluator[] others) : IEvaluator
 {
     public string PrimaryMetric => primary.PrimaryMetric;
     public bool HigherIsBetter => primary.HigherIsBetter;

@@ -31,7 +31,7 @@ public sealed class GenerationEvaluator(ICausalLanguageModel model, ITextTokeniz
 }
 
 /// <summary>Commonsense reasoning: generate, extract the task's answer pattern, accuracy per task and their mean.</summary>
-public sealed class CommonsenseEvaluator(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<(int[] PromptIds, CommonsenseExample Example)> cases,
+internal sealed class CommonsenseEvaluator(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<(int[] PromptIds, CommonsenseExample Example)> cases,
     GenerationOptions options, int batchSize) : IEvaluator
 {
     public string PrimaryMetric => "accuracy";

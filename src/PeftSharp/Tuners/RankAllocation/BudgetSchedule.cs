@@ -5,7 +5,7 @@ namespace PeftSharp.Tuners.RankAllocation;
 /// b(t) = ⌊b_T + (b0 − b_T)(1 − (t − tinit)/(T − tfinal − tinit))³⌋ with masking every ΔT steps;
 /// b_T with the mask frozen for t &gt; T − tfinal.
 /// </summary>
-public sealed record BudgetSchedule(int InitialBudget, int TargetBudget, int Tinit, int Tfinal, int TotalStep, int DeltaT)
+internal sealed record BudgetSchedule(int InitialBudget, int TargetBudget, int Tinit, int Tfinal, int TotalStep, int DeltaT)
 {
     /// <summary>The budget at step t and whether the mask is (re)computed at t.</summary>
     public (int Budget, bool Mask) At(long step)

@@ -9,7 +9,7 @@ namespace PeftSharp.Tuners.RankAllocation;
 /// and masking of the least important λ beyond the scheduled budget. The <see cref="PeftModel"/> owns it and runs
 /// <see cref="Step"/> from <see cref="PeftModel.AfterOptimizerStep"/>, after the optimizer step and before gradients are zeroed.
 /// </summary>
-public sealed class RankAllocator : ITrainingSchedule
+internal sealed class RankAllocator : ITrainingSchedule
 {
     readonly IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers;
     readonly double beta1, beta2;
