@@ -66,8 +66,9 @@ installed="$(dirname "$(readlink -f "$peft")")"
 same_package "$tools/.store/peft/$version/peft.linux-x64/$version/peft.linux-x64.$version.nupkg" "peft.linux-x64.$version.nupkg"
 assets="$installed/assets"
 model="$assets/models/wordnet-gpt2"
-[ -f "$model/model.safetensors" ] && [ -f "$assets/wordnet/tasks/wn-lexname/train.jsonl" ] && [ -f "$assets/wordnet/LICENSE" ] \
-  || fail "the tool package lacks the shipped model, the WordNet tasks or WordNet's licence under $assets"
+for file in "$model/model.safetensors" "$assets/wordnet/tasks/wn-lexname/train.jsonl" "$assets/wordnet/LICENSE" "$installed/LICENSE-LIBTORCH.txt"; do
+  [ -f "$file" ] || fail "the installed tool lacks $file"
+done
 printed="$("$peft" --version)"
 [ "$printed" = "$version" ] || fail "peft --version printed '$printed', expected '$version'"
 help="$("$peft" train --help)"
