@@ -6,12 +6,14 @@ using Microsoft.Build.Utilities;
 
 /// <summary>
 /// Sets VER_FLG_WEAK on the Vernaux entry named <see cref="VersionName"/> in each ELF64
-/// little-endian shared object, unless the system's libstdc++ already provides that version.
+/// little-endian shared object; with <see cref="OnlyWhereSystemLacksIt"/>, only when this system's
+/// libstdc++ does not provide that version (build output, which runs here).
 /// </summary>
 public sealed class WeakenElfVersionNeed : Task
 {
     [Required] public ITaskItem[] Files { get; set; } = Array.Empty<ITaskItem>();
     [Required] public string VersionName { get; set; } = "";
+    [Required] public bool OnlyWhereSystemLacksIt { get; set; }
 
     const uint ShtGnuVerneed = 0x6ffffffe;
     const ushort VerFlagWeak = 0x2;
@@ -24,7 +26,7 @@ public sealed class WeakenElfVersionNeed : Task
 
     public override bool Execute()
     {
-        if (SystemProvidesVersion())
+        if (OnlyWhereSystemLacksIt && SystemProvidesVersion())
         {
             Log.LogMessage(MessageImportance.Low, $"System libstdc++ provides {VersionName}; no patch needed.");
             return true;

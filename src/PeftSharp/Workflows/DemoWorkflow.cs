@@ -18,13 +18,17 @@ public static class DemoWorkflow
     public static readonly string[] Tasks = ["wn-lexname", "wn-pos", "wn-define"];
     public const double AdapterLearningRate = 5e-3, FullLearningRate = 5e-4;
 
-    /// <summary>The repository's assets folder, found by walking up from the running program (or the current directory).</summary>
+    /// <summary>
+    /// The shipped assets folder (model and WordNet tasks): beside the running program, where the installed peft tool
+    /// carries it, or in the PeftSharp checkout the program was built in or is run from, found by walking up from the
+    /// program's folder, then from the current directory.
+    /// </summary>
     public static string Assets()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (Directory.Exists(Path.Combine(dir.FullName, "assets", "models", "wordnet-gpt2"))) return Path.Combine(dir.FullName, "assets");
-        throw new PeftSharpException("cannot find assets/models/wordnet-gpt2: run the demo from a PeftSharp checkout (./peft demo)");
+        throw new PeftSharpException("cannot find assets/models/wordnet-gpt2 beside the program or in a PeftSharp checkout: install the tool (dotnet tool install -g peft) or run ./peft demo in a checkout");
     }
 
     /// <summary>The demo's comparison: defaults sized to finish in minutes on 2 CPU cores (<paramref name="quick"/>: a smaller slice).</summary>
