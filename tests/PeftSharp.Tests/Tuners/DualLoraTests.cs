@@ -109,31 +109,102 @@ public class DualLoraTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Gradients_follow_eq_12_with_the_clipped_straight_through_estimator(bool memoryEfficient)
+    [InlineData(SignMode.Ste, SteClip.SignInput, true)]
+    [InlineData(SignMode.Ste, SteClip.SignInput, false)]
+    [InlineData(SignMode.Ste, SteClip.WeightUpdate, true)]
+    [InlineData(SignMode.Ste, SteClip.WeightUpdate, false)]
+    [InlineData(SignMode.Xnor, SteClip.SignInput, true)]
+    [InlineData(SignMode.Xnor, SteClip.SignInput, false)]
+    [InlineData(SignMode.Dorefa, SteClip.SignInput, true)]
+    [InlineData(SignMode.Dorefa, SteClip.SignInput, false)]
+    public void Gradients_follow_the_papers_backward_for_each_sign_handling(SignMode mode, SteClip clip, bool memoryEfficient)
     {
         torch.manual_seed(9);
         const double alpha = 4; const int r1 = 2, r2 = 3;
-        var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7, MemoryEfficient = memoryEfficient });
+        var (layer, adapter) = MakeLayer(new DualLoraConfig
+        {
+            UpdateWarmupSteps = 0, R1 = r1, R2 = r2, LoraAlpha = alpha, InitStd = 0.7, SignMode = mode, SteClip = clip, MemoryEfficient = memoryEfficient,
+        });
         var x = Random(4, 6);
         var upstream = Random(4, 5) * 3;
         (layer.call(x) * upstream).sum().backward();
 
         double s = alpha / Math.Sqrt(r1 * r2);
-        var g = upstream.t().matmul(x);                      // ∂L/∂ΔW (d, k)
+        var g = upstream.t().matmul(x);                      // G = ∂L/∂ΔW (d, k)
         var ba = adapter.B.matmul(adapter.A).detach();
         var dc = adapter.D.matmul(adapter.C).detach();
         var wm = torch.nn.functional.relu(ba);
-        var wd = torch.where(dc > 0, 1.0, -1.0);
+        var sign = torch.where(dc > 0, 1.0, -1.0);
+        var wd = mode switch
+        {
+            SignMode.Xnor => dc.abs().mean([1], keepdim: true) * sign,
+            SignMode.Dorefa => dc.abs().mean() * sign,
+            _ => sign,
+        };
         var gBA = s * g * wd * (ba > 0).to(ScalarType.Float64);  // through ReLU: indicator 1[BA > 0]
-        var gWd = s * g * wm;
-        Assert.True((gWd.abs() > 1).any().item<bool>(), "the test must exercise the clip");
-        var gDC = gWd.clamp(-1, 1);                          // eq. 7: clip the incoming gradient
+        var gWd = s * g * wm;                                // ∂L/∂W_d
+        Assert.True((gWd.abs() > 1).any().item<bool>() && (g.abs() > 1).any().item<bool>(), "the test must exercise the clips");
+        var gDC = (mode, clip) switch
+        {
+            (SignMode.Ste, SteClip.SignInput) => gWd.clamp(-1, 1),        // eq. 7: clip at Sign's input
+            (SignMode.Ste, SteClip.WeightUpdate) => s * g.clamp(-1, 1) * wm, // eq. 12: clip ∂L/∂ΔW, then scale
+            _ => gWd,                                         // eqs. 13–14: straight through, no clip, no factor of the scale
+        };
         AssertClose(gBA.matmul(adapter.A.detach().t()), adapter.B.grad!, 1e-12, "∂L/∂B");
         AssertClose(adapter.B.detach().t().matmul(gBA), adapter.A.grad!, 1e-12, "∂L/∂A");
         AssertClose(gDC.matmul(adapter.C.detach().t()), adapter.D.grad!, 1e-12, "∂L/∂D");
         AssertClose(adapter.D.detach().t().matmul(gDC), adapter.C.grad!, 1e-12, "∂L/∂C");
+    }
+
+    [Fact]
+    public void The_STE_clip_belongs_to_the_STE() =>
+        Assert.Equal("ste_clip", Assert.Throws<InvalidOptionException>(() =>
+            new DualLoraConfig { SignMode = SignMode.Xnor, SteClip = SteClip.WeightUpdate }.Validate()).Option);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Table_5_settings_1_and_2_drop_the_ReLU_or_the_Sign(bool memoryEfficient)
+    {
+        torch.manual_seed(14);
+        var noRelu = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, LoraAlpha = 2, InitStd = 0.6, MagnitudeActivation = MagnitudeActivation.None, MemoryEfficient = memoryEfficient });
+        var a = noRelu.adapter;
+        AssertClose(a.B.matmul(a.A) * torch.where(a.D.matmul(a.C) > 0, 1.0, -1.0), noRelu.layer.DeltaWeight("default"), 1e-12, "setting 1: s·BA ⊙ Sign(DC)");
+
+        var noSign = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 3, LoraAlpha = 2, InitStd = 0.6, SignMode = SignMode.None, MemoryEfficient = memoryEfficient });
+        var b = noSign.adapter;
+        double s = 2 / Math.Sqrt(6);
+        AssertClose(s * torch.nn.functional.relu(b.B.matmul(b.A)) * b.D.matmul(b.C), noSign.layer.DeltaWeight("default"), 1e-12, "setting 2: s·ReLU(BA) ⊙ DC");
+        // Without Sign the update is differentiable: its gradients are the true ones (finite differences).
+        var x = Random(3, 6);
+        var target = Random(3, 5);
+        double Loss() => (noSign.layer.call(x) - target).pow(2).sum().item<double>();
+        (noSign.layer.call(x) - target).pow(2).sum().backward();
+        foreach (var (name, p) in new[] { ("A", b.A), ("B", b.B), ("C", b.C), ("D", b.D) })
+            AssertClose(FiniteDifferenceGradient(p, Loss), p.grad!, 1e-6, "∂L/∂" + name);
+    }
+
+    [Fact]
+    public void Table_5_setting_3_uses_a_fixed_random_direction_scaled_by_alpha_over_r1()
+    {
+        torch.manual_seed(15);
+        var config = new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, LoraAlpha = 4, InitStd = 0.6, SignMode = SignMode.FixedRandom, DirectionSeed = 7 };
+        var (layer, adapter) = MakeLayer(config);
+        var r = adapter.FixedDirection!;
+        Assert.Equal(new long[] { 5, 6 }, r.shape);
+        Assert.True(r.abs().eq(1).all().item<bool>(), "±1 entries");
+        Assert.Equal(["lora_A.weight", "lora_B.weight"], adapter.named_parameters().Select(p => p.name).Order(StringComparer.Ordinal)); // no C, D
+        AssertClose(4.0 / 2 * torch.nn.functional.relu(adapter.B.matmul(adapter.A)) * r, layer.DeltaWeight("default"), 1e-12, "ΔW = (α/r1)·ReLU(BA) ⊙ R");
+        // The matrix is a function of the seed and the module path only: a second layer at the same path has the same one.
+        torch.manual_seed(99);
+        var again = MakeLayer(config).adapter;
+        AssertClose(r, again.FixedDirection!, 0, "same seed and path");
+        var other = MakeLayer(config with { DirectionSeed = 8 }).adapter;
+        Assert.True(other.FixedDirection!.ne(r).any().item<bool>(), "another seed draws another matrix");
+        // Only A and B train; the direction has no gradient to give.
+        var x = Random(3, 6);
+        layer.call(x).sum().backward();
+        Assert.NotNull(adapter.A.grad);
     }
 
     [Theory]
@@ -160,7 +231,7 @@ public class DualLoraTests
     [InlineData(MagnitudeActivation.Relu, SignMode.Ste)]
     [InlineData(MagnitudeActivation.Abs, SignMode.Xnor)]
     [InlineData(MagnitudeActivation.Sigmoid, SignMode.Dorefa)]
-    public void Ablation_variants_compute_their_definitions(MagnitudeActivation activation, SignMode mode)
+    public void Table_3_and_6_variants_compute_their_definitions(MagnitudeActivation activation, SignMode mode)
     {
         torch.manual_seed(12);
         var (layer, adapter) = MakeLayer(new DualLoraConfig { UpdateWarmupSteps = 0, R1 = 2, R2 = 2, LoraAlpha = 2, InitStd = 0.6, MagnitudeActivation = activation, SignMode = mode });
@@ -204,7 +275,10 @@ public class DualLoraMemoryEfficientTests
     [InlineData(MagnitudeActivation.Abs, SignMode.Xnor, 0.0)]
     [InlineData(MagnitudeActivation.Sigmoid, SignMode.Dorefa, 0.0)]
     [InlineData(MagnitudeActivation.Sigmoid, SignMode.Xnor, 0.2)]
-    public void Efficient_path_equals_the_naive_path(MagnitudeActivation activation, SignMode mode, double dropout)
+    [InlineData(MagnitudeActivation.None, SignMode.None, 0.0)]
+    [InlineData(MagnitudeActivation.Relu, SignMode.None, 0.2)]
+    [InlineData(MagnitudeActivation.Relu, SignMode.Ste, 0.2, SteClip.WeightUpdate)]
+    public void Efficient_path_equals_the_naive_path(MagnitudeActivation activation, SignMode mode, double dropout, SteClip clip = SteClip.SignInput)
     {
         var results = new List<(Tensor Output, Dictionary<string, Tensor> Grads)>();
         foreach (var efficient in new[] { false, true })
@@ -214,7 +288,7 @@ public class DualLoraMemoryEfficientTests
             var peft = PeftModel.Create(model, new DualLoraConfig
             {
                 R1 = 3, R2 = 2, LoraAlpha = 3, InitStd = 0.3, UpdateWarmupSteps = 4, LoraDropout = dropout, Bias = BiasMode.LoraOnly,
-                MagnitudeActivation = activation, SignMode = mode, MemoryEfficient = efficient,
+                MagnitudeActivation = activation, SignMode = mode, SteClip = clip, MemoryEfficient = efficient,
                 TargetModules = TargetModules.FromNames("fc_in", "c_proj"),
             });
             using (torch.no_grad()) foreach (var t in peft.TrainableParameters()) t.Parameter.add_(torch.randn_like(t.Parameter) * 0.2); // θ ≠ θ₀

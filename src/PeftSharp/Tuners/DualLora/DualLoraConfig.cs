@@ -1,14 +1,5 @@
 namespace PeftSharp.Tuners.DualLora;
 
-/// <summary>Dual LoRA's magnitude activation (paper Table 6 ablation); ReLU is the method.</summary>
-public enum MagnitudeActivation { Relu, Abs, Sigmoid }
-
-/// <summary>
-/// How the direction group is binarised (paper Table 3 ablation): <see cref="Ste"/> is the method (Sign with the
-/// clipped straight-through gradient); <see cref="Xnor"/> scales each row by the mean |DC| of that row (XNOR-Net);
-/// <see cref="Dorefa"/> scales by one scalar, the mean |DC| of the whole matrix (DoReFa-Net).
-/// </summary>
-public enum SignMode { Ste, Xnor, Dorefa }
 
 /// <summary>
 /// Dual LoRA (Xu et al.): ΔW = α/√(r1·r2) · ReLU(B·A) ⊙ Sign(D·C), with a warm-up ramp that keeps ΔW = 0 before the
@@ -42,20 +33,28 @@ public sealed record DualLoraConfig : AdapterConfig
     public double InitStd { get; init; } = 0.02;
 
     /// <summary>The magnitude group's activation (ReLU is the method).</summary>
-    [MethodOption("Activation of the magnitude group (ReLU is the method; Abs and Sigmoid are the paper's ablations)")]
+    [MethodOption("Activation of the magnitude group: relu (the method); abs, sigmoid (Table 6); none (Table 5, setting 1)")]
     public MagnitudeActivation MagnitudeActivation { get; init; } = MagnitudeActivation.Relu;
 
-    /// <summary>How the direction group is binarised (STE is the method).</summary>
-    [MethodOption("Binarisation of the direction group (STE is the method; XNOR and DoReFa are the paper's ablations)")]
+    /// <summary>How the direction group is formed (STE is the method).</summary>
+    [MethodOption("Direction group: ste (Sign, the method); xnor, dorefa (Table 3); none = no Sign (Table 5, setting 2); fixed_random = a fixed random ±1 matrix with scale α/r1 (setting 3)")]
     public SignMode SignMode { get; init; } = SignMode.Ste;
+
+    /// <summary>Where the straight-through estimator clips (only for <see cref="SignMode.Ste"/>): the paper's eq. 7 or eq. 12.</summary>
+    [MethodOption("STE clip: sign_input = eq. 7, Clip(∂L/∂W_d) at Sign's input (default); weight_update = eq. 12, Clip(∂L/∂ΔW) before the scale")]
+    public SteClip SteClip { get; init; } = SteClip.SignInput;
+
+    /// <summary>Seed of the fixed random direction matrices (sign_mode fixed_random); each layer's matrix also depends on its module path.</summary>
+    [MethodOption("Seed of the fixed random direction matrices (sign_mode fixed_random)")]
+    public int DirectionSeed { get; init; }
 
     /// <summary>Recompute B·A and D·C in backward instead of keeping four d×k tensors per layer alive. Not saved (an implementation choice).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     [MethodOption("Recompute B·A and D·C in backward instead of keeping four d×k tensors per layer (false: plain autograd, for comparison)")]
     public bool MemoryEfficient { get; init; } = true;
 
-    /// <summary>s = α/√(r1·r2).</summary>
-    internal double Scaling => LoraAlpha / Math.Sqrt((double)R1 * R2);
+    /// <summary>s = α/√(r1·r2); α/r1 for the fixed random direction, which has no r2 (Table 5, setting 3).</summary>
+    internal double Scaling => SignMode == SignMode.FixedRandom ? LoraAlpha / R1 : LoraAlpha / Math.Sqrt((double)R1 * R2);
 
     public override void Validate()
     {
@@ -65,9 +64,11 @@ public sealed record DualLoraConfig : AdapterConfig
         if (!(LoraAlpha > 0) || double.IsInfinity(LoraAlpha)) throw Invalid("lora_alpha", "a positive number", LoraAlpha);
         if (UpdateWarmupSteps < 0) throw Invalid("update_warmup_steps", "≥ 0", UpdateWarmupSteps);
         if (!(InitStd > 0) || double.IsInfinity(InitStd)) throw Invalid("init_std", "a positive number", InitStd);
+        if (SteClip != SteClip.SignInput && SignMode != SignMode.Ste)
+            throw Invalid("ste_clip", $"sign_input when sign_mode is not ste (the clip belongs to the straight-through estimator)", "weight_update");
     }
 
-    protected internal override TunerLayer CreateLayer(LinearLike layer, string modulePath) => new DualLoraLayer(layer, this);
+    protected internal override TunerLayer CreateLayer(LinearLike layer, string modulePath) => new DualLoraLayer(layer, this, modulePath);
 
     protected internal override AdapterConfig ForRun(long totalSteps, int learningRateWarmupSteps) =>
         this with { UpdateWarmupSteps = UpdateWarmupSteps ?? Math.Max(1, learningRateWarmupSteps) };

@@ -5,13 +5,14 @@ namespace PeftSharp.Tuners.DualLora;
 
 /// <summary>
 /// The memory-efficient Dual LoRA layer as one autograd function: y = x·(W0 + s·f(A, B, C, D) + o·f(A0, B0, C0, D0))ᵀ + b
-/// with f = act(BA) ⊙ W_d, computed with a single matmul; the second term is the warm-up offset o = −s(1 − γ) on the
+/// with f = act(BA) ⊙ W_d(DC), computed with a single matmul; the second term is the warm-up offset o = −s(1 − γ) on the
 /// initial factors (absent once the ramp is over). It saves only its inputs — x, the small factors and the frozen W0, b
 /// it was given (<see cref="SavedForBackward"/>) — and recomputes BA, DC, the activation mask and the signs in backward,
 /// so no d×k tensor outlives a layer's forward or backward. With W0 and b null it computes only the update (used when
-/// dropout separates the two branches).
+/// dropout separates the two branches). Gradients follow <see cref="DirectionRules"/>, as the plain-autograd path does.
 /// Inputs: x (…, k), W0 (d, k) or null, b (d) or null, A (r1, k), B (d, r1), C (r2, k), D (d, r2),
-/// A0, B0, C0, D0 (the initial factors, or all null), then s, o (doubles), <see cref="MagnitudeActivation"/>, <see cref="SignMode"/>.
+/// A0, B0, C0, D0 (the initial factors, or all null), then s, o (doubles), <see cref="MagnitudeActivation"/>,
+/// <see cref="SignMode"/> (not the fixed random direction) and <see cref="SteClip"/>.
 /// </summary>
 internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraFunction>
 {
@@ -21,14 +22,18 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
     {
         var (x, w0, bias, a, b, c, d) = ((Tensor)vars[0], vars[1] as Tensor, vars[2] as Tensor, (Tensor)vars[3], (Tensor)vars[4], (Tensor)vars[5], (Tensor)vars[6]);
         var initial = vars[7] is Tensor ? new[] { (Tensor)vars[7], (Tensor)vars[8], (Tensor)vars[9], (Tensor)vars[10] } : null;
-        var (scale, offsetScale, activation, mode) = ((double)vars[11], (double)vars[12], (MagnitudeActivation)vars[13], (SignMode)vars[14]);
+        var (scale, offsetScale) = ((double)vars[11], (double)vars[12]);
+        var (activation, mode, clip) = ((MagnitudeActivation)vars[13], (SignMode)vars[14], (SteClip)vars[15]);
         ctx.save_for_backward(SavedForBackward(vars));
         ctx.save_data("scale", scale);
         ctx.save_data("offset", offsetScale);
         ctx.save_data("activation", activation);
         ctx.save_data("mode", mode);
+        ctx.save_data("clip", clip);
         using var scope = NewDisposeScope();
-        var weight = Combined(w0, a, b, c, d, initial, scale, offsetScale, activation, mode); // (d, k), transient
+        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode); // (d, k), transient
+        if (initial is [var a0, var b0, var c0, var d0])
+            using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
         return nn.functional.linear(x, weight, bias).MoveToOuterDisposeScope();
     }
 
@@ -42,7 +47,7 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         var initial = Defined(saved[7]) is null ? null : saved.Skip(7).Take(4).ToArray();
         double scale = (double)ctx.get_data("scale"), offsetScale = (double)ctx.get_data("offset");
         var activation = (MagnitudeActivation)ctx.get_data("activation");
-        var mode = (SignMode)ctx.get_data("mode");
+        var (mode, clip) = ((SignMode)ctx.get_data("mode"), (SteClip)ctx.get_data("clip"));
 
         using var scope = NewDisposeScope();
         long k = x.shape[^1], dOut = gradOutput.shape[^1];
@@ -51,11 +56,10 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
 
         // d×k tensors are disposed as soon as they are dead, so about six are alive at the peak, not a dozen.
         var dc = d.matmul(c);                                     // (d, k) recomputed
-        var sign = SignSte.Sign(dc);
-        var direction = DirectionFrom(dc, sign, mode);
+        var direction = DirectionRules.Direction(dc, mode);
         var ba = b.matmul(a);                                     // (d, k) recomputed
-        var magnitude = DualLoraLayer.Activate(activation, ba);
-        var derivative = ActivationDerivative(activation, ba);
+        var magnitude = DirectionRules.Activate(activation, ba);
+        var derivative = DirectionRules.ActivationDerivative(activation, ba);
         ba.Dispose();
 
         Tensor? gradX = null;
@@ -67,19 +71,16 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
                 using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
             gradX = gy.matmul(weight).reshape(x.shape);
         }
-        var gradWeight = gy.t().matmul(xs);                       // ∂L/∂W (d, k): the full weight gradient
-        var gradW0 = w0 is { requires_grad: true } ? gradWeight.clone() : null;
-        var gradDelta = gradWeight.mul_(scale);                   // s·∂L/∂W = ∂L/∂(act(BA) ⊙ W_d)
+        var gradDelta = gy.t().matmul(xs);                        // G = ∂L/∂W = ∂L/∂ΔW (d, k): the full weight gradient
+        var gradW0 = w0 is { requires_grad: true } ? gradDelta.clone() : null;
 
-        var gradBA = gradDelta.mul(direction).mul_(derivative);
+        var gradBA = gradDelta.mul(direction).mul_(derivative).mul_(scale); // s·G ⊙ W_d ⊙ act'(BA)
         derivative.Dispose();
-        if (!ReferenceEquals(direction, sign)) direction.Dispose();
-        var gradDirection = gradDelta.mul_(magnitude);           // ∂L/∂W_d, in place: gradDelta is not used again
+        direction.Dispose();
+        var gradDC = DirectionRules.DirectionInputGradient(gradDelta, magnitude, scale, mode, clip);
+        gradDelta.Dispose();
         magnitude.Dispose();
-        var gradDC = SignBackward(gradDirection, dc, sign, mode);
-        gradDirection.Dispose();
         dc.Dispose();
-        sign.Dispose();
 
         var grads = new List<Tensor>
         {
@@ -91,7 +92,7 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
             d.t().matmul(gradDC),                                // ∂L/∂C (r2, k)
             gradDC.matmul(c.t()),                                // ∂L/∂D (d, r2)
             null!, null!, null!, null!,                          // the initial factors are constants
-            null!, null!, null!, null!,
+            null!, null!, null!, null!, null!,
         };
         foreach (var g in grads) g?.MoveToOuterDisposeScope();
         return grads;
@@ -99,57 +100,15 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
 
     static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
 
-    /// <summary>W0 + s·f(A, B, C, D) + o·f(A0, B0, C0, D0) (terms absent when null), without autograd.</summary>
-    static Tensor Combined(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, Tensor[]? initial, double scale, double offsetScale, MagnitudeActivation activation, SignMode mode)
-    {
-        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode);
-        if (initial is [var a0, var b0, var c0, var d0])
-            using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
-        return weight;
-    }
-
-    /// <summary>W0 + s·act(BA) ⊙ W_d (or the update alone when W0 is null), without autograd.</summary>
+    /// <summary>W0 + s·act(BA) ⊙ W_d(DC) (or the update alone when W0 is null), without autograd.</summary>
     internal static Tensor EffectiveWeight(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, double scale, MagnitudeActivation activation, SignMode mode)
     {
         Tensor direction;
-        using (var dc = d.matmul(c)) direction = DirectionFrom(dc, SignSte.Sign(dc), mode);
+        using (var dc = d.matmul(c)) direction = DirectionRules.Direction(dc, mode);
         Tensor update;
-        using (var ba = b.matmul(a)) update = DualLoraLayer.Activate(activation, ba);
+        using (var ba = b.matmul(a)) update = DirectionRules.Activate(activation, ba);
         update.mul_(direction).mul_(scale);
         direction.Dispose();
         return w0 is null ? update : update.add_(w0);
     }
-
-    /// <summary>W_d from D·C and its signs: Sign(DC), times the XNOR row scale or the DoReFa scalar.</summary>
-    static Tensor DirectionFrom(Tensor dc, Tensor sign, SignMode mode) => mode switch
-    {
-        SignMode.Ste => sign,
-        SignMode.Xnor => dc.abs().mean([1], keepdim: true) * sign,
-        SignMode.Dorefa => dc.abs().mean() * sign,
-        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
-    };
-
-    static Tensor ActivationDerivative(MagnitudeActivation activation, Tensor ba) => activation switch
-    {
-        MagnitudeActivation.Relu => ReluDerivative(ba),
-        MagnitudeActivation.Abs => ba.sgn(),
-        MagnitudeActivation.Sigmoid => ba.sigmoid() * (1 - ba.sigmoid()),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
-    };
-
-    static Tensor ReluDerivative(Tensor ba)
-    {
-        using var positive = ba.gt(0);
-        return positive.to(ba.dtype);
-    }
-
-    /// <summary>∂L/∂(DC) from ∂L/∂W_d: the clipped straight-through gradient through Sign, plus the XNOR scale's own gradient.</summary>
-    static Tensor SignBackward(Tensor gradDirection, Tensor dc, Tensor sign, SignMode mode) => mode switch
-    {
-        SignMode.Ste => gradDirection.clamp(-1, 1),
-        SignMode.Dorefa => (gradDirection * dc.abs().mean()).clamp_(-1, 1),
-        SignMode.Xnor => (gradDirection * dc.abs().mean([1], keepdim: true)).clamp_(-1, 1)
-                         + (gradDirection * sign).sum([1], keepdim: true) * dc.sgn() / dc.shape[1],
-        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
-    };
 }
