@@ -2,12 +2,12 @@ namespace PeftSharp.Tokenization.Gguf;
 
 /// <summary>
 /// The byte-level BPE pre-tokenizers that llama.cpp names in <c>tokenizer.ggml.pre</c> and HF's tokenizer.json writes as
-/// a regex: <c>gpt2</c> (GPT-2's pattern, HF's ByteLevel with use_regex), <c>llama-bpe</c> (LLaMA-3's pattern; llama.cpp
+/// a regex: <c>gpt-2</c> (GPT-2's pattern, HF's ByteLevel with use_regex), <c>llama-bpe</c> (LLaMA-3's pattern; llama.cpp
 /// also reads <c>llama3</c> and <c>llama-v3</c>), <c>qwen2</c> (LLaMA-3's with single digits).
 /// </summary>
 internal static class PreTokenizers
 {
-    public const string Gpt2 = "gpt2", Llama3 = "llama-bpe", Qwen2 = "qwen2";
+    public const string Gpt2 = "gpt-2", Llama3 = "llama-bpe", Qwen2 = "qwen2";
 
     /// <summary>Qwen2's pattern, as written in its tokenizer.json.</summary>
     public const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
