@@ -15,6 +15,7 @@ internal sealed class LlamaCpp : IDisposable
     {
         // Quiet: llama.cpp logs every load to stderr otherwise. Must be set before the first native call.
         NativeLibraryConfig.All.WithLogCallback((level, message) => { });
+        NativeApi.llama_empty_call(); // loads the native library (the quantiser's entry points do not)
     }
 
     readonly LLamaWeights weights;

@@ -32,6 +32,8 @@ internal sealed class GgufFile : IDisposable
     public GgufMetadata Metadata { get; }
     /// <summary>Tensor entries in file order.</summary>
     public IReadOnlyList<GgufTensorInfo> Tensors { get; }
+    /// <summary>Where the data section starts; a tensor's bytes are at <c>DataStart + Offset</c>.</summary>
+    public long DataStart => dataStart;
     /// <summary>Sum of the tensors' stored byte lengths.</summary>
     public long TotalBytes => Tensors.Sum(t => t.ByteLength);
 

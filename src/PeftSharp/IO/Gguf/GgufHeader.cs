@@ -179,18 +179,19 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
                     return b <= 1 ? b == 1 : throw Bad($"{what}: a bool must be 0 or 1, found {b}");
             }
             var bytes = Bytes(ScalarSize(type), what);
+            // Each arm boxed as its own type: a switch expression would otherwise convert them all to double.
             return type switch
             {
-                GgufValueType.UInt8 => bytes[0],
-                GgufValueType.Int8 => (sbyte)bytes[0],
-                GgufValueType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-                GgufValueType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(bytes),
-                GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-                GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(bytes),
-                GgufValueType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
-                GgufValueType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-                GgufValueType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(bytes),
-                GgufValueType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
+                GgufValueType.UInt8 => (object)bytes[0],
+                GgufValueType.Int8 => (object)(sbyte)bytes[0],
+                GgufValueType.UInt16 => (object)BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                GgufValueType.Int16 => (object)BinaryPrimitives.ReadInt16LittleEndian(bytes),
+                GgufValueType.UInt32 => (object)BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                GgufValueType.Int32 => (object)BinaryPrimitives.ReadInt32LittleEndian(bytes),
+                GgufValueType.Float32 => (object)BinaryPrimitives.ReadSingleLittleEndian(bytes),
+                GgufValueType.UInt64 => (object)BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                GgufValueType.Int64 => (object)BinaryPrimitives.ReadInt64LittleEndian(bytes),
+                GgufValueType.Float64 => (object)BinaryPrimitives.ReadDoubleLittleEndian(bytes),
                 _ => throw new InvalidOperationException($"unexpected scalar type {type}"),
             };
         }
