@@ -13,10 +13,13 @@ internal sealed class LlamaCpp : IDisposable
 {
     static LlamaCpp()
     {
-        // Quiet: llama.cpp logs every load to stderr otherwise. Must be set before the first native call.
+        // Quiet: llama.cpp logs every load to stderr otherwise. Set before the first native call.
         NativeLibraryConfig.All.WithLogCallback((level, message) => { });
         NativeApi.llama_empty_call(); // loads the native library (the quantiser's entry points do not)
     }
+
+    /// <summary>Loads llama.cpp with its logging quieted, for code that then uses LLamaSharp directly.</summary>
+    public static void EnsureLoaded() => System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(LlamaCpp).TypeHandle);
 
     readonly LLamaWeights weights;
     readonly LLamaContext context;
