@@ -35,7 +35,7 @@ public static class TrainWorkflow
         // Bad options fail before anything is loaded, not after minutes of reading a model and data.
         (settings.Trainer with { UpLearningRateRatio = settings.Method.UpLearningRateRatio }).Validate();
         if (settings.WarmupRatio is { } warmupRatio && !(warmupRatio is >= 0 and <= 1)) throw new PeftSharpException($"--warmup-ratio must be in [0, 1], got {warmupRatio}");
-        if (!IO.Gguf.GgufModelFile.Exists(settings.ModelDirectory)) throw new PeftSharpException($"--model {settings.ModelDirectory}: model folder or GGUF file not found");
+        if (!IO.Gguf.GgufModelFile.Exists(settings.ModelDirectory)) throw new PeftSharpException($"--model {settings.ModelDirectory}: model folder not found");
         if (!File.Exists(settings.DataPath) && !Directory.Exists(settings.DataPath)) throw new PeftSharpException($"--data {settings.DataPath}: not found");
         if (settings.EvalDataPath is { } eval && !File.Exists(eval) && !Directory.Exists(eval)) throw new PeftSharpException($"--eval-data {eval}: not found");
         var dtype = Runtime.ParseDtype(settings.Dtype);

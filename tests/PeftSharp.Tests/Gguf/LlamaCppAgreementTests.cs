@@ -35,14 +35,14 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
     static string ShortRun(string method)
     {
         var data = Path.Combine(GgufTestModels.TempFolder("data"), "train.jsonl");
-        File.WriteAllLines(data, File.ReadLines(Path.Combine(DemoWorkflow.Assets(), "wordnet", "tasks", "wn-define", "train.jsonl")).Take(24));
+        File.WriteAllLines(data, File.ReadLines(Path.Combine(DemoWorkflow.Assets(), "wordnet", "tasks", "wn-define", "train.jsonl")).Take(12));
         var adapter = GgufTestModels.TempFolder(method);
         TrainWorkflow.Run(new TrainSettings
         {
-            ModelDirectory = GgufTestModels.ShippedGpt2, DataPath = data, OutputDirectory = adapter, Task = "causal-lm", MaxLength = 48,
+            ModelDirectory = GgufTestModels.ShippedGpt2, DataPath = data, OutputDirectory = adapter, Task = "causal-lm", MaxLength = 32,
             Generation = new GenerationOptions { MaxNewTokens = 4 },
             Method = new MethodSettings { Method = method, R = 4, Alpha = 16 },
-            Trainer = new TrainerOptions { OutputDirectory = adapter, LearningRate = 2e-2, Epochs = 1, BatchSize = 8, LoggingSteps = 100, Seed = 3 },
+            Trainer = new TrainerOptions { OutputDirectory = adapter, LearningRate = 3e-2, Epochs = 1, BatchSize = 4, LoggingSteps = 100, Seed = 3 },
         });
         return adapter;
     }
