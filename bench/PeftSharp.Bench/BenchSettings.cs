@@ -45,6 +45,6 @@ internal sealed record BenchSettings
         ProjectionTokens = 32,
         StabilitySteps = 30,
         StabilitySampleEvery = 10,
-        Checkpoint = new Gpt2Config { NLayer = 2, NEmbd = 64, NHead = 4, VocabSize = 1000, NPositions = 128 },
+        Checkpoint = new Gpt2Config { NLayer = 2, NEmbd = 64, NHead = 4, VocabSize = 4096, NPositions = 128 }, // the GGUF export embeds a 4,096-token tokenizer
     };
 }

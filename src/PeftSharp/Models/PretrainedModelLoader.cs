@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using PeftSharp.Models.Bert;
 using PeftSharp.Models.Deberta;
+using PeftSharp.IO.Gguf;
+using PeftSharp.Models.Gguf;
 using PeftSharp.Models.Gpt2;
 using PeftSharp.Models.Llama;
 using static TorchSharp.torch;
@@ -9,8 +11,9 @@ using static TorchSharp.torch;
 namespace PeftSharp.Models;
 
 /// <summary>
-/// Builds models from HuggingFace folders (config.json + model.safetensors or a sharded index),
-/// from a config with random weights, and saves them back in HF layout.
+/// Builds models from HuggingFace folders (config.json + model.safetensors or a sharded index) or llama.cpp GGUF files
+/// (a <c>.gguf</c> path, or a folder holding one and no config.json), from a config with random weights, and saves them
+/// back in HF layout.
 /// </summary>
 public static partial class PretrainedModelLoader
 {
@@ -30,7 +33,7 @@ public static partial class PretrainedModelLoader
     /// <summary><see cref="Load"/> for a decoder-only language model (gpt2, llama, mistral, qwen2).</summary>
     public static ICausalLanguageModel LoadCausalLM(string directory, ScalarType? dtype = null, Device? device = null, Action<string>? warn = null)
     {
-        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
+        var config = LoadConfig(directory);
         if (config is not (Gpt2Config or LlamaConfig))
             throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' is an encoder, not a causal language model (gpt2, llama, mistral, qwen2)");
         return (ICausalLanguageModel)LoadWithHead(directory, ModelHead.CausalLM, dtype, device, warn, config);
@@ -45,8 +48,8 @@ public static partial class PretrainedModelLoader
     public static ISequenceClassificationModel LoadSequenceClassifier(string directory, int? numLabels = null, ScalarType? dtype = null,
         Device? device = null, Action<string>? warn = null)
     {
-        var path = Path.Combine(directory, "config.json");
-        var config = ModelConfig.Load(path);
+        var path = GgufModelFile.Find(directory) ?? Path.Combine(directory, "config.json");
+        var config = LoadConfig(directory);
         if (config is not IClassifierConfig labels)
             throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' has no sequence-classification head here");
         if (numLabels is { } n && n != labels.NumLabels)
@@ -67,9 +70,21 @@ public static partial class PretrainedModelLoader
         return model;
     }
 
+    /// <summary>
+    /// The configuration of a model: config.json of a HF folder, or what a GGUF file's metadata and tensors describe
+    /// (<paramref name="model"/> a .gguf file or a folder holding one and no config.json).
+    /// </summary>
+    public static ModelConfig LoadConfig(string model) =>
+        GgufModelFile.Find(model) is { } gguf ? GgufCheckpoint.ReadConfig(gguf) : ModelConfig.Load(Path.Combine(model, "config.json"));
+
     private static PretrainedModel LoadWithHead(string directory, ModelHead head, ScalarType? dtype, Device? device, Action<string>? warn, ModelConfig? config)
     {
-        if (!Directory.Exists(directory)) throw new PeftSharpException($"{directory}: model folder not found");
+        if (!GgufModelFile.Exists(directory)) throw new PeftSharpException($"{directory}: model folder not found");
+        if (GgufModelFile.Find(directory) is { } gguf)
+        {
+            using var checkpoint = GgufCheckpoint.Open(gguf);
+            return LoadFrom(checkpoint, gguf, config ?? checkpoint.Config, dtype ?? ScalarType.Float32, device, warn, head);
+        }
         config ??= ModelConfig.Load(Path.Combine(directory, "config.json"));
         using var source = OpenCheckpoint(directory);
         return LoadFrom(source, directory, config, dtype ?? ScalarType.Float32, device, warn, head);

@@ -11,13 +11,14 @@ public static class TokenizerLoader
     /// Loads the tokenizer of a HuggingFace model folder. The kind is chosen from tokenizer_config.json
     /// (tokenizer_class), config.json (model_type) and the files present: byte-level BPE (GPT-2, RoBERTa, LLaMA-3:
     /// tokenizer.json or vocab.json + merges.txt), SentencePiece (LLaMA-2 tokenizer.model; DeBERTa-v2/v3 spm.model) or
-    /// WordPiece (BERT vocab.txt). Special tokens come from tokenizer_config.json, special_tokens_map.json,
+    /// WordPiece (BERT vocab.txt); a GGUF model file (or a folder holding one) gives the tokenizer it embeds. Special tokens come from tokenizer_config.json, special_tokens_map.json,
     /// added_tokens.json and the added_tokens of tokenizer.json.
     /// </summary>
     /// <exception cref="PeftSharpException">The folder or a needed file is missing or malformed; the message names the file.</exception>
     public static ITextTokenizer Load(string modelDirectory)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
+        if (IO.Gguf.GgufModelFile.Find(modelDirectory) is { } gguf) return Gguf.GgufTokenizer.Load(gguf); // a GGUF model embeds its tokenizer
         if (!Directory.Exists(modelDirectory))
             throw new PeftSharpException($"{modelDirectory}: tokenizer folder not found");
         var folder = new TokenizerFolder(modelDirectory);

@@ -43,6 +43,12 @@ public abstract class TunerLayer : nn.Module
         named_parameters().Select(p => (p.name, (Tensor)p.parameter));
 
     /// <summary>
+    /// (A, B) with ΔW = B·A exactly, B carrying the method's scale — when the update is a plain low-rank product
+    /// (LoRA, rsLoRA, AdaLoRA), so runtimes that apply LoRA themselves (llama.cpp) can hold it; null otherwise.
+    /// </summary>
+    protected internal virtual (Tensor Down, Tensor Up)? AsLowRank() => null;
+
+    /// <summary>
     /// Makes the adapter compute what its saved form computes: called after training and after saved weights were
     /// copied in (Dual LoRA ends its warm-up ramp; AdaLoRA / LoRA² zero their masked λ).
     /// </summary>

@@ -35,7 +35,7 @@ public static class EvalWorkflow
         warn ??= _ => { };
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
-        var maxLength = TaskData.MaxLength(settings.MaxLength, task, ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json")));
+        var maxLength = TaskData.MaxLength(settings.MaxLength, task, PretrainedModelLoader.LoadConfig(settings.ModelDirectory));
         var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
             new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn);
         using var scope = NewDisposeScope();

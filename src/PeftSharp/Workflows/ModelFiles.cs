@@ -11,9 +11,17 @@ internal static class ModelFiles
         "vocab.txt", "tokenizer.model", "spm.model", "generation_config.json",
     ];
 
-    /// <summary>Copies the tokenizer (and generation config) of <paramref name="from"/> into <paramref name="to"/>, atomically per file.</summary>
+    /// <summary>
+    /// Copies the tokenizer (and generation config) of <paramref name="from"/> into <paramref name="to"/>, atomically per
+    /// file; from a GGUF model, writes the HF tokenizer files equivalent to the tokenizer it embeds.
+    /// </summary>
     public static void CopyTokenizer(string from, string to)
     {
+        if (IO.Gguf.GgufModelFile.Find(from) is { } gguf)
+        {
+            foreach (var (name, bytes) in Tokenization.Gguf.GgufTokenizer.Files(gguf)) AtomicFile.WriteAllBytes(Path.Combine(to, name), bytes);
+            return;
+        }
         foreach (var name in TokenizerFiles)
         {
             var source = Path.Combine(from, name);

@@ -21,7 +21,7 @@ internal sealed class ModelSession : IDisposable
     {
         var adapterConfig = adapterDirectory is null ? null : AdapterFormat.ReadConfig(adapterDirectory, warn);
         numLabels ??= adapterConfig?.TaskType == "SEQ_CLS" ? HeadSize(adapterDirectory!) : null;
-        var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));
+        var config = PretrainedModelLoader.LoadConfig(modelDirectory);
         IPretrainedModel model = numLabels is not null || IsClassifierCheckpoint(config)
             ? PretrainedModelLoader.LoadSequenceClassifier(modelDirectory, numLabels, dtype, device, warn)
             : PretrainedModelLoader.LoadCausalLM(modelDirectory, dtype, device, warn);

@@ -34,14 +34,14 @@ public static class TrainWorkflow
         warn ??= _ => { };
         // Bad options fail before anything is loaded, not after minutes of reading a model and data.
         settings.Validate();
-        if (!Directory.Exists(settings.ModelDirectory)) throw new InvalidOptionException(nameof(settings.ModelDirectory), settings.ModelDirectory, "model folder not found");
+        if (!IO.Gguf.GgufModelFile.Exists(settings.ModelDirectory)) throw new InvalidOptionException(nameof(settings.ModelDirectory), settings.ModelDirectory, "model folder not found");
         foreach (var (option, path) in new[] { (nameof(settings.DataPath), settings.DataPath), (nameof(settings.EvalDataPath), settings.EvalDataPath), (nameof(settings.TestDataPath), settings.TestDataPath) })
             if (path is not null && !File.Exists(path) && !Directory.Exists(path)) throw new InvalidOptionException(option, path, "not found");
         var device = Devices.Resolve(settings.Device);
         manual_seed(settings.Trainer.Seed);
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
-        var config = ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json"));
+        var config = PretrainedModelLoader.LoadConfig(settings.ModelDirectory);
         int maxLength = TaskData.MaxLength(settings.MaxLength, task, config);
 
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end

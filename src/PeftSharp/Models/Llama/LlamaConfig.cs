@@ -40,6 +40,11 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
     public double RopeTheta { get; init; } = 10000;
     /// <summary><c>rope_scaling</c>, or null.</summary>
     public RopeScaling? RopeScaling { get; init; }
+    /// <summary>
+    /// Per-frequency divisors of the rotary frequencies, as a GGUF file's <c>rope_freqs</c> gives them when they are not
+    /// LLaMA-3's scaling with its usual parameters; null otherwise. Such a config cannot be written as HF config.json.
+    /// </summary>
+    internal float[]? RopeFrequencyFactors { get; init; }
     /// <summary><c>attention_bias</c>: biases on q/k/v/o (LLaMA); Qwen2 always has q/k/v biases.</summary>
     public bool AttentionBias { get; init; }
     /// <summary><c>mlp_bias</c>.</summary>
@@ -181,6 +186,9 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
 
     private protected override void Write(JsonObject o)
     {
+        if (RopeFrequencyFactors is not null)
+            throw new PeftSharpException("this model's rotary frequencies come from a GGUF file's rope_freqs, which no HF rope_scaling describes; " +
+                                         "it cannot be saved as a HuggingFace folder (export it as GGUF instead)");
         o["architectures"] ??= new JsonArray(ClassName("ForCausalLM"));
         o["vocab_size"] = VocabSize;
         o["hidden_size"] = HiddenSize;

@@ -14,13 +14,19 @@ internal sealed class RotaryEmbedding
 
     public RotaryEmbedding(LlamaConfig config)
     {
+        inverseFrequencies = UnscaledFrequencies(config);
+        if (config.RopeFrequencyFactors is { } factors) inverseFrequencies = inverseFrequencies.Zip(factors, (f, divisor) => f / divisor).ToArray();
+        else if (config.RopeScaling is { } scaling) inverseFrequencies = Rescale(inverseFrequencies, scaling);
+    }
+
+    /// <summary>θ^(−2i/d) before any scaling, in float32 exactly as the reference implementations compute it.</summary>
+    internal static float[] UnscaledFrequencies(LlamaConfig config)
+    {
         var dim = config.Dim;
-        // float32 exactly as the reference implementations compute it: θ^(2i/d) in single precision.
-        using (var exponents = torch.arange(0, dim, 2, dtype: ScalarType.Int64).to(ScalarType.Float32) / dim)
-        using (var powers = torch.pow(torch.tensor((float)config.RopeTheta), exponents))
-        using (var inverse = powers.reciprocal())
-            inverseFrequencies = inverse.data<float>().ToArray();
-        if (config.RopeScaling is { } scaling) inverseFrequencies = Rescale(inverseFrequencies, scaling);
+        using var exponents = torch.arange(0, dim, 2, dtype: ScalarType.Int64).to(ScalarType.Float32) / dim;
+        using var powers = torch.pow(torch.tensor((float)config.RopeTheta), exponents);
+        using var inverse = powers.reciprocal();
+        return inverse.data<float>().ToArray();
     }
 
     internal IReadOnlyList<float> InverseFrequencies => inverseFrequencies;

@@ -77,6 +77,13 @@ public sealed class AdaLoraLayer : TunerLayer, IRankAdaptive
 
     protected internal override Tensor DeltaWeight(LinearLike layer) => lora_B.matmul(lora_A * lora_E) * Scaling;
 
+    /// <summary>The kept triplets only (as saved): A·diag(λ) and s·B.</summary>
+    protected internal override (Tensor Down, Tensor Up)? AsLowRank()
+    {
+        var saved = SavedTensors().ToDictionary(t => t.Name, t => t.Value.detach());
+        return (saved["lora_A"] * saved["lora_E"], saved["lora_B"] * Scaling);
+    }
+
     protected internal override ParameterRole RoleOf(string localName) => localName switch
     {
         "lora_B" => ParameterRole.Up,

@@ -34,6 +34,8 @@ public sealed class LoraLayer : TunerLayer
 
     protected internal override Tensor DeltaWeight(LinearLike layer) => B.matmul(A) * Scaling;
 
+    protected internal override (Tensor Down, Tensor Up)? AsLowRank() => (A.detach().clone(), B.detach() * Scaling);
+
     protected internal override ParameterRole RoleOf(string localName) =>
         localName.StartsWith("lora_B", StringComparison.Ordinal) ? ParameterRole.Up : ParameterRole.Down;
 }

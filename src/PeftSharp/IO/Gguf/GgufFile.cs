@@ -1,0 +1,141 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace PeftSharp.IO.Gguf;
+
+/// <summary>
+/// A memory-mapped GGUF file (the model format of llama.cpp). Opening validates everything before the tensor data
+/// (<see cref="GgufHeader"/>); <see cref="ReadTensor"/> materialises one tensor at a time in PyTorch's shape, dequantising
+/// Q8_0, Q4_0, Q4_K, Q5_K and Q6_K blocks to float32 first, so a model is never held twice.
+/// </summary>
+internal sealed class GgufFile : IDisposable
+{
+    readonly Dictionary<string, GgufTensorInfo> tensors;
+    readonly MemoryMappedFile? map;
+    readonly MemoryMappedViewAccessor? view;
+    readonly long dataStart;
+    bool disposed;
+
+    GgufFile(string path, GgufHeader header, MemoryMappedFile? map, MemoryMappedViewAccessor? view)
+    {
+        FilePath = path;
+        Metadata = header.Metadata;
+        Tensors = header.Tensors;
+        tensors = header.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        dataStart = header.DataStart;
+        this.map = map;
+        this.view = view;
+    }
+
+    public string FilePath { get; }
+    public GgufMetadata Metadata { get; }
+    /// <summary>Tensor entries in file order.</summary>
+    public IReadOnlyList<GgufTensorInfo> Tensors { get; }
+    /// <summary>Where the data section starts; a tensor's bytes are at <c>DataStart + Offset</c>.</summary>
+    public long DataStart => dataStart;
+    /// <summary>Sum of the tensors' stored byte lengths.</summary>
+    public long TotalBytes => Tensors.Sum(t => t.ByteLength);
+
+    /// <summary>Opens and validates <paramref name="path"/>; any violation of the format is a <see cref="PeftSharpException"/> naming the file.</summary>
+    public static GgufFile Open(string path)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("GGUF data is little-endian; big-endian hosts are not supported");
+        if (!File.Exists(path)) throw new PeftSharpException($"{path}: file not found");
+        FileStream? stream = null;
+        MemoryMappedFile? map = null;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
+            long length = stream.Length;
+            var header = GgufHeader.Read(stream, length, path);
+            if (length == 0 || header.Tensors.Count == 0) return new GgufFile(path, header, null, null);
+            // Map through the handle just validated: a file swapped in meanwhile cannot be read.
+            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            stream = null; // owned by the map now
+            var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            return new GgufFile(path, header, map, view);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            map?.Dispose();
+            throw new PeftSharpException($"{path}: cannot read: {e.Message}", e);
+        }
+        catch
+        {
+            map?.Dispose();
+            throw;
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    public bool Contains(string name) => tensors.ContainsKey(name);
+
+    public GgufTensorInfo GetInfo(string name) =>
+        tensors.TryGetValue(name, out var info) ? info : throw new PeftSharpException($"{FilePath}: no tensor named '{name}'");
+
+    /// <summary>
+    /// Reads one tensor into fresh CPU memory in PyTorch's shape, converted to <paramref name="dtype"/>: F32/F16/BF16 are
+    /// copied as stored and converted, quantised types are dequantised to float32 and then converted.
+    /// </summary>
+    public Tensor ReadTensor(string name, ScalarType dtype)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var info = GetInfo(name);
+        using var scope = NewDisposeScope();
+        var stored = info.Type switch
+        {
+            GgufTensorType.F32 => ScalarType.Float32,
+            GgufTensorType.F16 => ScalarType.Float16,
+            GgufTensorType.BF16 => ScalarType.BFloat16,
+            _ => ScalarType.Float32, // dequantised
+        };
+        var result = empty(info.Shape, stored);
+        if (info.ByteLength > 0) CopyInto(result, info);
+        if (result.dtype != dtype) result = result.to(dtype);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Fills <paramref name="target"/> from the mapped bytes of <paramref name="info"/>, in chunks below 2 GB of the target
+    /// (whole blocks: a chunk of 2^28 floats holds whole blocks of 32 or 256).
+    /// </summary>
+    unsafe void CopyInto(Tensor target, GgufTensorInfo info)
+    {
+        var (blockElements, blockBytes) = GgufTensorTypes.Block(info.Type)!.Value;
+        bool raw = info.Type is GgufTensorType.F32 or GgufTensorType.F16 or GgufTensorType.BF16;
+        byte* basePointer = null;
+        view!.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);
+        try
+        {
+            byte* start = basePointer + view.PointerOffset + dataStart + info.Offset;
+            TensorBytes.ForEachChunk(target, (span, offset) =>
+            {
+                if (raw)
+                {
+                    new ReadOnlySpan<byte>(start + offset, span.Length).CopyTo(span);
+                    return;
+                }
+                var floats = MemoryMarshal.Cast<byte, float>(span);
+                long firstBlock = offset / sizeof(float) / blockElements;
+                int blocks = floats.Length / blockElements;
+                GgufDequantizer.Decode(info.Type, new ReadOnlySpan<byte>(start + firstBlock * blockBytes, checked(blocks * blockBytes)), floats);
+            });
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        view?.Dispose();
+        map?.Dispose();
+    }
+}
