@@ -14,17 +14,13 @@ internal interface IClassifierConfig
     ModelConfig WithNumLabels(int numLabels);
 }
 
-/// <summary>Reading, checking and writing the label fields every architecture's config.json may carry.</summary>
+/// <summary>
+/// Checking and writing the label fields every architecture's config.json may carry (they are read as the records'
+/// properties; HF's rule that id2label, when present, decides num_labels is applied in <see cref="ModelConfig.Parse"/>).
+/// </summary>
 internal static class ClassifierLabels
 {
     public const int DefaultNumLabels = 2;
-
-    /// <summary>HF's rule: the length of <c>id2label</c> when present, else <c>num_labels</c>, else 2.</summary>
-    public static (int NumLabels, IReadOnlyDictionary<int, string>? Id2Label, string? ProblemType) Read(ConfigJson r)
-    {
-        var id2label = r.OptionalId2Label("id2label");
-        return (id2label?.Count ?? r.Int("num_labels", DefaultNumLabels), id2label, r.OptionalString("problem_type"));
-    }
 
     public static string EffectiveProblemType(IClassifierConfig c) =>
         c.ProblemType ?? (c.NumLabels == 1 ? "regression" : "single_label_classification");
@@ -32,6 +28,8 @@ internal static class ClassifierLabels
     public static void Validate(IClassifierConfig c, string source)
     {
         if (c.NumLabels <= 0) throw new PeftSharpException($"{source}: 'num_labels' must be positive, got {c.NumLabels}");
+        if (c.Id2Label is { } labels && Enumerable.Range(0, labels.Count).FirstOrDefault(i => !labels.ContainsKey(i), -1) is var missing and >= 0)
+            throw new PeftSharpException($"{source}: 'id2label' must number its labels 0..{labels.Count - 1}, label {missing} is missing");
         if (c.Id2Label is not null && c.Id2Label.Count != c.NumLabels)
             throw new PeftSharpException($"{source}: 'id2label' has {c.Id2Label.Count} labels but 'num_labels' is {c.NumLabels}");
         if (c.ProblemType is not (null or "regression" or "single_label_classification" or "multi_label_classification"))

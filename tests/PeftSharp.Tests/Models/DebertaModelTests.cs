@@ -71,7 +71,8 @@ public sealed class DebertaModelTests : IDisposable
 
     [Theory]
     [InlineData("pos_att_type", "[\"c2p\", \"p2p\"]", "'pos_att_type' entry 'p2p' is not supported")]
-    [InlineData("pos_att_type", "3", "field 'pos_att_type' must be a list of strings")]
+    [InlineData("pos_att_type", "3", "/m/config.json: field 'pos_att_type': expected a list of strings or a string such as \"p2c|c2p\", got 3")]
+    [InlineData("pos_att_type", "[\"c2p\", null]", "/m/config.json: field 'pos_att_type': expected a list of strings or a string such as \"p2c|c2p\", got [\"c2p\",null]")]
     [InlineData("conv_kernel_size", "4", "'conv_kernel_size' must be odd")]
     [InlineData("pooler_hidden_size", "8", "'pooler_hidden_size' (8) must equal 'hidden_size' (16)")]
     [InlineData("max_relative_positions", "5", "'max_relative_positions' (5, or 'max_position_embeddings' when below 1) must exceed 'position_buckets' / 2 + 1 (5)")]

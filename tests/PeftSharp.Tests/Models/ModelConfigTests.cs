@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftSharp.Models;
 using PeftSharp.Models.Bert;
+using PeftSharp.Models.Deberta;
 using PeftSharp.Models.Gpt2;
 using PeftSharp.Models.Llama;
 
@@ -17,6 +19,10 @@ public class ModelConfigTests
         return o.ToJsonString();
     }
 
+    private static T Parse<T>(string fixture, Action<JsonObject> edit) where T : ModelConfig => Assert.IsType<T>(ModelConfig.Parse(Edit(fixture, edit)));
+
+    private static JsonObject Written(ModelConfig config) => JsonNode.Parse(config.ToJson())!.AsObject();
+
     private static string Error(string json) => Assert.ThrowsAny<PeftSharpException>(() => ModelConfig.Parse(json, "/models/x/config.json")).Message;
 
     [Fact]
@@ -32,19 +38,21 @@ public class ModelConfigTests
     public void Missing_model_type_is_named()
     {
         Assert.Contains("missing field 'model_type'", Error(Edit("gpt2_original", o => o.Remove("model_type"))));
+        Assert.Equal("/models/x/config.json: field 'model_type': expected a string, got 2", Error(Edit("gpt2_original", o => o["model_type"] = 2)));
     }
 
     [Theory]
-    [InlineData("gpt2_original", "n_embd")]
-    [InlineData("gpt2_original", "vocab_size")]
-    [InlineData("llama_gqa", "num_attention_heads")]
-    [InlineData("llama_gqa", "intermediate_size")]
-    [InlineData("roberta_cls", "hidden_size")]
-    public void Missing_required_field_is_named_with_the_model_type(string fixture, string field)
+    [InlineData("gpt2_original", "n_embd", "gpt2")]
+    [InlineData("gpt2_original", "vocab_size", "gpt2")]
+    [InlineData("llama_gqa", "num_attention_heads", "llama")]
+    [InlineData("llama_gqa", "intermediate_size", "llama")]
+    [InlineData("roberta_cls", "hidden_size", "roberta")]
+    [InlineData("deberta_v3_cls", "num_hidden_layers", "deberta-v2")]
+    public void Missing_required_field_is_named_with_the_model_type(string fixture, string field, string modelType)
     {
-        var message = Error(Edit(fixture, o => o.Remove(field)));
-        Assert.Contains($"missing field '{field}'", message);
-        Assert.Contains("/models/x/config.json", message);
+        var expected = $"/models/x/config.json: missing field '{field}' (required for model_type '{modelType}')";
+        Assert.Equal(expected, Error(Edit(fixture, o => o.Remove(field))));
+        Assert.Equal(expected, Error(Edit(fixture, o => o[field] = null))); // null counts as absent
     }
 
     [Theory]
@@ -67,9 +75,11 @@ public class ModelConfigTests
     [Fact]
     public void Wrong_field_types_and_invalid_json_are_named()
     {
-        Assert.Contains("field 'n_head' must be an integer, got \"four\"", Error(Edit("gpt2_original", o => o["n_head"] = "four")));
-        Assert.Contains("field 'n_layer' must be an integer, got 2.5", Error(Edit("gpt2_original", o => o["n_layer"] = 2.5)));
-        Assert.Contains("field 'tie_word_embeddings' must be true or false", Error(Edit("llama_gqa", o => o["tie_word_embeddings"] = 1)));
+        Assert.Equal("/models/x/config.json: field 'n_head': expected an integer, got \"four\"", Error(Edit("gpt2_original", o => o["n_head"] = "four")));
+        Assert.Equal("/models/x/config.json: field 'n_layer': expected an integer, got 2.5", Error(Edit("gpt2_original", o => o["n_layer"] = 2.5)));
+        Assert.Equal("/models/x/config.json: field 'tie_word_embeddings': expected true or false, got 1", Error(Edit("llama_gqa", o => o["tie_word_embeddings"] = 1)));
+        Assert.Equal("/models/x/config.json: field 'hidden_act': expected a string, got [\"silu\"]", Error(Edit("llama_gqa", o => o["hidden_act"] = new JsonArray("silu"))));
+        Assert.Equal("/models/x/config.json: field 'layer_norm_eps': expected a number, got \"1e-5\"", Error(Edit("roberta_cls", o => o["layer_norm_eps"] = "1e-5")));
         Assert.Contains("invalid JSON", Error("{\"model_type\": \"gpt2\","));
         Assert.Contains("expected a JSON object", Error("[1, 2]"));
         Assert.Contains("'n_layer' must be positive, got 0", Error(Edit("gpt2_original", o => o["n_layer"] = 0)));
@@ -78,9 +88,9 @@ public class ModelConfigTests
     [Fact]
     public void Unsupported_options_are_rejected_by_name()
     {
-        Assert.Contains("rope type 'dynamic' is not supported",
+        Assert.Equal("/models/x/config.json: field 'rope_scaling.rope_type': expected one of llama3, linear, default, got \"dynamic\"",
             Error(Edit("llama_gqa", o => o["rope_scaling"] = new JsonObject { ["rope_type"] = "dynamic", ["factor"] = 2.0 })));
-        Assert.Contains("missing field 'low_freq_factor'",
+        Assert.Equal("/models/x/config.json: missing field 'rope_scaling.low_freq_factor' (required for rope_type 'llama3')",
             Error(Edit("llama_gqa", o => o["rope_scaling"] = new JsonObject { ["rope_type"] = "llama3", ["factor"] = 8.0 })));
         Assert.Contains("'activation_function' 'mish' is not supported", Error(Edit("gpt2_original", o => o["activation_function"] = "mish")));
         Assert.Contains("'position_embedding_type' 'relative_key' is not supported",
@@ -163,6 +173,125 @@ public class ModelConfigTests
         Assert.Equal(config.ToJson(), (ModelConfig.Parse(config.ToJson()) with { SourceJson = null }).ToJson());
         Assert.Contains("'n_embd' (30) must be divisible by 'n_head' (4)",
             Assert.ThrowsAny<PeftSharpException>(() => (config with { NEmbd = 30 }).Validate()).Message);
+    }
+
+    [Fact]
+    public void A_json_null_counts_as_absent()
+    {
+        var gpt2 = Parse<Gpt2Config>("gpt2_original", o => { o["n_inner"] = null; o["bos_token_id"] = null; o["eos_token_id"] = null; });
+        Assert.Equal((null, 64, 50256), (gpt2.NInner, gpt2.Inner, gpt2.BosTokenId));
+        Assert.Equal([50256], gpt2.EosTokenIds);
+    }
+
+    [Fact]
+    public void Eos_token_id_is_one_id_or_a_list_and_is_written_back_the_same_way()
+    {
+        Assert.Equal([5], Parse<LlamaConfig>("llama_gqa", o => o["eos_token_id"] = 5).EosTokenIds);
+        Assert.Equal([5, 6], Parse<LlamaConfig>("llama_gqa", o => o["eos_token_id"] = new JsonArray(5, 6)).EosTokenIds);
+        Assert.Equal("/models/x/config.json: field 'eos_token_id': expected an integer or a list of integers, got [5,\"6\"]",
+            Error(Edit("llama_gqa", o => o["eos_token_id"] = new JsonArray(5, "6"))));
+        Assert.Equal("/models/x/config.json: field 'eos_token_id': expected an integer or a list of integers, got \"2\"",
+            Error(Edit("llama_gqa", o => o["eos_token_id"] = "2")));
+        Assert.Equal(7, Written(new Gpt2Config { EosTokenIds = [7] })["eos_token_id"]!.GetValue<int>());
+        Assert.Equal([7, 8], Written(new Gpt2Config { EosTokenIds = [7, 8] })["eos_token_id"]!.AsArray().Select(n => n!.GetValue<int>()));
+    }
+
+    [Fact]
+    public void Id2label_keys_are_label_indices_and_id2label_decides_num_labels()
+    {
+        var config = Parse<BertConfig>("roberta_cls", o => { o["id2label"] = new JsonObject { ["1"] = "b", ["0"] = "a" }; o["num_labels"] = 5; });
+        Assert.Equal((2, "a", "b"), (config.NumLabels, config.Id2Label![0], config.Id2Label[1]));
+        Assert.Equal("7", Parse<BertConfig>("roberta_cls", o => o["id2label"] = new JsonObject { ["0"] = 7 }).Id2Label![0]); // HF keeps any value
+        Assert.Equal("/models/x/config.json: field 'id2label': expected label indices (0, 1, …) as keys, not 'a', got {\"0\":\"x\",\"a\":\"y\"}",
+            Error(Edit("roberta_cls", o => o["id2label"] = new JsonObject { ["0"] = "x", ["a"] = "y" })));
+        Assert.Equal("/models/x/config.json: field 'id2label': expected label indices (0, 1, …) as keys, not '-1', got {\"-1\":\"x\"}",
+            Error(Edit("roberta_cls", o => o["id2label"] = new JsonObject { ["-1"] = "x" })));
+        Assert.Equal("/models/x/config.json: field 'id2label': expected each label index once, not '00' again, got {\"0\":\"x\",\"00\":\"y\"}",
+            Error(Edit("roberta_cls", o => o["id2label"] = new JsonObject { ["0"] = "x", ["00"] = "y" })));
+        Assert.Equal("/models/x/config.json: field 'id2label': expected an object whose keys are label indices (0, 1, …), got [\"x\"]",
+            Error(Edit("roberta_cls", o => o["id2label"] = new JsonArray("x"))));
+        Assert.Equal("/models/x/config.json: 'id2label' must number its labels 0..1, label 1 is missing",
+            Error(Edit("roberta_cls", o => o["id2label"] = new JsonObject { ["0"] = "a", ["2"] = "b" })));
+    }
+
+    [Fact]
+    public void Rope_scaling_takes_rope_type_or_the_older_type_and_default_means_none()
+    {
+        LlamaConfig With(JsonObject scaling) => Parse<LlamaConfig>("llama_gqa", o => o["rope_scaling"] = scaling);
+        Assert.Equal(new RopeScaling("linear", 2), With(new JsonObject { ["type"] = "linear", ["factor"] = 2.0 }).RopeScaling);
+        Assert.Equal(new RopeScaling("linear", 2), With(new JsonObject { ["rope_type"] = "linear", ["type"] = "yarn", ["factor"] = 2.0, ["finetuned"] = true }).RopeScaling);
+        Assert.Null(With(new JsonObject { ["rope_type"] = "default" }).RopeScaling);
+        Assert.Null(With(new JsonObject { ["type"] = "default", ["factor"] = null }).RopeScaling);
+        Assert.Equal("/models/x/config.json: missing field 'rope_scaling.rope_type'",
+            Error(Edit("llama_gqa", o => o["rope_scaling"] = new JsonObject { ["factor"] = 2.0 })));
+        Assert.Equal("/models/x/config.json: field 'rope_scaling.type': expected one of llama3, linear, default, got \"yarn\"",
+            Error(Edit("llama_gqa", o => o["rope_scaling"] = new JsonObject { ["type"] = "yarn", ["factor"] = 2.0 })));
+        Assert.Equal("/models/x/config.json: field 'rope_scaling.factor': expected a number, got \"8\"",
+            Error(Edit("llama_gqa", o => o["rope_scaling"] = new JsonObject { ["rope_type"] = "linear", ["factor"] = "8" })));
+        Assert.Equal("/models/x/config.json: missing field 'rope_scaling.factor' (required for rope_type 'linear')",
+            Error(Edit("llama_gqa", o => o["rope_scaling"] = new JsonObject { ["rope_type"] = "linear" })));
+        Assert.Equal("/models/x/config.json: field 'rope_scaling': expected an object, got 8",
+            Error(Edit("llama_gqa", o => o["rope_scaling"] = 8)));
+        var llama3 = new LlamaConfig { RopeScaling = new RopeScaling("llama3", 8) };
+        Assert.Equal(["factor", "high_freq_factor", "low_freq_factor", "original_max_position_embeddings", "rope_type"],
+            Written(llama3)["rope_scaling"]!.AsObject().Select(p => p.Key)); // sorted at every level, as HF writes config.json
+        Assert.Equal(llama3.RopeScaling, ((LlamaConfig)ModelConfig.Parse(llama3.ToJson())).RopeScaling);
+    }
+
+    [Fact]
+    public void Mistral_s_sliding_window_is_4096_when_absent_and_off_when_null()
+    {
+        Assert.Equal(4, Parse<LlamaConfig>("mistral_sharded", _ => { }).EffectiveSlidingWindow);
+        Assert.Equal(4096, Parse<LlamaConfig>("mistral_sharded", o => o.Remove("sliding_window")).EffectiveSlidingWindow);
+        var off = Parse<LlamaConfig>("mistral_sharded", o => o["sliding_window"] = null);
+        Assert.Null(off.EffectiveSlidingWindow);
+        Assert.Null(((LlamaConfig)ModelConfig.Parse(off.ToJson())).EffectiveSlidingWindow); // written as null, so it stays off
+        Assert.Null(Parse<LlamaConfig>("qwen2_bf16", o => o.Remove("sliding_window")).SlidingWindow);
+        Assert.Null(Parse<LlamaConfig>("llama_gqa", _ => { }).SlidingWindow);
+    }
+
+    [Theory]
+    [InlineData("llama_gqa", 2048)]
+    [InlineData("mistral_sharded", 32768)]
+    [InlineData("qwen2_bf16", 32768)]
+    public void Max_position_embeddings_defaults_as_in_hf_s_config_class_for_the_model_type(string fixture, int expected)
+    {
+        Assert.Equal(expected, Parse<LlamaConfig>(fixture, o => o.Remove("max_position_embeddings")).MaxPositionEmbeddings);
+        Assert.Equal(expected, Parse<LlamaConfig>(fixture, o => o["max_position_embeddings"] = null).MaxPositionEmbeddings);
+    }
+
+    [Fact]
+    public void Roberta_s_pad_token_id_defaults_to_1_and_bert_s_to_0()
+    {
+        Assert.Equal(1, Parse<BertConfig>("roberta_cls", o => o.Remove("pad_token_id")).PadTokenId);
+        Assert.Equal(1, Parse<BertConfig>("roberta_cls", o => o["pad_token_id"] = null).PadTokenId);
+        Assert.Equal(0, Parse<BertConfig>("bert_cls", o => o.Remove("pad_token_id")).PadTokenId);
+    }
+
+    [Fact]
+    public void Config_json_has_the_fields_of_hf_s_config_class_for_the_model_type()
+    {
+        var llama = Written(new LlamaConfig());
+        Assert.Equal((false, false, false, true), (llama.ContainsKey("sliding_window"), llama.ContainsKey("use_sliding_window"), llama.ContainsKey("head_dim"), llama.ContainsKey("mlp_bias")));
+        Assert.Equal(32, llama["num_key_value_heads"]!.GetValue<int>()); // spelled out when null
+        var mistral = Written(new LlamaConfig { ModelType = "mistral" });
+        Assert.Equal((true, false, true), (mistral.ContainsKey("sliding_window"), mistral.ContainsKey("mlp_bias"), mistral.ContainsKey("attention_bias")));
+        var qwen = Written(new LlamaConfig { ModelType = "qwen2", HeadDim = 8 });
+        Assert.Equal((true, false, 8), (qwen.ContainsKey("use_sliding_window"), qwen.ContainsKey("attention_bias"), qwen["head_dim"]!.GetValue<int>()));
+        Assert.Equal("MistralForCausalLM", mistral["architectures"]![0]!.GetValue<string>());
+        // a field the model type does not have stays as the source file had it
+        Assert.Equal(9, Written(ModelConfig.Parse(Edit("llama_gqa", o => o["sliding_window"] = 9)))["sliding_window"]!.GetValue<int>());
+
+        var deberta = Written(new DebertaV2Config());
+        Assert.DoesNotContain(deberta, p => p.Key is "conv_kernel_size" or "conv_groups" or "conv_act" or "attention_head_size" or "embedding_size");
+        Assert.Equal(1536, deberta["pooler_hidden_size"]!.GetValue<int>());
+        var conv = Written(new DebertaV2Config { ConvKernelSize = 3, EmbeddingSize = 128 });
+        Assert.Equal((3, "tanh", 128), (conv["conv_kernel_size"]!.GetValue<int>(), conv["conv_act"]!.GetValue<string>(), conv["embedding_size"]!.GetValue<int>()));
+
+        var gpt2 = Written(new Gpt2Config { NPositions = 64 });
+        Assert.Equal((64, false, JsonValueKind.Null), (gpt2["n_ctx"]!.GetValue<int>(), gpt2.ContainsKey("num_labels"), gpt2["n_inner"]?.GetValueKind() ?? JsonValueKind.Null));
+        Assert.True(gpt2.ContainsKey("n_inner")); // HF writes the null
+        Assert.Equal("RobertaForSequenceClassification", Written(new BertConfig { ModelType = "roberta", PadTokenId = 1 })["architectures"]![0]!.GetValue<string>());
     }
 
     [Theory]

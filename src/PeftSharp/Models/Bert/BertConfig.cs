@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace PeftSharp.Models.Bert;
 
@@ -12,14 +13,19 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
     public BertConfig() : base("bert") { }
 
     /// <summary><c>vocab_size</c>.</summary>
+    [JsonRequired]
     public int VocabSize { get; init; } = 30522;
     /// <summary><c>hidden_size</c>.</summary>
+    [JsonRequired]
     public int HiddenSize { get; init; } = 768;
     /// <summary><c>num_hidden_layers</c>.</summary>
+    [JsonRequired]
     public int NumHiddenLayers { get; init; } = 12;
     /// <summary><c>num_attention_heads</c>.</summary>
+    [JsonRequired]
     public int NumAttentionHeads { get; init; } = 12;
     /// <summary><c>intermediate_size</c>.</summary>
+    [JsonRequired]
     public int IntermediateSize { get; init; } = 3072;
     /// <summary><c>hidden_act</c>.</summary>
     public string HiddenAct { get; init; } = "gelu";
@@ -35,13 +41,14 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
     public int TypeVocabSize { get; init; } = 2;
     /// <summary><c>layer_norm_eps</c>.</summary>
     public double LayerNormEps { get; init; } = 1e-12;
-    /// <summary><c>pad_token_id</c> (RoBERTa's position ids start after it).</summary>
+    /// <summary><c>pad_token_id</c> (RoBERTa's position ids start after it; a roberta config.json without it reads as HF's 1).</summary>
     public int PadTokenId { get; init; }
     /// <summary><c>position_embedding_type</c>: only absolute is supported.</summary>
     public string PositionEmbeddingType { get; init; } = "absolute";
     /// <summary><c>num_labels</c>.</summary>
     public int NumLabels { get; init; } = 2;
     /// <summary><c>id2label</c>, or null.</summary>
+    [JsonPropertyName("id2label"), JsonConverter(typeof(Id2LabelJsonConverter))]
     public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
     /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
     public string? ProblemType { get; init; }
@@ -52,35 +59,6 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
 
     ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
         this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
-
-    internal static BertConfig Read(ConfigJson r, string type)
-    {
-        var d = new BertConfig();
-        var labels = ClassifierLabels.Read(r);
-        return new BertConfig
-        {
-            ModelType = type,
-            SourceJson = r.Root,
-            VocabSize = r.RequiredInt("vocab_size", type),
-            HiddenSize = r.RequiredInt("hidden_size", type),
-            NumHiddenLayers = r.RequiredInt("num_hidden_layers", type),
-            NumAttentionHeads = r.RequiredInt("num_attention_heads", type),
-            IntermediateSize = r.RequiredInt("intermediate_size", type),
-            HiddenAct = r.String("hidden_act", d.HiddenAct),
-            HiddenDropoutProb = r.Double("hidden_dropout_prob", d.HiddenDropoutProb),
-            AttentionProbsDropoutProb = r.Double("attention_probs_dropout_prob", d.AttentionProbsDropoutProb),
-            ClassifierDropout = r.OptionalDouble("classifier_dropout"),
-            MaxPositionEmbeddings = r.Int("max_position_embeddings", d.MaxPositionEmbeddings),
-            TypeVocabSize = r.Int("type_vocab_size", d.TypeVocabSize),
-            LayerNormEps = r.Double("layer_norm_eps", d.LayerNormEps),
-            PadTokenId = r.Int("pad_token_id", type == "roberta" ? 1 : 0),
-            PositionEmbeddingType = r.String("position_embedding_type", d.PositionEmbeddingType),
-            InitializerRange = r.Double("initializer_range", d.InitializerRange),
-            NumLabels = labels.NumLabels,
-            Id2Label = labels.Id2Label,
-            ProblemType = labels.ProblemType,
-        };
-    }
 
     /// <summary>RoBERTa's positions run from pad_token_id + 1 (see <see cref="BertEmbeddings"/>).</summary>
     internal override int ContextLength => ModelType == "roberta" ? MaxPositionEmbeddings - PadTokenId - 1 : MaxPositionEmbeddings;
@@ -111,23 +89,9 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
         Require(LayerNormEps > 0, source, $"'layer_norm_eps' must be positive, got {LayerNormEps}");
     }
 
-    private protected override void Write(JsonObject o)
+    private protected override void WriteDerivedFields(JsonObject root)
     {
-        o["architectures"] = new JsonArray(ModelType == "roberta" ? "RobertaForSequenceClassification" : "BertForSequenceClassification");
-        o["vocab_size"] = VocabSize;
-        o["hidden_size"] = HiddenSize;
-        o["num_hidden_layers"] = NumHiddenLayers;
-        o["num_attention_heads"] = NumAttentionHeads;
-        o["intermediate_size"] = IntermediateSize;
-        o["hidden_act"] = HiddenAct;
-        o["hidden_dropout_prob"] = HiddenDropoutProb;
-        o["attention_probs_dropout_prob"] = AttentionProbsDropoutProb;
-        o["classifier_dropout"] = ClassifierDropout;
-        o["max_position_embeddings"] = MaxPositionEmbeddings;
-        o["type_vocab_size"] = TypeVocabSize;
-        o["layer_norm_eps"] = LayerNormEps;
-        o["pad_token_id"] = PadTokenId;
-        o["position_embedding_type"] = PositionEmbeddingType;
-        ClassifierLabels.Write(o, this, always: true);
+        root["architectures"] = new JsonArray(ModelType == "roberta" ? "RobertaForSequenceClassification" : "BertForSequenceClassification");
+        ClassifierLabels.Write(root, this, always: true);
     }
 }

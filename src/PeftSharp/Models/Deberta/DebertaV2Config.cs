@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace PeftSharp.Models.Deberta;
 
@@ -12,16 +13,21 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
     public DebertaV2Config() : base("deberta-v2") { }
 
     /// <summary><c>vocab_size</c>.</summary>
+    [JsonRequired]
     public int VocabSize { get; init; } = 128100;
     /// <summary><c>hidden_size</c>.</summary>
+    [JsonRequired]
     public int HiddenSize { get; init; } = 1536;
     /// <summary><c>num_hidden_layers</c>.</summary>
+    [JsonRequired]
     public int NumHiddenLayers { get; init; } = 24;
     /// <summary><c>num_attention_heads</c>.</summary>
+    [JsonRequired]
     public int NumAttentionHeads { get; init; } = 24;
     /// <summary><c>attention_head_size</c>; null = hidden_size / num_attention_heads.</summary>
     public int? AttentionHeadSize { get; init; }
     /// <summary><c>intermediate_size</c>.</summary>
+    [JsonRequired]
     public int IntermediateSize { get; init; } = 6144;
     /// <summary><c>hidden_act</c>.</summary>
     public string HiddenAct { get; init; } = "gelu";
@@ -48,6 +54,7 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
     /// <summary><c>position_buckets</c>: log-bucketed relative positions when positive (256 in v3).</summary>
     public int PositionBuckets { get; init; } = -1;
     /// <summary><c>pos_att_type</c>: which relative terms are used, <c>c2p</c> and/or <c>p2c</c>.</summary>
+    [JsonConverter(typeof(PosAttTypeJsonConverter))]
     public IReadOnlyList<string> PosAttType { get; init; } = [];
     /// <summary><c>share_att_key</c>: project relative embeddings with query_proj/key_proj instead of pos_query_proj/pos_key_proj.</summary>
     public bool ShareAttKey { get; init; }
@@ -70,6 +77,7 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
     /// <summary><c>num_labels</c>.</summary>
     public int NumLabels { get; init; } = 2;
     /// <summary><c>id2label</c>, or null.</summary>
+    [JsonPropertyName("id2label"), JsonConverter(typeof(Id2LabelJsonConverter))]
     public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
     /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
     public string? ProblemType { get; init; }
@@ -90,61 +98,6 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
 
     ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
         this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
-
-    internal static DebertaV2Config Read(ConfigJson r)
-    {
-        const string type = "deberta-v2";
-        var d = new DebertaV2Config();
-        var labels = ClassifierLabels.Read(r);
-        return new DebertaV2Config
-        {
-            SourceJson = r.Root,
-            VocabSize = r.RequiredInt("vocab_size", type),
-            HiddenSize = r.RequiredInt("hidden_size", type),
-            NumHiddenLayers = r.RequiredInt("num_hidden_layers", type),
-            NumAttentionHeads = r.RequiredInt("num_attention_heads", type),
-            AttentionHeadSize = r.OptionalInt("attention_head_size"),
-            IntermediateSize = r.RequiredInt("intermediate_size", type),
-            HiddenAct = r.String("hidden_act", d.HiddenAct),
-            HiddenDropoutProb = r.Double("hidden_dropout_prob", d.HiddenDropoutProb),
-            AttentionProbsDropoutProb = r.Double("attention_probs_dropout_prob", d.AttentionProbsDropoutProb),
-            MaxPositionEmbeddings = r.Int("max_position_embeddings", d.MaxPositionEmbeddings),
-            TypeVocabSize = r.Int("type_vocab_size", d.TypeVocabSize),
-            LayerNormEps = r.Double("layer_norm_eps", d.LayerNormEps),
-            InitializerRange = r.Double("initializer_range", d.InitializerRange),
-            PadTokenId = r.Int("pad_token_id", d.PadTokenId),
-            EmbeddingSize = r.OptionalInt("embedding_size"),
-            PositionBiasedInput = r.Bool("position_biased_input", d.PositionBiasedInput),
-            RelativeAttention = r.Bool("relative_attention", d.RelativeAttention),
-            MaxRelativePositions = r.Int("max_relative_positions", d.MaxRelativePositions),
-            PositionBuckets = r.Int("position_buckets", d.PositionBuckets),
-            PosAttType = ReadPosAttType(r),
-            ShareAttKey = r.Bool("share_att_key", d.ShareAttKey),
-            NormRelEbd = r.String("norm_rel_ebd", d.NormRelEbd),
-            ConvKernelSize = r.Int("conv_kernel_size", d.ConvKernelSize),
-            ConvGroups = r.Int("conv_groups", d.ConvGroups),
-            ConvAct = r.String("conv_act", d.ConvAct),
-            PoolerHiddenSize = r.OptionalInt("pooler_hidden_size"),
-            PoolerHiddenAct = r.String("pooler_hidden_act", d.PoolerHiddenAct),
-            PoolerDropout = r.Double("pooler_dropout", d.PoolerDropout),
-            ClsDropout = r.OptionalDouble("cls_dropout"),
-            NumLabels = labels.NumLabels,
-            Id2Label = labels.Id2Label,
-            ProblemType = labels.ProblemType,
-        };
-    }
-
-    /// <summary>A list of strings, the legacy "p2c|c2p" string, or absent/null (no relative terms).</summary>
-    private static IReadOnlyList<string> ReadPosAttType(ConfigJson r)
-    {
-        var node = r.Root["pos_att_type"];
-        if (node is null) return [];
-        if (node is JsonValue value && value.TryGetValue<string>(out var text))
-            return text.ToLowerInvariant().Split('|').Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
-        if (node is JsonArray array && array.All(n => n is JsonValue v && v.TryGetValue<string>(out _)))
-            return array.Select(n => n!.GetValue<string>().Trim().ToLowerInvariant()).ToList();
-        throw r.Error($"field 'pos_att_type' must be a list of strings or a string such as \"p2c|c2p\", got {node.ToJsonString()}");
-    }
 
     internal override int ContextLength => MaxPositionEmbeddings;
 
@@ -196,40 +149,18 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
         Require(LayerNormEps > 0, source, $"'layer_norm_eps' must be positive, got {LayerNormEps}");
     }
 
-    private protected override void Write(JsonObject o)
+    private protected override bool WritesField(string field) => field switch
     {
-        o["architectures"] ??= new JsonArray("DebertaV2ForSequenceClassification");
-        o["vocab_size"] = VocabSize;
-        o["hidden_size"] = HiddenSize;
-        o["num_hidden_layers"] = NumHiddenLayers;
-        o["num_attention_heads"] = NumAttentionHeads;
-        if (AttentionHeadSize is { } headSize) o["attention_head_size"] = headSize;
-        o["intermediate_size"] = IntermediateSize;
-        o["hidden_act"] = HiddenAct;
-        o["hidden_dropout_prob"] = HiddenDropoutProb;
-        o["attention_probs_dropout_prob"] = AttentionProbsDropoutProb;
-        o["max_position_embeddings"] = MaxPositionEmbeddings;
-        o["type_vocab_size"] = TypeVocabSize;
-        o["layer_norm_eps"] = LayerNormEps;
-        o["pad_token_id"] = PadTokenId;
-        if (EmbeddingSize is { } embeddingSize) o["embedding_size"] = embeddingSize;
-        o["position_biased_input"] = PositionBiasedInput;
-        o["relative_attention"] = RelativeAttention;
-        o["max_relative_positions"] = MaxRelativePositions;
-        o["position_buckets"] = PositionBuckets;
-        o["pos_att_type"] = new JsonArray(PosAttType.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
-        o["share_att_key"] = ShareAttKey;
-        o["norm_rel_ebd"] = NormRelEbd;
-        if (ConvKernelSize > 0)
-        {
-            o["conv_kernel_size"] = ConvKernelSize;
-            o["conv_groups"] = ConvGroups;
-            o["conv_act"] = ConvAct;
-        }
-        o["pooler_hidden_size"] = PoolerHiddenSize ?? HiddenSize;
-        o["pooler_hidden_act"] = PoolerHiddenAct;
-        o["pooler_dropout"] = PoolerDropout;
-        o["cls_dropout"] = ClsDropout;
-        ClassifierLabels.Write(o, this, always: true);
+        "attention_head_size" => AttentionHeadSize is not null,
+        "embedding_size" => EmbeddingSize is not null,
+        "conv_kernel_size" or "conv_groups" or "conv_act" => ConvKernelSize > 0,
+        _ => true,
+    };
+
+    private protected override void WriteDerivedFields(JsonObject root)
+    {
+        root["architectures"] ??= new JsonArray("DebertaV2ForSequenceClassification");
+        root["pooler_hidden_size"] = PoolerHiddenSize ?? HiddenSize; // spelled out: HF's pooler takes its size from this field
+        ClassifierLabels.Write(root, this, always: true);
     }
 }

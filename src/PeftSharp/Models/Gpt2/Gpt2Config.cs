@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace PeftSharp.Models.Gpt2;
 
@@ -8,14 +9,18 @@ public sealed record Gpt2Config : ModelConfig, IClassifierConfig
     public Gpt2Config() : base("gpt2") { }
 
     /// <summary><c>vocab_size</c>.</summary>
+    [JsonRequired]
     public int VocabSize { get; init; } = 50257;
     /// <summary><c>n_positions</c>: the context length (learned position embeddings).</summary>
     public int NPositions { get; init; } = 1024;
     /// <summary><c>n_embd</c>: the hidden size.</summary>
+    [JsonRequired]
     public int NEmbd { get; init; } = 768;
     /// <summary><c>n_layer</c>.</summary>
+    [JsonRequired]
     public int NLayer { get; init; } = 12;
     /// <summary><c>n_head</c>.</summary>
+    [JsonRequired]
     public int NHead { get; init; } = 12;
     /// <summary><c>n_inner</c>: MLP width; null means 4 × n_embd.</summary>
     public int? NInner { get; init; }
@@ -38,12 +43,14 @@ public sealed record Gpt2Config : ModelConfig, IClassifierConfig
     /// <summary><c>bos_token_id</c>.</summary>
     public int? BosTokenId { get; init; } = 50256;
     /// <summary><c>eos_token_id</c> (one or several).</summary>
+    [JsonPropertyName("eos_token_id"), JsonConverter(typeof(TokenIdsJsonConverter))]
     public IReadOnlyList<int> EosTokenIds { get; init; } = [50256];
     /// <summary><c>pad_token_id</c>.</summary>
     public int? PadTokenId { get; init; }
     /// <summary><c>num_labels</c> of a sequence classifier (<c>score</c> outputs): the length of <c>id2label</c> when present, else 2.</summary>
     public int NumLabels { get; init; } = 2;
     /// <summary><c>id2label</c>, or null.</summary>
+    [JsonPropertyName("id2label"), JsonConverter(typeof(Id2LabelJsonConverter))]
     public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
     /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
     public string? ProblemType { get; init; }
@@ -55,38 +62,6 @@ public sealed record Gpt2Config : ModelConfig, IClassifierConfig
 
     ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
         this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
-
-    internal static Gpt2Config Read(ConfigJson r)
-    {
-        const string type = "gpt2";
-        var d = new Gpt2Config();
-        var labels = ClassifierLabels.Read(r);
-        return new Gpt2Config
-        {
-            SourceJson = r.Root,
-            VocabSize = r.RequiredInt("vocab_size", type),
-            NEmbd = r.RequiredInt("n_embd", type),
-            NLayer = r.RequiredInt("n_layer", type),
-            NHead = r.RequiredInt("n_head", type),
-            NPositions = r.Int("n_positions", d.NPositions),
-            NInner = r.OptionalInt("n_inner"),
-            ActivationFunction = r.String("activation_function", d.ActivationFunction),
-            ResidPdrop = r.Double("resid_pdrop", d.ResidPdrop),
-            EmbdPdrop = r.Double("embd_pdrop", d.EmbdPdrop),
-            AttnPdrop = r.Double("attn_pdrop", d.AttnPdrop),
-            LayerNormEpsilon = r.Double("layer_norm_epsilon", d.LayerNormEpsilon),
-            InitializerRange = r.Double("initializer_range", d.InitializerRange),
-            ScaleAttnWeights = r.Bool("scale_attn_weights", true),
-            ScaleAttnByInverseLayerIdx = r.Bool("scale_attn_by_inverse_layer_idx", false),
-            TieWordEmbeddings = r.Bool("tie_word_embeddings", true),
-            BosTokenId = r.Has("bos_token_id") ? r.OptionalInt("bos_token_id") : d.BosTokenId,
-            EosTokenIds = r.Has("eos_token_id") ? r.IntOrIntList("eos_token_id") : d.EosTokenIds,
-            PadTokenId = r.OptionalInt("pad_token_id"),
-            NumLabels = labels.NumLabels,
-            Id2Label = labels.Id2Label,
-            ProblemType = labels.ProblemType,
-        };
-    }
 
     internal override int ContextLength => NPositions;
 
@@ -108,27 +83,10 @@ public sealed record Gpt2Config : ModelConfig, IClassifierConfig
         Require(LayerNormEpsilon > 0, source, $"'layer_norm_epsilon' must be positive, got {LayerNormEpsilon}");
     }
 
-    private protected override void Write(JsonObject o)
+    private protected override void WriteDerivedFields(JsonObject root)
     {
-        o["architectures"] ??= new JsonArray("GPT2LMHeadModel");
-        o["vocab_size"] = VocabSize;
-        o["n_positions"] = NPositions;
-        o["n_ctx"] = NPositions;
-        o["n_embd"] = NEmbd;
-        o["n_layer"] = NLayer;
-        o["n_head"] = NHead;
-        o["n_inner"] = NInner;
-        o["activation_function"] = ActivationFunction;
-        o["resid_pdrop"] = ResidPdrop;
-        o["embd_pdrop"] = EmbdPdrop;
-        o["attn_pdrop"] = AttnPdrop;
-        o["layer_norm_epsilon"] = LayerNormEpsilon;
-        o["scale_attn_weights"] = ScaleAttnWeights;
-        o["scale_attn_by_inverse_layer_idx"] = ScaleAttnByInverseLayerIdx;
-        o["tie_word_embeddings"] = TieWordEmbeddings;
-        o["bos_token_id"] = BosTokenId;
-        o["eos_token_id"] = IdsToJson(EosTokenIds);
-        o["pad_token_id"] = PadTokenId;
-        ClassifierLabels.Write(o, this, always: false);
+        root["architectures"] ??= new JsonArray("GPT2LMHeadModel");
+        root["n_ctx"] = NPositions; // HF's own GPT-2 configs carry it, equal to n_positions
+        ClassifierLabels.Write(root, this, always: false);
     }
 }

@@ -1,12 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace PeftSharp.Models.Llama;
-
-/// <summary>
-/// HF <c>rope_scaling</c>: <c>llama3</c> (factor, low_freq_factor, high_freq_factor,
-/// original_max_position_embeddings) or <c>linear</c> (factor). Other types are rejected.
-/// </summary>
-public sealed record RopeScaling(string Type, double Factor, double LowFreqFactor = 1, double HighFreqFactor = 4, int OriginalMaxPositionEmbeddings = 8192);
 
 /// <summary>
 /// LLaMA-family hyperparameters (HF <c>LlamaConfig</c> names and defaults). Also reads <c>mistral</c>
@@ -17,14 +12,19 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
     public LlamaConfig() : base("llama") { }
 
     /// <summary><c>vocab_size</c>.</summary>
+    [JsonRequired]
     public int VocabSize { get; init; } = 32000;
     /// <summary><c>hidden_size</c>.</summary>
+    [JsonRequired]
     public int HiddenSize { get; init; } = 4096;
     /// <summary><c>intermediate_size</c>: SwiGLU width.</summary>
+    [JsonRequired]
     public int IntermediateSize { get; init; } = 11008;
     /// <summary><c>num_hidden_layers</c>.</summary>
+    [JsonRequired]
     public int NumHiddenLayers { get; init; } = 32;
     /// <summary><c>num_attention_heads</c>.</summary>
+    [JsonRequired]
     public int NumAttentionHeads { get; init; } = 32;
     /// <summary><c>num_key_value_heads</c>: fewer than the query heads for grouped-query attention; null = same.</summary>
     public int? NumKeyValueHeads { get; init; }
@@ -32,7 +32,7 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
     public int? HeadDim { get; init; }
     /// <summary><c>hidden_act</c> of the gated MLP.</summary>
     public string HiddenAct { get; init; } = "silu";
-    /// <summary><c>max_position_embeddings</c>.</summary>
+    /// <summary><c>max_position_embeddings</c> (a mistral or qwen2 config.json without it reads as HF's 32768).</summary>
     public int MaxPositionEmbeddings { get; init; } = 2048;
     /// <summary><c>rms_norm_eps</c>.</summary>
     public double RmsNormEps { get; init; } = 1e-6;
@@ -53,19 +53,24 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
     public double AttentionDropout { get; init; }
     /// <summary><c>tie_word_embeddings</c>.</summary>
     public bool TieWordEmbeddings { get; init; }
-    /// <summary><c>sliding_window</c> (Mistral; Qwen2 only with use_sliding_window); null = full attention.</summary>
+    /// <summary>
+    /// <c>sliding_window</c> (Mistral; Qwen2 only with use_sliding_window); null = full attention. A mistral config.json
+    /// without the field reads as HF's 4096, one with <c>null</c> as full attention.
+    /// </summary>
     public int? SlidingWindow { get; init; }
     /// <summary><c>use_sliding_window</c> (Qwen2).</summary>
     public bool UseSlidingWindow { get; init; }
     /// <summary><c>bos_token_id</c>.</summary>
     public int? BosTokenId { get; init; } = 1;
     /// <summary><c>eos_token_id</c> (one or several).</summary>
+    [JsonPropertyName("eos_token_id"), JsonConverter(typeof(TokenIdsJsonConverter))]
     public IReadOnlyList<int> EosTokenIds { get; init; } = [2];
     /// <summary><c>pad_token_id</c>.</summary>
     public int? PadTokenId { get; init; }
     /// <summary><c>num_labels</c> of a sequence classifier (<c>score</c> outputs): the length of <c>id2label</c> when present, else 2.</summary>
     public int NumLabels { get; init; } = 2;
     /// <summary><c>id2label</c>, or null.</summary>
+    [JsonPropertyName("id2label"), JsonConverter(typeof(Id2LabelJsonConverter))]
     public IReadOnlyDictionary<int, string>? Id2Label { get; init; }
     /// <summary><c>problem_type</c>; null = regression for one label, single_label_classification otherwise.</summary>
     public string? ProblemType { get; init; }
@@ -88,62 +93,6 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
 
     ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
         this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
-
-    internal static LlamaConfig Read(ConfigJson r, string type)
-    {
-        var d = new LlamaConfig();
-        var labels = ClassifierLabels.Read(r);
-        return new LlamaConfig
-        {
-            ModelType = type,
-            SourceJson = r.Root,
-            VocabSize = r.RequiredInt("vocab_size", type),
-            HiddenSize = r.RequiredInt("hidden_size", type),
-            IntermediateSize = r.RequiredInt("intermediate_size", type),
-            NumHiddenLayers = r.RequiredInt("num_hidden_layers", type),
-            NumAttentionHeads = r.RequiredInt("num_attention_heads", type),
-            NumKeyValueHeads = r.OptionalInt("num_key_value_heads"),
-            HeadDim = r.OptionalInt("head_dim"),
-            HiddenAct = r.String("hidden_act", d.HiddenAct),
-            MaxPositionEmbeddings = r.Int("max_position_embeddings", type == "llama" ? 2048 : 32768),
-            RmsNormEps = r.Double("rms_norm_eps", d.RmsNormEps),
-            RopeTheta = r.Double("rope_theta", d.RopeTheta),
-            RopeScaling = ReadRopeScaling(r),
-            AttentionBias = r.Bool("attention_bias", false),
-            MlpBias = r.Bool("mlp_bias", false),
-            AttentionDropout = r.Double("attention_dropout", 0),
-            TieWordEmbeddings = r.Bool("tie_word_embeddings", false),
-            // HF MistralConfig defaults sliding_window to 4096; an explicit null turns it off.
-            SlidingWindow = r.Root.ContainsKey("sliding_window") ? r.OptionalInt("sliding_window") : type == "mistral" ? 4096 : null,
-            UseSlidingWindow = r.Bool("use_sliding_window", false),
-            InitializerRange = r.Double("initializer_range", d.InitializerRange),
-            BosTokenId = r.Has("bos_token_id") ? r.OptionalInt("bos_token_id") : d.BosTokenId,
-            EosTokenIds = r.Has("eos_token_id") ? r.IntOrIntList("eos_token_id") : d.EosTokenIds,
-            PadTokenId = r.OptionalInt("pad_token_id"),
-            NumLabels = labels.NumLabels,
-            Id2Label = labels.Id2Label,
-            ProblemType = labels.ProblemType,
-        };
-    }
-
-    private static RopeScaling? ReadRopeScaling(ConfigJson r)
-    {
-        if (r.OptionalObject("rope_scaling") is not { } obj) return null;
-        var s = new ConfigJson(obj, $"{r.Source}: rope_scaling");
-        var type = s.OptionalString("rope_type") ?? s.OptionalString("type")
-            ?? throw s.Error("missing field 'rope_type' (supported: llama3, linear, default)");
-        return type switch
-        {
-            "default" => null,
-            "linear" => new RopeScaling(type, s.OptionalDouble("factor") ?? throw s.Error("missing field 'factor'")),
-            "llama3" => new RopeScaling(type,
-                s.OptionalDouble("factor") ?? throw s.Error("missing field 'factor'"),
-                s.OptionalDouble("low_freq_factor") ?? throw s.Error("missing field 'low_freq_factor'"),
-                s.OptionalDouble("high_freq_factor") ?? throw s.Error("missing field 'high_freq_factor'"),
-                s.OptionalInt("original_max_position_embeddings") ?? throw s.Error("missing field 'original_max_position_embeddings'")),
-            _ => throw s.Error($"rope type '{type}' is not supported (supported: llama3, linear, default)"),
-        };
-    }
 
     internal override int ContextLength => MaxPositionEmbeddings;
 
@@ -184,42 +133,23 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
         }
     }
 
-    private protected override void Write(JsonObject o)
+    private protected override bool WritesField(string field) => field switch
+    {
+        "head_dim" => HeadDim is not null,
+        "attention_bias" => ModelType != "qwen2",
+        "mlp_bias" => ModelType == "llama",
+        "sliding_window" => ModelType != "llama",
+        "use_sliding_window" => ModelType == "qwen2",
+        _ => true,
+    };
+
+    private protected override void WriteDerivedFields(JsonObject root)
     {
         if (RopeFrequencyFactors is not null)
             throw new PeftSharpException("this model's rotary frequencies come from a GGUF file's rope_freqs, which no HF rope_scaling describes; " +
                                          "it cannot be saved as a HuggingFace folder (export it as GGUF instead)");
-        o["architectures"] ??= new JsonArray(ClassName("ForCausalLM"));
-        o["vocab_size"] = VocabSize;
-        o["hidden_size"] = HiddenSize;
-        o["intermediate_size"] = IntermediateSize;
-        o["num_hidden_layers"] = NumHiddenLayers;
-        o["num_attention_heads"] = NumAttentionHeads;
-        o["num_key_value_heads"] = KeyValueHeads;
-        if (HeadDim is { } headDim) o["head_dim"] = headDim;
-        o["hidden_act"] = HiddenAct;
-        o["max_position_embeddings"] = MaxPositionEmbeddings;
-        o["rms_norm_eps"] = RmsNormEps;
-        o["rope_theta"] = RopeTheta;
-        o["rope_scaling"] = RopeScaling switch
-        {
-            null => null,
-            { Type: "linear" } rs => new JsonObject { ["rope_type"] = rs.Type, ["factor"] = rs.Factor },
-            var rs => new JsonObject
-            {
-                ["rope_type"] = rs.Type, ["factor"] = rs.Factor, ["low_freq_factor"] = rs.LowFreqFactor,
-                ["high_freq_factor"] = rs.HighFreqFactor, ["original_max_position_embeddings"] = rs.OriginalMaxPositionEmbeddings,
-            },
-        };
-        if (ModelType != "qwen2") o["attention_bias"] = AttentionBias;
-        if (ModelType == "llama") o["mlp_bias"] = MlpBias;
-        o["attention_dropout"] = AttentionDropout;
-        o["tie_word_embeddings"] = TieWordEmbeddings;
-        if (ModelType != "llama") o["sliding_window"] = SlidingWindow;
-        if (ModelType == "qwen2") o["use_sliding_window"] = UseSlidingWindow;
-        o["bos_token_id"] = BosTokenId;
-        o["eos_token_id"] = IdsToJson(EosTokenIds);
-        o["pad_token_id"] = PadTokenId;
-        ClassifierLabels.Write(o, this, always: false);
+        root["architectures"] ??= new JsonArray(ClassName("ForCausalLM"));
+        root["num_key_value_heads"] = KeyValueHeads;
+        ClassifierLabels.Write(root, this, always: false);
     }
 }
