@@ -10,6 +10,7 @@ internal sealed class PieceVocabulary
     private readonly Dictionary<string, int> _matchable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _reserved = new(StringComparer.Ordinal);
     private readonly int[] _byteIds = new int[256];
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _matchableBySpan, _reservedBySpan;
 
     public PieceVocabulary(IReadOnlyList<Piece> pieces)
     {
@@ -29,6 +30,8 @@ internal sealed class PieceVocabulary
             MinScore = Math.Min(MinScore, piece.Score);
             MaxScore = Math.Max(MaxScore, piece.Score);
         }
+        _matchableBySpan = _matchable.GetAlternateLookup<ReadOnlySpan<char>>();
+        _reservedBySpan = _reserved.GetAlternateLookup<ReadOnlySpan<char>>();
         Trie = new PieceTrie(_matchable);
         UserDefined = new PieceTrie(_matchable.Where(kv => _pieces[kv.Value].Type == PieceType.UserDefined));
     }
@@ -50,16 +53,13 @@ internal sealed class PieceVocabulary
 
     /// <summary>ModelInterface::PieceToId: reserved pieces first, then the others, else the unknown id.</summary>
     public int PieceToId(ReadOnlySpan<char> piece) =>
-        _reserved.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(piece, out int id) ? id
-        : _matchable.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(piece, out id) ? id
-        : UnknownId;
+        _reservedBySpan.TryGetValue(piece, out int id) ? id : _matchableBySpan.TryGetValue(piece, out id) ? id : UnknownId;
 
     /// <summary>The id of a piece of any type, or null.</summary>
     public int? Find(string piece) => _reserved.TryGetValue(piece, out int id) || _matchable.TryGetValue(piece, out id) ? id : null;
 
     /// <summary>The id of a normal, user-defined or unused piece, or -1.</summary>
-    public int MatchableId(ReadOnlySpan<char> piece) =>
-        _matchable.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(piece, out int id) ? id : -1;
+    public int MatchableId(ReadOnlySpan<char> piece) => _matchableBySpan.TryGetValue(piece, out int id) ? id : -1;
 
     /// <summary>The id of the piece &lt;0xXX&gt; of a byte.</summary>
     public int ByteId(byte b) => _byteIds[b];
