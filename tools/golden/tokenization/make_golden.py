@@ -39,13 +39,12 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 OUT = os.path.join(ROOT, "tests", "PeftSharp.Tests", "fixtures", "tokenization-golden")
 sys.path.insert(0, HERE)
 import corpus as corpus_module  # noqa: E402
+from hf_formats import added_token, llama3_tokenizer_json, longest_first  # noqa: E402
 
 CORPUS = corpus_module.build()
 WITH_SPECIAL = list(range(0, len(CORPUS), 20))  # lines also checked with special tokens
 VARIANT_LINES = list(range(0, len(CORPUS), 8))  # lines checked again under option variants
 DECODED_LINES = list(range(0, len(CORPUS), 3))  # lines whose decoding is checked
-GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-LLAMA3_PATTERN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 
 
 def make_pairs():
@@ -153,11 +152,6 @@ def hf_variant(tokenizer_json, config, clean_up=None):
             "decoded": [None if d == texts[k] else d for k, d in enumerate(result["decoded"])] if clean_up is not None else None}
 
 
-def added_token(content, id_, special=True, lstrip=False, normalized=False):
-    return {"id": id_, "content": content, "single_word": False, "lstrip": lstrip, "rstrip": False,
-            "normalized": normalized, "special": special}
-
-
 def byte_level_bpe_json(vocab, merges, added, add_prefix_space, post_processor):
     """What GPT2Converter / RobertaConverter build (transformers' convert_slow_tokenizer.py)."""
     return {
@@ -243,22 +237,7 @@ def make_llama3():
     base = len(vocab)
     added = [added_token(s, base + i) for i, s in enumerate(specials)]
     bot = base
-    tokenizer = {
-        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
-        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": LLAMA3_PATTERN}, "behavior": "Isolated", "invert": False},
-            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
-        "post_processor": {"type": "Sequence", "processors": [
-            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
-            {"type": "TemplateProcessing",
-             "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-             "pair": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                      {"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-             "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [bot], "tokens": ["<|begin_of_text|>"]}}}]},
-        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
-        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None, "end_of_word_suffix": None,
-                  "fuse_unk": False, "byte_fallback": False, "ignore_merges": True, "vocab": vocab, "merges": [list(m) for m in merges]},
-    }
+    tokenizer = llama3_tokenizer_json(vocab, merges, added, bot)
     write(d, "tokenizer.json", json.dumps(tokenizer, ensure_ascii=False), compress=True)
     write_json(d, "tokenizer_config.json", {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|begin_of_text|>",
                                             "eos_token": "<|end_of_text|>", "clean_up_tokenization_spaces": True})
@@ -422,23 +401,6 @@ class SlowSpm:
         return self.sp.decode([i for i in ids if i not in self.special_ids and i < self.sp.get_piece_size()])
 
 
-def longest_first(n1, n2, max_length):
-    """HF tokenizers' "longest_first" truncation of a pair to max_length tokens (tokenizers/src/utils/truncation.rs,
-    whose unit tests pin it down): the lengths to keep. (The npm build 0.23.2 departs from this source when even the
-    shorter sequence exceeds max_length; transformers' Python binding follows the source.)"""
-    if max_length <= 0:
-        return 0, 0
-    if n1 + n2 <= max_length:
-        return n1, n2
-    swap = n1 > n2
-    short, long_ = (n2, n1) if swap else (n1, n2)
-    long_ = short if short > max_length else max(short, max_length - short)
-    if short + long_ > max_length:
-        short = max_length // 2
-        long_ = short + max_length % 2
-    return (long_, short) if swap else (short, long_)
-
-
 def slow_references(tok, single, pair):
     """ids, with_special, pairs, decoded for a SlowSpm; single(a) and pair(a, b) -> (ids, type_ids)."""
     ids = [tok.encode(t) for t in CORPUS]
@@ -509,11 +471,18 @@ def make_llama2():
 
 
 def train(training_file, **options):
+    """Trains in a scratch folder with relative paths: the model records its input and prefix, and a random
+    temporary path would make the committed model differ from run to run."""
     with tempfile.TemporaryDirectory() as tmp:
-        prefix = os.path.join(tmp, "m")
-        spm.SentencePieceTrainer.train(input=training_file, model_prefix=prefix, minloglevel=2, num_threads=2,
-                                       input_sentence_size=200000, shuffle_input_sentence=False, **options)
-        with open(prefix + ".model", "rb") as f:
+        shutil.copy(training_file, os.path.join(tmp, "training.txt"))
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            spm.SentencePieceTrainer.train(input="training.txt", model_prefix="m", minloglevel=2, num_threads=2,
+                                           input_sentence_size=200000, shuffle_input_sentence=False, **options)
+        finally:
+            os.chdir(cwd)
+        with open(os.path.join(tmp, "m.model"), "rb") as f:
             return f.read()
 
 
