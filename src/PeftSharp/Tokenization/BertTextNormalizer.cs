@@ -24,7 +24,7 @@ internal sealed class BertTextNormalizer(bool lowerCase, bool stripAccents, bool
             }
             bool cjk = spaceCjk && CharacterTables.IsCjkIdeograph(cp);
             if (cjk) output.Append(' ');
-            if (stripAccents)
+            if (stripAccents && !CharacterTables.KeepsAccents(rune))
             {
                 foreach (var stripped in CharacterTables.StripAccents(rune).EnumerateRunes()) AppendCased(stripped, output);
             }
@@ -39,7 +39,7 @@ internal sealed class BertTextNormalizer(bool lowerCase, bool stripAccents, bool
 
     private void AppendCased(Rune rune, StringBuilder output)
     {
-        if (lowerCase) output.Append(CharacterTables.ToLower(rune));
-        else output.Append(rune.ToString());
+        if (lowerCase) CharacterTables.AppendLower(rune, output);
+        else CharacterTables.AppendRune(rune, output);
     }
 }

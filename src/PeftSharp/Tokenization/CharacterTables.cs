@@ -15,21 +15,50 @@ internal static partial class CharacterTables
     private static Dictionary<int, string> Lowercase => _lowercase ??= LowercaseTable.ToDictionary(e => e.CodePoint, e => e.Value);
     private static Dictionary<int, string> Stripped => _stripped ??= StrippedTable.ToDictionary(e => e.CodePoint, e => e.Value);
 
-    public static bool IsRemovedByBertCleanUp(int cp) => InRanges(RemovedByBertCleanUpRanges, cp);
-    public static bool IsWhitespace(int cp) => InRanges(WhitespaceRanges, cp);
-    public static bool IsCjkIdeograph(int cp) => InRanges(CjkIdeographRanges, cp);
-    public static bool IsBertPunctuation(int cp) => InRanges(BertPunctuationRanges, cp);
+    [Flags]
+    private enum Facts : byte { None = 0, Removed = 1, Whitespace = 2, Cjk = 4, Punctuation = 8, Cased = 16, Accented = 32 }
 
-    /// <summary>The lower-case form of a character (full mapping: "İ" → "i̇").</summary>
-    public static string ToLower(Rune rune) => Lowercase.TryGetValue(rune.Value, out var lower) ? lower : rune.ToString();
+    /// <summary>The facts of every BMP character, looked up once: text is mostly BMP, and ranges cost a binary search each.</summary>
+    private static Facts[]? _bmp;
+    private static Facts[] Bmp => _bmp ??= Enumerable.Range(0, 0x10000).Select(cp => cp is >= 0xD800 and <= 0xDFFF ? Facts.None : Compute(cp)).ToArray();
+
+    private static Facts Compute(int cp) =>
+        (InRanges(RemovedByBertCleanUpRanges, cp) ? Facts.Removed : 0) | (InRanges(WhitespaceRanges, cp) ? Facts.Whitespace : 0)
+        | (InRanges(CjkIdeographRanges, cp) ? Facts.Cjk : 0) | (InRanges(BertPunctuationRanges, cp) ? Facts.Punctuation : 0)
+        | (Lowercase.ContainsKey(cp) ? Facts.Cased : 0)
+        | (Stripped.ContainsKey(cp) || InRanges(StrippedToNothingRanges, cp) || cp is >= 0xAC00 and <= 0xD7A3 ? Facts.Accented : 0);
+
+    private static Facts Of(int cp) => cp < 0x10000 ? Bmp[cp] : Compute(cp);
+
+    public static bool IsRemovedByBertCleanUp(int cp) => (Of(cp) & Facts.Removed) != 0;
+    public static bool IsWhitespace(int cp) => (Of(cp) & Facts.Whitespace) != 0;
+    public static bool IsCjkIdeograph(int cp) => (Of(cp) & Facts.Cjk) != 0;
+    public static bool IsBertPunctuation(int cp) => (Of(cp) & Facts.Punctuation) != 0;
+
+    /// <summary>Appends the lower-case form of a character (full mapping: "İ" → "i̇").</summary>
+    public static void AppendLower(Rune rune, StringBuilder output)
+    {
+        if ((Of(rune.Value) & Facts.Cased) != 0) output.Append(Lowercase[rune.Value]);
+        else AppendRune(rune, output);
+    }
+
+    /// <summary>Appends a character, without allocating a string for it.</summary>
+    public static void AppendRune(Rune rune, StringBuilder output)
+    {
+        if (rune.IsBmp) output.Append((char)rune.Value);
+        else output.Append(rune.ToString());
+    }
 
     /// <summary>Lower-cases every character of a text.</summary>
     public static string ToLower(string text)
     {
         var output = new StringBuilder(text.Length);
-        foreach (var rune in text.EnumerateRunes()) output.Append(ToLower(rune));
+        foreach (var rune in text.EnumerateRunes()) AppendLower(rune, output);
         return output.ToString();
     }
+
+    /// <summary>Whether accent stripping leaves the character as it is.</summary>
+    public static bool KeepsAccents(Rune rune) => (Of(rune.Value) & Facts.Accented) == 0;
 
     /// <summary>A character's NFD decomposition without nonspacing marks.</summary>
     public static string StripAccents(Rune rune)

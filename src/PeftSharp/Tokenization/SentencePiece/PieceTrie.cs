@@ -12,9 +12,13 @@ internal sealed class PieceTrie
     private readonly Dictionary<long, int> _edges = [];
     private readonly List<int> _values = [-1];
 
+    /// <summary>The root's children by char: every walk starts there, and a table is faster than hashing.</summary>
+    private readonly int[] _rootChildren = new int[char.MaxValue + 1];
+
     /// <param name="pieces">Piece → value (an id); pieces must be non-empty.</param>
     public PieceTrie(IEnumerable<KeyValuePair<string, int>> pieces)
     {
+        Array.Fill(_rootChildren, -1);
         foreach (var (piece, value) in pieces)
         {
             int node = Root;
@@ -26,6 +30,7 @@ internal sealed class PieceTrie
                     next = _values.Count;
                     _values.Add(-1);
                     _edges[key] = next;
+                    if (node == Root) _rootChildren[c] = next;
                 }
                 node = next;
             }
@@ -36,7 +41,7 @@ internal sealed class PieceTrie
     public bool IsEmpty => _values.Count == 1;
 
     /// <summary>The node reached from <paramref name="node"/> by <paramref name="c"/>, or -1.</summary>
-    public int Next(int node, char c) => _edges.TryGetValue(Key(node, c), out int next) ? next : -1;
+    public int Next(int node, char c) => node == Root ? _rootChildren[c] : _edges.TryGetValue(Key(node, c), out int next) ? next : -1;
 
     /// <summary>The value of the piece ending at <paramref name="node"/>, or -1 when no piece ends there.</summary>
     public int ValueAt(int node) => _values[node];

@@ -14,11 +14,34 @@ internal sealed class PrecompiledCharsMap
     private readonly uint[] _units;
     private readonly byte[] _replacements;
     private readonly ConcurrentDictionary<int, string> _decoded = new();
+    private readonly System.Collections.BitArray _startsNoKey = new(0x10000);
 
     private PrecompiledCharsMap(uint[] units, byte[] replacements)
     {
         _units = units;
         _replacements = replacements;
+        // Most characters begin no rule at all: knowing that up front spares the trie walk for them.
+        Span<byte> utf8 = stackalloc byte[3];
+        for (int c = 0; c < 0x10000; c++)
+        {
+            if (c is >= 0xD800 and <= 0xDFFF) continue;
+            int length = new Rune(c).EncodeToUtf8(utf8);
+            _startsNoKey[c] = !IsKeyPrefix(utf8[..length]);
+        }
+    }
+
+    /// <summary>Whether some key starts with these bytes.</summary>
+    private bool IsKeyPrefix(ReadOnlySpan<byte> bytes)
+    {
+        if (_units.Length == 0) return false;
+        uint id = Offset(_units[0]);
+        foreach (byte b in bytes)
+        {
+            id ^= b;
+            if (id >= _units.Length || (_units[id] & ((1u << 31) | 0xFF)) != b) return false;
+            id ^= Offset(_units[id]);
+        }
+        return true;
     }
 
     /// <summary>The map, or null when the blob is empty (the "identity" rule).</summary>
@@ -41,7 +64,7 @@ internal sealed class PrecompiledCharsMap
     public int LongestMatch(string text, int start, out string replacement)
     {
         replacement = "";
-        if (_units.Length == 0) return 0;
+        if (_units.Length == 0 || _startsNoKey[text[start]]) return 0;
         Span<byte> utf8 = stackalloc byte[4];
         uint id = Offset(_units[0]);
         int matchedChars = 0, matchedValue = -1;
