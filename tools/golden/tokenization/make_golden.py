@@ -44,7 +44,7 @@ from hf_formats import added_token, llama3_tokenizer_json, longest_first  # noqa
 CORPUS = corpus_module.build()
 WITH_SPECIAL = list(range(0, len(CORPUS), 20))  # lines also checked with special tokens
 VARIANT_LINES = list(range(0, len(CORPUS), 8))  # lines checked again under option variants
-DECODED_LINES = list(range(0, len(CORPUS), 3))  # lines whose decoding is checked
+DECODED_LINES = sorted(set(range(200)) | set(range(0, len(CORPUS), 3)))  # lines whose decoding is checked (the hand-picked ones first)
 
 
 def make_pairs():
