@@ -26,7 +26,7 @@ internal static class Measure
         return times.Select(Median).ToArray();
     }
 
-    static double Median(double[] values)
+    public static double Median(double[] values)
     {
         var sorted = values.Order().ToArray();
         int n = sorted.Length;

@@ -15,6 +15,7 @@ var sections = new (string Name, Func<BenchSettings, string> Report)[]
     ("memory", MemoryStability.Report),
     ("inference", InferenceBenchmark.Report),
     ("load", LoadBenchmark.Report),
+    ("tokenizers", TokenizerBenchmark.Report),
 };
 
 bool smoke = args.Contains("--smoke") || Environment.GetEnvironmentVariable("PEFTSHARP_BENCH_SMOKE") == "1";

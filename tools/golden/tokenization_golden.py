@@ -17,18 +17,20 @@ Run (needs python3-regex and python3-sentencepiece from Debian):
 import json
 import os
 import shutil
+import sys
 import tempfile
 import unicodedata
 
 import regex
 import sentencepiece as spm
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tokenization"))
+from hf_formats import GPT2_PATTERN, LLAMA3_PATTERN, added_token, llama3_tokenizer_json, longest_first  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "PeftSharp.Tests", "fixtures", "tokenization"))
 CORPUS = os.path.join(OUT, "corpus.txt")  # the training corpus (hand-written, mixed scripts)
 
-GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-LLAMA3_PATTERN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 GPT2_MERGES = 600
 ENDOFTEXT = "<|endoftext|>"
 
@@ -189,19 +191,6 @@ class ByteLevelReference:
         return ids
 
 
-def longest_first(n1, n2, max_length):
-    """HF tokenizers' truncation of a pair (lengths to keep)."""
-    if n1 + n2 <= max_length:
-        return n1, n2
-    swap = n1 > n2
-    short, long_ = (n2, n1) if swap else (n1, n2)
-    long_ = short if short > max_length else max(short, max_length - short)
-    if short + long_ > max_length:
-        short = max_length // 2
-        long_ = short + max_length % 2
-    return (long_, short) if swap else (short, long_)
-
-
 def build_pairs(encode, single, pair):
     """single(a) / pair(a, b) -> (ids, type_ids); special counts from an empty encoding."""
     out = []
@@ -294,26 +283,9 @@ def make_llama3(gpt2_vocab, merges):
     base = len(vocab)
     specials = ["<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>", "<|start_header_id|>",
                 "<|end_header_id|>", "<|eot_id|>"]
-    added = [{"id": base + i, "content": s, "single_word": False, "lstrip": False, "rstrip": False,
-              "normalized": False, "special": True} for i, s in enumerate(specials)]
+    added = [added_token(s, base + i) for i, s in enumerate(specials)]
     bot = base
-    tokenizer = {
-        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
-        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": LLAMA3_PATTERN}, "behavior": "Isolated", "invert": False},
-            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
-        "post_processor": {"type": "Sequence", "processors": [
-            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
-            {"type": "TemplateProcessing",
-             "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-             "pair": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                      {"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-             "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [bot], "tokens": ["<|begin_of_text|>"]}}}]},
-        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
-        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
-                  "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False, "ignore_merges": True,
-                  "vocab": vocab, "merges": [[a, b] for a, b in merges]},
-    }
+    tokenizer = llama3_tokenizer_json(vocab, merges, added, bot)
     write_json(os.path.join(d, "tokenizer.json"), tokenizer, indent=2)
     write_json(os.path.join(d, "tokenizer_config.json"), {"tokenizer_class": "PreTrainedTokenizerFast",
                "bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>", "clean_up_tokenization_spaces": True})

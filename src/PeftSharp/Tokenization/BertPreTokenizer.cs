@@ -1,33 +1,28 @@
-using System.Globalization;
 using System.Text;
-using Microsoft.ML.Tokenizers;
 
 namespace PeftSharp.Tokenization;
 
 /// <summary>
-/// BERT's word splitting: on whitespace, with every punctuation character its own word. Punctuation is what HF's
-/// BasicTokenizer calls so: Unicode categories P*, plus all non-alphanumeric printable ASCII ($, +, &lt;, =, ^, `, |, ~).
-/// (Microsoft.ML.Tokenizers' BERT pre-tokenizer, <c>\w+|\p{P}</c>, silently drops symbols such as '$' or '©'.)
+/// HF's BertPreTokenizer: words are split at whitespace (dropped) and every punctuation character is a word of its
+/// own. Punctuation is what HF calls so (ASCII punctuation and the Unicode P* categories of its tables), read from
+/// <see cref="CharacterTables"/>.
 /// </summary>
-internal sealed class BertPreTokenizer : PreTokenizer
+internal static class BertPreTokenizer
 {
-    public static BertPreTokenizer Instance { get; } = new();
-
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => PreTokenize(text.ToString());
-
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(string text)
+    /// <summary>The words of <paramref name="text"/>, as ranges.</summary>
+    public static void Split(string text, List<Range> words)
     {
-        var pieces = new List<(int, int)>();
         int wordStart = -1;
         int i = 0;
         while (i < text.Length)
         {
             Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out int width);
-            if (Rune.IsWhiteSpace(rune) || IsPunctuation(rune))
+            bool whitespace = CharacterTables.IsWhitespace(rune.Value);
+            if (whitespace || CharacterTables.IsBertPunctuation(rune.Value))
             {
-                if (wordStart >= 0) pieces.Add((wordStart, i - wordStart));
+                if (wordStart >= 0) words.Add(wordStart..i);
                 wordStart = -1;
-                if (!Rune.IsWhiteSpace(rune)) pieces.Add((i, width));
+                if (!whitespace) words.Add(i..(i + width));
             }
             else if (wordStart < 0)
             {
@@ -35,13 +30,6 @@ internal sealed class BertPreTokenizer : PreTokenizer
             }
             i += width;
         }
-        if (wordStart >= 0) pieces.Add((wordStart, text.Length - wordStart));
-        return pieces;
+        if (wordStart >= 0) words.Add(wordStart..text.Length);
     }
-
-    internal static bool IsPunctuation(Rune rune) =>
-        rune.Value is >= 33 and <= 47 or >= 58 and <= 64 or >= 91 and <= 96 or >= 123 and <= 126
-        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
 }

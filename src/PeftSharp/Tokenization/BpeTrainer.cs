@@ -9,7 +9,7 @@ public static class BpeTrainer
     /// Trains a byte-level BPE tokenizer (GPT-2's pre-tokenizer regex and bytes_to_unicode table; each step merges the
     /// most frequent adjacent pair, ties going to the pair whose left, then right, token is first in ordinal order)
     /// and writes vocab.json, merges.txt ("#version: 0.2" first), tokenizer.json and tokenizer_config.json to
-    /// <paramref name="outputDirectory"/> in the format of GPT-2's files, so that <see cref="TokenizerLoader.Load"/>
+    /// <paramref name="outputDirectory"/> in the format of GPT-2's files, so that <see cref="TokenizerLoader.Load(string)"/>
     /// reads them like GPT-2's. Ids: the 256 byte symbols in GPT-2's order, then one token per merge, then
     /// <paramref name="specialTokens"/> (the first is also bos/eos/unk, as "&lt;|endoftext|&gt;" is for GPT-2).
     /// Fewer merges are learned if the corpus runs out of pairs.

@@ -62,11 +62,11 @@ internal static class ByteLevelBpeLoader
         else
         {
             string vocabPath = folder.PathOf("vocab.json"), mergesPath = folder.PathOf("merges.txt");
-            foreach (var required in new[] { vocabPath, mergesPath })
-                if (!File.Exists(required))
-                    throw new PeftSharpException($"{required}: file not found (a byte-level BPE tokenizer needs vocab.json and merges.txt, or tokenizer.json)");
-            vocabulary = TokenizerFiles.ReadVocabJson(vocabPath);
-            var (read, lines) = TokenizerFiles.ReadMergesTxt(mergesPath);
+            foreach (var required in new[] { "vocab.json", "merges.txt" })
+                if (!folder.Has(required))
+                    throw new PeftSharpException($"{folder.PathOf(required)}: file not found (a byte-level BPE tokenizer needs vocab.json and merges.txt, or tokenizer.json)");
+            vocabulary = TokenizerFiles.ParseVocabulary(TokenizerFiles.ParseJson(folder.Read("vocab.json"), vocabPath), vocabPath);
+            var (read, lines) = TokenizerFiles.ParseMergesTxt(folder.ReadText("merges.txt"), mergesPath);
             merges = read;
             mergeLocation = i => $"{mergesPath}, line {lines[i]}";
             vocabularySource = vocabPath;
@@ -90,9 +90,9 @@ internal static class ByteLevelBpeLoader
         if (template is null && roberta)
         {
             int cls = resolver.Role("cls_token") ?? resolver.Role("bos_token")
-                ?? throw new PeftSharpException($"{folder.Directory}: RoBERTa tokenizer without a cls_token/bos_token (\"<s>\") in its vocabulary");
+                ?? throw new PeftSharpException($"{folder.Origin}: RoBERTa tokenizer without a cls_token/bos_token (\"<s>\") in its vocabulary");
             int sep = resolver.Role("sep_token") ?? resolver.Role("eos_token")
-                ?? throw new PeftSharpException($"{folder.Directory}: RoBERTa tokenizer without a sep_token/eos_token (\"</s>\") in its vocabulary");
+                ?? throw new PeftSharpException($"{folder.Origin}: RoBERTa tokenizer without a sep_token/eos_token (\"</s>\") in its vocabulary");
             template = SpecialTokenTemplate.Roberta(cls, sep);
         }
         var setup = new TokenizerSetup(resolver.AddedTokens, template ?? SpecialTokenTemplate.None,

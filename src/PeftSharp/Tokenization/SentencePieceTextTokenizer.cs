@@ -1,63 +1,85 @@
-using Microsoft.ML.Tokenizers;
+using PeftSharp.Tokenization.SentencePiece;
 
 namespace PeftSharp.Tokenization;
 
 /// <summary>
-/// SentencePiece models (LLaMA-2 tokenizer.model: BPE with byte fallback; DeBERTa-v3 spm.model: Unigram) encoded
-/// and decoded by Microsoft.ML.Tokenizers' <see cref="SentencePieceTokenizer"/>, which reads the model's normalizer
-/// spec (dummy prefix, whitespace handling, precompiled NFKC map). Ids are the SentencePiece piece ids; added tokens
-/// (<c>[MASK]</c> of DeBERTa-v3, say) come after them. Text between added tokens is encoded on its own, with its own
-/// dummy prefix: HF's "legacy" LLaMA behaviour.
+/// SentencePiece models (LLaMA-2 tokenizer.model: BPE with byte fallback; DeBERTa-v3 spm.model: Unigram), encoded and
+/// decoded exactly as the official SentencePiece library does (<see cref="SentencePieceProcessor"/>), wrapped the way
+/// HF's slow tokenizers of these models wrap it: added tokens are cut out of the raw text first and the text between
+/// them is encoded on its own. Ids are the piece ids; added tokens (DeBERTa-v3's <c>[MASK]</c>) come after them.
 /// </summary>
 internal sealed class SentencePieceTextTokenizer : TextTokenizer
 {
-    private readonly SentencePieceTokenizer _model;
-    private readonly string?[] _pieces;
+    private readonly SentencePieceProcessor _processor;
+    private readonly NonLegacyLlama? _nonLegacy;
     private readonly bool _lowerCase;
-    private readonly SentencePieceModelInfo _info;
 
-    /// <param name="model">The SentencePiece model.</param>
-    /// <param name="info">
-    /// What the library does not act on: a Unigram model turns a run of unknown characters into one unknown piece
-    /// (Microsoft.ML.Tokenizers 2.0.1 emits one per character), and characters the normalizer deletes must go.
-    /// </param>
-    /// <param name="lowerCase">Lower-case the text first (DeBERTa's do_lower_case).</param>
+    /// <param name="processor">The model.</param>
+    /// <param name="lowerCase">Lower-case the text between added tokens first (DeBERTa's do_lower_case).</param>
+    /// <param name="nonLegacy">HF LlamaTokenizer's legacy = false behaviour, or null for the legacy one.</param>
     /// <param name="setup">Special tokens.</param>
-    public SentencePieceTextTokenizer(SentencePieceTokenizer model, SentencePieceModelInfo info, bool lowerCase, TokenizerSetup setup) : base(setup)
+    public SentencePieceTextTokenizer(SentencePieceProcessor processor, bool lowerCase, NonLegacyLlama? nonLegacy, TokenizerSetup setup) : base(setup)
     {
-        _model = model;
-        _info = info;
+        _processor = processor;
         _lowerCase = lowerCase;
-        _pieces = PiecesById(model);
+        _nonLegacy = nonLegacy;
     }
 
-    internal static string?[] PiecesById(SentencePieceTokenizer model)
+    /// <summary>
+    /// HF LlamaTokenizer with legacy = false: SentencePiece without its dummy prefix; "▁" is put in front of the whole
+    /// text instead (add_prefix_space), and a segment that starts with a space is encoded after the unknown token's text,
+    /// whose pieces are then dropped, so that the space is not merged away. A lone leading "▁" before a special token
+    /// is dropped.
+    /// </summary>
+    /// <param name="Processor">The model with add_dummy_prefix off.</param>
+    /// <param name="UnknownText">The unknown token's text, e.g. "&lt;unk&gt;".</param>
+    /// <param name="AddPrefixSpace">add_prefix_space of tokenizer_config.json (default true).</param>
+    internal sealed record NonLegacyLlama(SentencePieceProcessor Processor, string UnknownText, bool AddPrefixSpace)
     {
-        var pieces = new string?[model.Vocabulary.Count == 0 ? 0 : model.Vocabulary.Values.Max() + 1];
-        foreach (var (piece, id) in model.Vocabulary) pieces[id] = piece;
-        return pieces;
-    }
+        public int UnknownLength { get; } = Count(Processor, UnknownText);
 
-    protected override int ModelVocabSize => _pieces.Length;
-
-    protected override void EncodePlain(string text, List<int> ids)
-    {
-        int start = ids.Count;
-        if (_lowerCase) text = text.ToLowerInvariant();
-        text = _info.RemoveDeleted(text);
-        bool mergeUnknownRuns = _info.ModelType == SentencePieceModelInfo.Unigram;
-        int unknown = _model.UnknownId;
-        foreach (int id in _model.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false))
+        private static int Count(SentencePieceProcessor processor, string text)
         {
-            if (mergeUnknownRuns && id == unknown && ids.Count > start && ids[^1] == unknown) continue;
-            ids.Add(id);
+            var ids = new List<int>();
+            processor.Encode(text, ids);
+            return ids.Count;
         }
     }
 
-    protected override string DecodePlain(IReadOnlyList<int> ids) =>
-        _model.Decode(ids.Where(id => id >= 0 && id < _pieces.Length), considerSpecialTokens: false);
+    protected override int ModelVocabSize => _processor.Vocabulary.Count;
 
-    protected override string? ModelIdToToken(int id) => id >= 0 && id < _pieces.Length ? _pieces[id] : null;
+    protected override void EncodePlain(string text, List<int> ids) => _processor.Encode(_lowerCase ? CharacterTables.ToLower(text) : text, ids);
 
-    protected override int? ModelTokenToId(string token) => _model.Vocabulary.TryGetValue(token, out int id) ? id : null;
+    protected override List<int> EncodeText(string text)
+    {
+        if (_nonLegacy is not { } llama || text.Length == 0) return base.EncodeText(text);
+        text = text.Replace(SentencePieceNormalizer.SpaceSymbol, ' ');
+        if (llama.AddPrefixSpace) text = SentencePieceNormalizer.SpaceSymbol + text;
+        var ids = new List<int>();
+        foreach (var segment in SplitAddedTokens(text))
+        {
+            if (segment.Token is { } token)
+            {
+                ids.Add(token.Id);
+            }
+            else if (segment.Text![0] is SentencePieceNormalizer.SpaceSymbol or ' ')
+            {
+                var withUnknown = new List<int>();
+                llama.Processor.Encode(llama.UnknownText + segment.Text, withUnknown);
+                ids.AddRange(withUnknown.Count >= llama.UnknownLength ? withUnknown.Skip(llama.UnknownLength) : withUnknown);
+            }
+            else
+            {
+                llama.Processor.Encode(segment.Text, ids);
+            }
+        }
+        if (ids.Count > 1 && IsSpecial(ids[1]) && ModelIdToToken(ids[0]) == "\u2581") ids.RemoveAt(0);
+        return ids;
+    }
+
+    protected override string DecodePlain(IReadOnlyList<int> ids) => _processor.Decode(ids);
+
+    protected override string? ModelIdToToken(int id) => id >= 0 && id < _processor.Vocabulary.Count ? _processor.Vocabulary[id].Text : null;
+
+    protected override int? ModelTokenToId(string token) => _processor.Vocabulary.Find(token);
 }

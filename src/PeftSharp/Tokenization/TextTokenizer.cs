@@ -44,9 +44,6 @@ internal abstract class TextTokenizer : ITextTokenizer
     protected abstract string? ModelIdToToken(int id);
     protected abstract int? ModelTokenToId(string token);
 
-    /// <summary>Put between decoded runs and added tokens: "" (byte-level, SentencePiece) or " " (WordPiece, as HF joins tokens).</summary>
-    protected virtual string SegmentSeparator => "";
-
     public int VocabSize => Math.Max(ModelVocabSize, _addedEnd);
     public int? BosTokenId => Setup.BosTokenId;
     public int? EosTokenId => Setup.EosTokenId;
@@ -85,46 +82,56 @@ internal abstract class TextTokenizer : ITextTokenizer
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var parts = new List<string>();
+        var kept = skipSpecialTokens ? ids.Where(id => !_specialIds.Contains(id)).ToList() : ids.ToList();
+        string text = DecodeKept(kept);
+        return Setup.CleanUpTokenizationSpaces ? CleanUpTokenizationSpaces(text) : text;
+    }
+
+    /// <summary>
+    /// Decodes ids that are all to be shown: each run of model ids by the model, added tokens as their text. (HF
+    /// joins them in the same way: the byte-level and SentencePiece decoders treat added tokens as literal text.)
+    /// </summary>
+    protected virtual string DecodeKept(IReadOnlyList<int> ids)
+    {
+        var text = new System.Text.StringBuilder();
         var run = new List<int>();
-        void Flush()
-        {
-            if (run.Count == 0) return;
-            parts.Add(DecodePlain(run));
-            run.Clear();
-        }
         foreach (int id in ids)
         {
-            if (skipSpecialTokens && _specialIds.Contains(id)) continue;
             if (_addedById.TryGetValue(id, out var added))
             {
-                Flush();
-                parts.Add(added.Content);
+                if (run.Count > 0) text.Append(DecodePlain(run));
+                run.Clear();
+                text.Append(added.Content);
             }
             else
             {
                 run.Add(id);
             }
         }
-        Flush();
-        string text = string.Join(SegmentSeparator, parts);
-        return Setup.CleanUpTokenizationSpaces ? CleanUpTokenizationSpaces(text) : text;
+        if (run.Count > 0) text.Append(DecodePlain(run));
+        return text.ToString();
     }
 
     public string? IdToToken(int id) => _addedById.TryGetValue(id, out var added) ? added.Content : ModelIdToToken(id);
 
     public int? TokenToId(string token) => _addedByContent.TryGetValue(token, out var added) ? added.Id : ModelTokenToId(token);
 
-    private List<int> EncodeText(string text)
+    /// <summary>The ids of a text without special tokens: added tokens cut out first, the text between them encoded plainly.</summary>
+    protected virtual List<int> EncodeText(string text)
     {
         var ids = new List<int>();
-        foreach (var segment in _splitter.Split(text))
+        foreach (var segment in SplitAddedTokens(text))
         {
             if (segment.Token is { } token) ids.Add(token.Id);
             else EncodePlain(segment.Text!, ids);
         }
         return ids;
     }
+
+    protected List<AddedTokenSplitter.Segment> SplitAddedTokens(string text) => _splitter.Split(text);
+
+    /// <summary>Whether an id is one of HF's "all_special_ids" (role tokens and special added tokens).</summary>
+    protected bool IsSpecial(int id) => _specialIds.Contains(id);
 
     /// <summary>HF's clean_up_tokenization: removes the space WordPiece decoding leaves before punctuation and contractions.</summary>
     internal static string CleanUpTokenizationSpaces(string text) => text

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PeftSharp.IO;
 
 namespace PeftSharp.Tokenization;
 
@@ -13,25 +12,23 @@ internal static class TokenizerFiles
     internal const int MaxTokenId = 1 << 24;
 
 
-    public static JsonElement ReadJson(string path)
+    /// <summary>Strict UTF-8 text of a file's bytes (a byte-order mark is skipped).</summary>
+    public static string DecodeText(byte[] bytes, string where)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PeftSharpException($"{path}: cannot read the file: {e.Message}", e);
-        }
-        try
-        {
-            StrictUtf8.Encoding.GetCharCount(bytes);
+            int skip = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            return IO.StrictUtf8.Encoding.GetString(bytes, skip, bytes.Length - skip);
         }
         catch (System.Text.DecoderFallbackException e)
         {
-            throw new PeftSharpException($"{path}: not valid UTF-8 text (byte {e.Index})", e);
+            throw new PeftSharpException($"{where}: not valid UTF-8 text (byte {e.Index})", e);
         }
+    }
+
+    public static JsonElement ParseJson(byte[] bytes, string where)
+    {
+        DecodeText(bytes, where);
         try
         {
             using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = false, MaxDepth = 256 });
@@ -39,11 +36,9 @@ internal static class TokenizerFiles
         }
         catch (JsonException e)
         {
-            throw new PeftSharpException($"{path}: invalid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}", e);
+            throw new PeftSharpException($"{where}: invalid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}", e);
         }
     }
-
-    public static JsonElement? ReadJsonIfExists(string path) => File.Exists(path) ? ReadJson(path) : null;
 
     /// <summary>Reads a JSON object of token → id (vocab.json, or model.vocab of tokenizer.json).</summary>
     public static Dictionary<string, int> ParseVocabulary(JsonElement element, string where)
@@ -61,23 +56,14 @@ internal static class TokenizerFiles
         return vocabulary;
     }
 
-    public static Dictionary<string, int> ReadVocabJson(string path) => ParseVocabulary(ReadJson(path), path);
 
     /// <summary>
     /// Reads merges.txt: an optional "#version" line, then one "left right" pair per line (empty lines skipped).
     /// Returns the merges and the 1-based line number of each.
     /// </summary>
-    public static (List<(string Left, string Right)> Merges, List<int> Lines) ReadMergesTxt(string path)
+    public static (List<(string Left, string Right)> Merges, List<int> Lines) ParseMergesTxt(string text, string path)
     {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PeftSharpException($"{path}: cannot read the file: {e.Message}", e);
-        }
+        string[] lines = SplitLines(text);
         var merges = new List<(string, string)>(lines.Length);
         var numbers = new List<int>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
@@ -127,18 +113,18 @@ internal static class TokenizerFiles
     }
 
     /// <summary>Reads vocab.txt (one token per line, id = line number - 1).</summary>
-    public static List<string> ReadVocabTxt(string path)
+    public static List<string> ParseVocabTxt(string text, string path)
     {
-        try
-        {
-            var tokens = File.ReadAllLines(path).ToList();
-            if (tokens.Count == 0) throw new PeftSharpException($"{path}: the vocabulary is empty");
-            return tokens;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PeftSharpException($"{path}: cannot read the file: {e.Message}", e);
-        }
+        var tokens = SplitLines(text).ToList();
+        if (tokens.Count == 0) throw new PeftSharpException($"{path}: the vocabulary is empty");
+        return tokens;
+    }
+
+    /// <summary>Lines as File.ReadAllLines splits them: at \n, \r\n or \r, without a last empty line.</summary>
+    private static string[] SplitLines(string text)
+    {
+        var lines = text.Split(["\r\n", "\n", "\r"], StringSplitOptions.None);
+        return lines.Length > 0 && lines[^1].Length == 0 ? lines[..^1] : lines;
     }
 
     public static string? GetString(JsonElement element, string property) =>

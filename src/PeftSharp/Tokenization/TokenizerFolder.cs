@@ -3,19 +3,27 @@ using System.Text.Json;
 namespace PeftSharp.Tokenization;
 
 /// <summary>
-/// The JSON files of a HF model folder that describe its tokenizer: tokenizer_config.json, special_tokens_map.json,
-/// added_tokens.json, tokenizer.json and config.json (for model_type). Each is parsed once, strictly.
+/// The files of a HF tokenizer — from a model folder, or handed over in memory (a GGUF file's embedded tokenizer, say)
+/// — and the JSON ones among them that describe it: tokenizer_config.json, special_tokens_map.json, added_tokens.json,
+/// tokenizer.json and config.json (for model_type). Each is parsed once, strictly; error messages name the file as
+/// <see cref="PathOf"/> does.
 /// </summary>
 internal sealed class TokenizerFolder
 {
-    public TokenizerFolder(string directory)
+    private readonly Func<string, byte[]?> _readFile;
+    private readonly Func<string, string> _describe;
+    private readonly Dictionary<string, byte[]?> _files = new(StringComparer.Ordinal);
+
+    private TokenizerFolder(string origin, Func<string, byte[]?> readFile, Func<string, string> describe)
     {
-        Directory = directory;
-        TokenizerConfig = TokenizerFiles.ReadJsonIfExists(PathOf("tokenizer_config.json"));
-        SpecialTokensMap = TokenizerFiles.ReadJsonIfExists(PathOf("special_tokens_map.json"));
-        AddedTokensJson = TokenizerFiles.ReadJsonIfExists(PathOf("added_tokens.json"));
-        TokenizerJson = TokenizerFiles.ReadJsonIfExists(PathOf("tokenizer.json"));
-        var config = TokenizerFiles.ReadJsonIfExists(PathOf("config.json"));
+        Origin = origin;
+        _readFile = readFile;
+        _describe = describe;
+        TokenizerConfig = ReadJsonIfPresent("tokenizer_config.json");
+        SpecialTokensMap = ReadJsonIfPresent("special_tokens_map.json");
+        AddedTokensJson = ReadJsonIfPresent("added_tokens.json");
+        TokenizerJson = ReadJsonIfPresent("tokenizer.json");
+        var config = ReadJsonIfPresent("config.json");
         ModelType = config is { } c ? TokenizerFiles.GetString(c, "model_type") : null;
         TokenizerClass = TokenizerConfig is { } t ? TokenizerFiles.GetString(t, "tokenizer_class") : null;
         foreach (var (name, element) in new[] { ("tokenizer_config.json", TokenizerConfig), ("special_tokens_map.json", SpecialTokensMap), ("added_tokens.json", AddedTokensJson), ("tokenizer.json", TokenizerJson) })
@@ -23,7 +31,28 @@ internal sealed class TokenizerFolder
                 throw new PeftSharpException($"{PathOf(name)}: expected a JSON object at the top level, found {element.Value.ValueKind}");
     }
 
-    public string Directory { get; }
+    /// <summary>The files of a folder on disk.</summary>
+    public static TokenizerFolder FromDirectory(string directory) => new(directory, name =>
+    {
+        string path = Path.Combine(directory, name);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PeftSharpException($"{path}: cannot read the file: {e.Message}", e);
+        }
+    }, name => Path.Combine(directory, name));
+
+    /// <summary>Files held in memory, by file name; <paramref name="origin"/> names where they came from in messages.</summary>
+    public static TokenizerFolder FromMemory(IReadOnlyDictionary<string, byte[]> files, string origin) =>
+        new(origin, name => files.TryGetValue(name, out var bytes) ? bytes : null, name => $"{origin} [{name}]");
+
+    /// <summary>The folder, or what the in-memory files came from.</summary>
+    public string Origin { get; }
+
     public JsonElement? TokenizerConfig { get; }
     public JsonElement? SpecialTokensMap { get; }
     public JsonElement? AddedTokensJson { get; }
@@ -33,8 +62,25 @@ internal sealed class TokenizerFolder
     /// <summary>tokenizer_class of tokenizer_config.json, e.g. "GPT2Tokenizer", "LlamaTokenizerFast".</summary>
     public string? TokenizerClass { get; }
 
-    public string PathOf(string file) => Path.Combine(Directory, file);
-    public bool Has(string file) => File.Exists(PathOf(file));
+    /// <summary>How messages name a file: its path, or "origin [name]" for files in memory.</summary>
+    public string PathOf(string file) => _describe(file);
+
+    public bool Has(string file) => Bytes(file) is not null;
+
+    /// <summary>The bytes of a file that must be there.</summary>
+    public byte[] Read(string file) => Bytes(file) ?? throw new PeftSharpException($"{PathOf(file)}: file not found");
+
+    /// <summary>The strict UTF-8 text of a file that must be there.</summary>
+    public string ReadText(string file) => TokenizerFiles.DecodeText(Read(file), PathOf(file));
+
+    /// <summary>A file's bytes, read once; null when it is absent.</summary>
+    private byte[]? Bytes(string file)
+    {
+        if (!_files.TryGetValue(file, out var bytes)) _files[file] = bytes = _readFile(file);
+        return bytes;
+    }
+
+    private JsonElement? ReadJsonIfPresent(string file) => Bytes(file) is { } bytes ? TokenizerFiles.ParseJson(bytes, PathOf(file)) : null;
 
     /// <summary>A boolean setting of tokenizer_config.json (e.g. do_lower_case, add_bos_token), if present.</summary>
     public bool? Setting(string name) => TokenizerConfig is { } c ? TokenizerFiles.GetBool(c, name) : null;

@@ -1,36 +1,121 @@
-using Microsoft.ML.Tokenizers;
-
 namespace PeftSharp.Tokenization;
 
 /// <summary>
-/// BERT's WordPiece (vocab.txt): HF BasicTokenizer text cleaning, lower-casing, accent stripping and punctuation
-/// splitting (<see cref="BertTextNormalizer"/>, <see cref="BertPreTokenizer"/>), then greedy longest-match-first
-/// WordPiece with "##" continuations by Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>.
+/// BERT's WordPiece as HF's fast BertTokenizer runs it: <see cref="BertTextNormalizer"/>, <see cref="BertPreTokenizer"/>,
+/// then per word greedy longest-match-first pieces with "##" continuations; a word longer than 100 characters or with
+/// a part no piece matches is one unknown token.
 /// </summary>
 internal sealed class WordPieceTextTokenizer : TextTokenizer
 {
-    private readonly BertTokenizer _model;
+    private const int MaxInputCharsPerWord = 100;
+    private const string ContinuingPrefix = "##";
+
     private readonly IReadOnlyList<string> _tokens;
     private readonly Dictionary<string, int> _ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly BertTextNormalizer _normalizer;
+    private readonly int _unknownId;
+    private readonly bool _decoderCleanup;
 
-    public WordPieceTextTokenizer(BertTokenizer model, IReadOnlyList<string> tokens, TokenizerSetup setup) : base(setup)
+    /// <param name="tokens">The vocabulary, by id.</param>
+    /// <param name="normalizer">Text clean-up, casing and accents.</param>
+    /// <param name="unknownId">The id of the unknown token.</param>
+    /// <param name="decoderCleanup">The cleanup flag of HF's WordPiece decoder (true unless tokenizer.json turns it off).</param>
+    /// <param name="setup">Special tokens.</param>
+    public WordPieceTextTokenizer(IReadOnlyList<string> tokens, BertTextNormalizer normalizer, int unknownId, bool decoderCleanup, TokenizerSetup setup) : base(setup)
     {
-        _model = model;
+        _decoderCleanup = decoderCleanup;
         _tokens = tokens;
+        _normalizer = normalizer;
+        _unknownId = unknownId;
         _ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++) _ids[tokens[i]] = i;
+        _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     protected override int ModelVocabSize => _tokens.Count;
 
-    protected override string SegmentSeparator => " ";
+    protected override void EncodePlain(string text, List<int> ids)
+    {
+        string normalized = _normalizer.Normalize(text);
+        var words = new List<Range>();
+        BertPreTokenizer.Split(normalized, words);
+        foreach (var word in words) EncodeWord(normalized.AsSpan()[word], ids);
+    }
 
-    protected override void EncodePlain(string text, List<int> ids) =>
-        ids.AddRange(_model.EncodeToIds(text, addSpecialTokens: false));
+    private void EncodeWord(ReadOnlySpan<char> word, List<int> ids)
+    {
+        if (CountCharacters(word) > MaxInputCharsPerWord)
+        {
+            ids.Add(_unknownId);
+            return;
+        }
+        int first = ids.Count;
+        Span<char> buffer = stackalloc char[ContinuingPrefix.Length + 2 * MaxInputCharsPerWord];
+        ContinuingPrefix.CopyTo(buffer);
+        int start = 0;
+        while (start < word.Length)
+        {
+            int end = word.Length, found = -1;
+            while (start < end)
+            {
+                scoped ReadOnlySpan<char> candidate;
+                if (start == 0)
+                {
+                    candidate = word[..end];
+                }
+                else
+                {
+                    word[start..end].CopyTo(buffer[ContinuingPrefix.Length..]);
+                    candidate = buffer[..(ContinuingPrefix.Length + end - start)];
+                }
+                if (_lookup.TryGetValue(candidate, out found)) break;
+                found = -1;
+                end -= char.IsLowSurrogate(word[end - 1]) && end - 2 >= start ? 2 : 1;
+            }
+            if (found < 0)
+            {
+                ids.RemoveRange(first, ids.Count - first);
+                ids.Add(_unknownId);
+                return;
+            }
+            ids.Add(found);
+            start = end;
+        }
+    }
 
-    /// <summary>HF's convert_tokens_to_string: tokens joined by spaces, "##" continuations glued on.</summary>
-    protected override string DecodePlain(IReadOnlyList<int> ids) =>
-        string.Join(' ', ids.Select(ModelIdToToken).Where(t => t is not null)).Replace(" ##", "").Trim();
+    private static int CountCharacters(ReadOnlySpan<char> word)
+    {
+        int count = 0;
+        foreach (var _ in word.EnumerateRunes()) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// HF's WordPiece decoder on the tokens of all ids (added tokens included): every token but the first gets a space
+    /// in front unless it is a "##" continuation, whose prefix goes; then, with the decoder's cleanup on, the token
+    /// loses a space before ".", "?", "!" or ",".
+    /// </summary>
+    protected override string DecodeKept(IReadOnlyList<int> ids)
+    {
+        var text = new System.Text.StringBuilder();
+        int index = 0;
+        foreach (int id in ids)
+        {
+            if (IdToToken(id) is not string token) continue;
+            if (index++ > 0) token = token.StartsWith(ContinuingPrefix, StringComparison.Ordinal) ? token[ContinuingPrefix.Length..] : " " + token;
+            text.Append(_decoderCleanup ? DecoderCleanup(token) : token);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The cleanup of HF's WordPiece decoder (applied to each token's text).</summary>
+    private static string DecoderCleanup(string token) => token
+        .Replace(" .", ".").Replace(" ?", "?").Replace(" !", "!").Replace(" ,", ",")
+        .Replace(" ' ", "'").Replace(" n't", "n't").Replace(" 'm", "'m").Replace(" do not", " don't").Replace(" 's", "'s")
+        .Replace(" 've", "'ve").Replace(" 're", "'re");
+
+    protected override string DecodePlain(IReadOnlyList<int> ids) => DecodeKept(ids);
 
     protected override string? ModelIdToToken(int id) => id >= 0 && id < _tokens.Count ? _tokens[id] : null;
 

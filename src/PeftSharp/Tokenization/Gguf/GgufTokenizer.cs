@@ -15,27 +15,16 @@ internal static class GgufTokenizer
         return GgufTokenizerFiles.Create(GgufVocabulary.Read(file.Metadata), path);
     }
 
-    /// <summary>
-    /// The hand-over to the tokenizer loader — the one place to switch to a loader that takes files from memory. Until
-    /// then the files go to a private temporary folder that is deleted right after loading (the loader reads everything
-    /// while loading), never next to the user's files.
-    /// </summary>
+    /// <summary>The tokenizer from HF tokenizer files built in memory (nothing is written to disk).</summary>
     internal static ITextTokenizer LoadFromFiles(IReadOnlyDictionary<string, byte[]> files, string source)
     {
-        var folder = Directory.CreateTempSubdirectory("peftsharp-gguf-tokenizer-");
         try
         {
-            foreach (var (name, bytes) in files) File.WriteAllBytes(Path.Combine(folder.FullName, name), bytes);
-            return TokenizerLoader.Load(folder.FullName);
+            return TokenizerLoader.Load(files, source);
         }
         catch (PeftSharpException e)
         {
-            throw new PeftSharpException($"{source}: the embedded tokenizer (tokenizer.ggml.*) cannot be loaded: {e.Message.Replace(folder.FullName + Path.DirectorySeparatorChar, "")}", e);
-        }
-        finally
-        {
-            try { folder.Delete(recursive: true); }
-            catch (IOException) { } // a leftover in the temporary folder is harmless
+            throw new PeftSharpException($"{source}: the embedded tokenizer (tokenizer.ggml.*) cannot be loaded: {e.Message}", e);
         }
     }
 }
