@@ -8,6 +8,7 @@ using PeftSharp.Cli;
 using PeftSharp.Cli.Commands;
 using PeftSharp.Cli.Output;
 
+InterruptSignal.RestoreDefaultHandling();
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
