@@ -100,7 +100,7 @@ public class JsonlReaderTests
     [Fact]
     public void Missing_file_is_an_error_naming_the_path()
     {
-        var path = Path.Combine(Path.GetTempPath(), "peft-no-such-dir", "train.jsonl");
+        var path = Path.Combine(Path.GetTempPath(), "peft-no-such-dir-" + Guid.NewGuid().ToString("N"), "train.jsonl");
         Fails(() => JsonlReader.Read(path), path, "cannot open data file");
     }
 
