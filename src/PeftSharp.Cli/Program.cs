@@ -9,6 +9,7 @@ using PeftSharp.Cli.Commands;
 using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
 
+InterruptSignal.RestoreDefaultHandling();
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Golden fixture for Dual LoRA (seed paper 001, eqs. 5-9 and 12), written from the paper and
-METHODS.md, independently of the C# code. Run with Debian's python3-torch:
+"""Golden fixture for Dual LoRA (Xu et al., arXiv 2512.03402, eqs. 5-9 and 12), written from the paper and
+docs/methods.md, independently of the C# code. Run with Debian's python3-torch:
 
     /usr/bin/python3 tools/golden/adapters/make_dual_lora_fixture.py
 
