@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 3: one rank-allocator update (sensitivity, EMAs, importance, masking) for AdaLoRA vs LoRA² on the
+/// one rank-allocator update (sensitivity, EMAs, importance, masking) for AdaLoRA vs LoRA² on the
 /// 72 attention and MLP projections of GPT-2 small (12 blocks × c_attn, attn.c_proj, c_fc, mlp.c_proj), r = 12, K = 8.
 /// </summary>
 internal static class AllocatorBenchmark

@@ -79,7 +79,7 @@ internal sealed class BareDualLora : BareLinear
 }
 
 /// <summary>
-/// Issue 8 §2, framework overhead: the LoRA and Dual LoRA steps written with bare TorchSharp ops — the workload's
+/// Framework overhead: the LoRA and Dual LoRA steps written with bare TorchSharp ops — the workload's
 /// forward on its frozen weights, adapter factors as plain parameters, TorchSharp's own AdamW — timed interleaved
 /// with PeftSharp's step on the same shapes and loss.
 /// </summary>
@@ -132,7 +132,7 @@ internal sealed class BareStep : IDisposable
     public static string Report(BenchSettings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine("## Framework overhead: PeftSharp step / bare TorchSharp step (issue 8 §2)").AppendLine();
+        text.AppendLine("## Framework overhead: PeftSharp step / bare TorchSharp step").AppendLine();
         text.AppendLine("The bare steps use no PeftSharp layer, optimizer or trainer: the workload's forward pass in `torch.nn.functional` ops on the " +
                         "frozen weights, the adapter factors as plain `Parameter`s (LoRA x·W + b + s·(x·Aᵀ)·Bᵀ; Dual LoRA x·(W0 + s·ReLU(BA) ⊙ Sign(DC))ᵀ + b " +
                         "with a clipped straight-through Sign as a TorchSharp autograd function), TorchSharp's `optim.AdamW`, the same loss and shapes. " +

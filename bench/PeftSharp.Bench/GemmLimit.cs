@@ -44,7 +44,7 @@ internal sealed record Gemm(long Batch, long M, long K, long N, bool IsAttention
 }
 
 /// <summary>
-/// Issue 8 §3, the hardware limit: a step's matrix-product FLOPs (counted with <see cref="Gemm"/>) divided by its
+/// The hardware limit: a step's matrix-product FLOPs (counted with <see cref="Gemm"/>) divided by its
 /// measured time, as a fraction of the throughput <c>torch.matmul</c> reaches on the same products alone — equivalently,
 /// the share of the step's time that its products alone would take.
 /// </summary>
@@ -66,7 +66,7 @@ internal static class GemmLimit
     public static string Report(BenchSettings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine("## Hardware limit: step FLOP/s as a fraction of libtorch's GEMM throughput (issue 8 §3)").AppendLine();
+        text.AppendLine("## Hardware limit: step FLOP/s as a fraction of libtorch's GEMM throughput").AppendLine();
         text.AppendLine("Matrix-product FLOPs of a step are counted analytically (2·M·K·N per product): every linear layer's forward x·W, " +
                         "∂x = ∂y·Wᵀ where the input needs a gradient (not at the GPT-2 stack's first c_attn under LoRA: nothing before it trains), " +
                         "∂W = xᵀ·∂y for full fine-tuning, LoRA's rank-r products per layer (two forward, three backward, a fourth where ∂x is needed), and " +

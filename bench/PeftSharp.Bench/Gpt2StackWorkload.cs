@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 8 §1(a): a stack of GPT-2-small blocks (PeftSharp's own <see cref="Gpt2Block"/>) on hidden states
+/// a stack of GPT-2-small blocks (PeftSharp's own <see cref="Gpt2Block"/>) on hidden states
 /// (batch, seq, d) — no embeddings or LM head, so the step is the layers' work. Adapters go on all four projections
 /// of each block (c_attn, attn.c_proj, c_fc, mlp.c_proj).
 /// </summary>

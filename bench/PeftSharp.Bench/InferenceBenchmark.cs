@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 8 §5a: forward latency of the GPT-2 stack with a LoRA adapter, unmerged and merged
+/// forward latency of the GPT-2 stack with a LoRA adapter, unmerged and merged
 /// (<see cref="PeftModel.MergeAndUnload"/>), over the same stack without adapter, timed interleaved.
 /// </summary>
 internal static class InferenceBenchmark
@@ -32,7 +32,7 @@ internal static class InferenceBenchmark
         using var difference = (adapted.call(workload.Input) - expected).abs().max();
 
         var text = new StringBuilder();
-        text.AppendLine("## Merged-model inference (issue 8 §5)").AppendLine();
+        text.AppendLine("## Merged-model inference").AppendLine();
         text.AppendLine($"Forward pass (eval, no_grad) of the §1 GPT-2 stack: {workload.Description}. LoRA r = 8 with non-zero factors; each variant is " +
                         $"timed interleaved with the base model (no adapter); median of {settings.Repetitions} after {settings.Warmup} warm-up. " +
                         $"Merged output vs unmerged output: max |Δ| = {difference.item<float>():G3}.").AppendLine();

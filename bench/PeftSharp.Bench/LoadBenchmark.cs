@@ -8,9 +8,9 @@ using static TorchSharp.torch;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 8 §5b: checkpoint load throughput. Writes a GPT-2-small model.safetensors with PeftSharp's writer to a
+/// checkpoint load throughput. Writes a GPT-2-small model.safetensors with PeftSharp's writer to a
 /// temporary folder, then times <see cref="PretrainedModelLoader.Load"/> and the bare safetensors reader on it.
-/// Issue 16: the same model exported to GGUF (f32 and q8_0; the shipped model's tokenizer, padded to the vocabulary, is
+/// the same model exported to GGUF (f32 and q8_0; the shipped model's tokenizer, padded to the vocabulary, is
 /// embedded), the export time, and the GGUF load throughput beside the safetensors figures.
 /// </summary>
 internal static class LoadBenchmark
@@ -58,7 +58,7 @@ internal static class LoadBenchmark
             double MegabytesPerSecond(double ms) => bytes / 1048576.0 / (ms / 1000);
             double FileMegabytesPerSecond(string path, double ms) => new FileInfo(path).Length / 1048576.0 / (ms / 1000);
             var text = new StringBuilder();
-            text.AppendLine("## Checkpoint load throughput (issue 8 §5)").AppendLine();
+            text.AppendLine("## Checkpoint load throughput").AppendLine();
             text.AppendLine($"A GPT-2 checkpoint ({settings.Checkpoint.NLayer} layers, d = {settings.Checkpoint.NEmbd}, vocab {settings.Checkpoint.VocabSize}; " +
                             $"model.safetensors of {Markdown.Megabytes(bytes)} MB float32) written by `PretrainedModelLoader.Save` to a temporary folder " +
                             "(deleted afterwards) and read back from the page cache (just written: this measures the reader, not the disk); " +

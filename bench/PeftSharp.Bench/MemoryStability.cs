@@ -8,7 +8,7 @@ using System.Text;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 8 §4: 1,000 steps of a tiny GPT-2 through PeftSharp's <see cref="Trainer"/> per method; the process's resident
+/// 1,000 steps of a tiny GPT-2 through PeftSharp's <see cref="Trainer"/> per method; the process's resident
 /// memory is sampled every 100 steps and must not grow between the warm state (step 100) and the end.
 /// </summary>
 internal static class MemoryStability
@@ -61,7 +61,7 @@ internal static class MemoryStability
     public static string Report(BenchSettings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine("## Memory stability over training (issue 8 §4)").AppendLine();
+        text.AppendLine("## Memory stability over training").AppendLine();
         text.AppendLine($"GPT-2 with {TinyGpt2.NLayer} layers, d = {TinyGpt2.NEmbd}, vocab {TinyGpt2.VocabSize} (dropout 0.1 as in GPT-2), " +
                         $"{Examples} random sequences of {Length} tokens, batch {BatchSize}, {settings.StabilitySteps} steps of PeftSharp's `Trainer` " +
                         "(AdamW, lr 1e-3 linear decay, clipping at 1, every linear layer adapted, AdaLoRA / LoRA² scheduled over the run); " +

@@ -60,7 +60,7 @@ static string AllocatorReport(BenchSettings settings)
 {
     var results = settings.IsSmoke ? AllocatorBenchmark.Run(warmup: 1, repetitions: 1) : AllocatorBenchmark.Run();
     var text = new StringBuilder();
-    text.AppendLine("## Rank allocator update: AdaLoRA vs LoRA² (issue 3)").AppendLine();
+    text.AppendLine("## Rank allocator update: AdaLoRA vs LoRA²").AppendLine();
     text.AppendLine("GPT-2-small projections (12 blocks × c_attn, attn.c_proj, c_fc, mlp.c_proj = 48 layers), init r = 12, LoRA² K = 8; one `RankAllocator.Step` (sensitivity, EMAs, importance, masking), median of 21 after 3 warm-up.").AppendLine();
     text.AppendLine("| method | update (ms) | scored parameters | adapter parameters | scored % |");
     text.AppendLine("|---|---:|---:|---:|---:|");

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 8 §1(b): one LLaMA-7B-shaped projection (bias-free 4096 × 4096 <c>q_proj</c>) on 512 tokens. Its input
+/// one LLaMA-7B-shaped projection (bias-free 4096 × 4096 <c>q_proj</c>) on 512 tokens. Its input
 /// requires a gradient, as for a projection inside a model whose earlier layers train.
 /// </summary>
 internal sealed class ProjectionWorkload : Workload

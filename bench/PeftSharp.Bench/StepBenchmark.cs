@@ -3,7 +3,7 @@ using System.Text;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Issue 8 §1: one training step (forward + backward + AdamW, with the method's hooks) per method on each workload:
+/// one training step (forward + backward + AdamW, with the method's hooks) per method on each workload:
 /// median step time and the memory the steps need above the built model, as ratios to LoRA and to full fine-tuning.
 /// </summary>
 internal static class StepBenchmark
@@ -31,7 +31,7 @@ internal static class StepBenchmark
     public static string Report(BenchSettings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine("## One training step per method (issue 8 §1)").AppendLine();
+        text.AppendLine("## One training step per method").AppendLine();
         text.AppendLine("A step is what `Trainer` does per optimizer step without data collation, clipping and logging: the method's hooks, " +
                         "forward, loss mean(y²) plus the method's regulariser, backward, PeftSharp's AdamW (lr 2e-4, no weight decay), the AdaLoRA / LoRA² " +
                         "rank allocator (schedule of 1,000 steps: the measured steps are in tinit, where every step updates importance scores). " +

@@ -6,8 +6,8 @@ using PeftSharp.Tokenization;
 namespace PeftSharp.Bench;
 
 /// <summary>
-/// Encode throughput (tokens/s) of every tokenizer of the golden set (tests/PeftSharp.Tests/fixtures/tokenization-golden,
-/// issue 17) on its 4,000-line adversarial corpus: <c>Encode(line, addSpecialTokens: false)</c> for every line, one pass
+/// Encode throughput (tokens/s) of every tokenizer of the golden set (tests/PeftSharp.Tests/fixtures/tokenization-golden)
+/// on its 4,000-line adversarial corpus: <c>Encode(line, addSpecialTokens: false)</c> for every line, one pass
 /// timed per repetition. Tokenizers are loaded from a temporary copy of each fixture folder through
 /// <see cref="TokenizerLoader.Load(string)"/>, so the same code measures older versions of PeftSharp too.
 /// </summary>
@@ -47,7 +47,7 @@ internal static class TokenizerBenchmark
             }
         }
         var text = new StringBuilder();
-        text.AppendLine("## Tokenizer encode throughput (issue 17)").AppendLine();
+        text.AppendLine("## Tokenizer encode throughput").AppendLine();
         text.AppendLine($"Every line of the golden corpus encoded without special tokens, time per pass from repetitions of 5 passes, median of {settings.Repetitions} after {settings.Warmup} warm-up passes; one thread. " +
             "The CPU columns count the process's CPU time during the pass, which a busy machine disturbs less than the wall clock.").AppendLine();
         text.Append(Markdown.Table(["tokenizer", "kind", "lines", "tokens", "pass (ms)", "tokens/s", "pass CPU (ms)", "tokens/CPU-s"], rows)).AppendLine();

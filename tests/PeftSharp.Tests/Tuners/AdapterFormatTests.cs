@@ -116,7 +116,7 @@ public class AdapterFormatTests
     public void LoRA2_saves_masked_lambda_as_zero_and_restores_the_mask()
     {
         var (_, peft) = Trained("lora2");
-        // Between mask events masked λ stay trainable and may regrow (METHODS.md): make every masked λ non-zero.
+        // Between mask events masked λ stay trainable and may regrow (docs/methods.md#masking): make every masked λ non-zero.
         foreach (var layer in peft.Layers.Values)
         {
             var adaptive = (IRankAdaptive)layer["default"];
