@@ -63,7 +63,7 @@ internal static class BeamSearch
                         Ends: lastStep || options.Eos.Contains(token));
                 }).ToList();
 
-                if (canImprove[p] && !(options.EarlyStopping == EarlyStopping.WhenBeamsFinished && hypotheses[p].IsFull))
+                if (canImprove[p]) // (a prompt whose hypotheses are complete under WhenBeamsFinished is already done)
                 {
                     var length = (float)Math.Pow(step + 1, options.LengthPenalty);
                     foreach (var c in ranked.Where(c => c.Rank < beams && c.Ends))
