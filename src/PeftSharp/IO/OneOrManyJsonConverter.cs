@@ -7,7 +7,7 @@ namespace PeftSharp.IO;
 /// A field that HuggingFace writes either as one value or as a list of them (<c>eos_token_id: 2</c> or <c>[2, 3]</c>,
 /// PEFT's <c>layers_to_transform: 1</c> or <c>[0, 1]</c>): read as a list, written as a list.
 /// </summary>
-public sealed class OneOrManyJsonConverter<T> : JsonConverter<IReadOnlyList<T>>
+internal sealed class OneOrManyJsonConverter<T> : JsonConverter<IReadOnlyList<T>>
 {
     public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
