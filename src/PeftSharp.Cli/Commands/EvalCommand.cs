@@ -15,8 +15,8 @@ internal sealed class EvalCommand : ICliCommand
     readonly Option<string> model, data, task, dtype, device;
     readonly Option<string?> adapter;
     readonly Option<int?> maxLength, maxExamples;
-    readonly Option<int> batchSize, numBeams, maxNewTokens, noRepeatNgram;
-    readonly Option<double> lengthPenalty;
+    readonly Option<int> batchSize;
+    readonly GenerationFlags generation;
     readonly Option<bool> merge, json, referenceIndentation;
 
     public EvalCommand()
@@ -30,10 +30,7 @@ internal sealed class EvalCommand : ICliCommand
         maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens (default: the model's context; 512 for classification; never more than the context); longer ones are truncated with a warning");
         maxExamples = o.Maybe<int>("max-examples", "Evaluate at most this many examples");
         batchSize = o.Add("batch-size", "Evaluation batch size", 32);
-        numBeams = o.Add("num-beams", "Beams for generation-evaluated tasks", 1);
-        maxNewTokens = o.Add("max-new-tokens", "Tokens to generate", 32);
-        lengthPenalty = o.Add("length-penalty", "Beam-search length penalty", 1.0);
-        noRepeatNgram = o.Add("no-repeat-ngram", "Forbid repeating n-grams of this size (0 = off)", 0);
+        generation = new GenerationFlags(o); // for generation-evaluated tasks
         referenceIndentation = o.Add<bool>("reference-indentation", "Commonsense prompts with the reference whitespace");
         json = o.Add<bool>("json", "Print the metrics as JSON");
         dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32", choices: Dtypes.Names);
@@ -47,11 +44,7 @@ internal sealed class EvalCommand : ICliCommand
             ModelDirectory = p.GetValue(model)!, AdapterDirectory = p.GetValue(adapter), DataPath = p.GetValue(data)!, Task = TaskSpec.Parse(p.GetValue(task), p.GetValue(data)!),
             MaxLength = p.GetValue(maxLength), Merge = p.GetValue(merge), MaxExamples = p.GetValue(maxExamples), BatchSize = p.GetValue(batchSize),
             ReferenceIndentation = p.GetValue(referenceIndentation),
-            Generation = new GenerationOptions
-            {
-                NumBeams = p.GetValue(numBeams), MaxNewTokens = p.GetValue(maxNewTokens), LengthPenalty = p.GetValue(lengthPenalty),
-                NoRepeatNgramSize = p.GetValue(noRepeatNgram), EarlyStopping = p.GetValue(numBeams) > 1,
-            },
+            Generation = generation.Given(p),
             Dtype = Dtypes.Parse(p.GetValue(dtype)!), Device = p.GetValue(device)!,
         }, ConsoleOutput.Warn);
         Console.WriteLine(p.GetValue(json)

@@ -20,13 +20,14 @@ internal sealed class TrainCommand : ICliCommand
 
     readonly Option<string> model, data, output, task, optimizer, scheduler, device, dtype;
     readonly Option<string?> evalData, testData, resume, recipe, earlyStoppingMetric, method;
-    readonly Option<int> r, batchSize, gradAccum, epochs, seed, evalSteps, saveSteps, keepLast, loggingSteps, warmupSteps, evalBatchSize, numBeams, maxNewTokens, noRepeatNgram, patience;
+    readonly Option<int> r, batchSize, gradAccum, epochs, seed, evalSteps, saveSteps, keepLast, loggingSteps, warmupSteps, evalBatchSize, patience;
     readonly Option<int?> maxLength, evalMaxExamples;
-    readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing, lengthPenalty;
+    readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing;
     readonly Option<double?> warmupRatio;
     readonly Option<long> maxSteps;
     readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation;
     readonly MethodOptionBindings methodOptions;
+    readonly GenerationFlags generation;
 
     /// <summary>
     /// The train options on <paramref name="command"/> (default: the <c>train</c> command). <c>compare</c> reuses them
@@ -80,10 +81,7 @@ internal sealed class TrainCommand : ICliCommand
         loggingSteps = o.Add("logging-steps", "Log loss and learning rate every N steps", 10, binds: nameof(TrainerOptions.LoggingSteps));
         resume = o.Add<string?>("resume", "Resume from a checkpoint folder (or the newest checkpoint in an output folder)");
 
-        numBeams = o.Add("num-beams", "Beams for generation-evaluated tasks", 1);
-        maxNewTokens = o.Add("max-new-tokens", "Tokens to generate for generation-evaluated tasks", 32);
-        lengthPenalty = o.Add("length-penalty", "Beam-search length penalty", 1.0);
-        noRepeatNgram = o.Add("no-repeat-ngram", "Forbid repeating n-grams of this size in generation (0 = off)", 0);
+        generation = new GenerationFlags(o); // for generation-evaluated tasks
 
         device = o.Add("device", "cpu | cuda | cuda:N", "cpu");
         dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32", choices: Dtypes.Names);
@@ -119,11 +117,7 @@ internal sealed class TrainCommand : ICliCommand
             EvalBatchSize = p.GetValue(evalBatchSize),
             EvalMaxExamples = p.GetValue(evalMaxExamples),
             WarmupRatio = p.GetValue(warmupRatio),
-            Generation = new GenerationOptions
-            {
-                NumBeams = p.GetValue(numBeams), MaxNewTokens = p.GetValue(maxNewTokens), LengthPenalty = p.GetValue(lengthPenalty),
-                NoRepeatNgramSize = p.GetValue(noRepeatNgram), EarlyStopping = p.GetValue(numBeams) > 1,
-            },
+            Generation = generation.Given(p),
         Trainer = new TrainerOptions
         {
             OutputDirectory = p.GetValue(output)!,

@@ -20,9 +20,18 @@ internal static class ValueParser
             _ when type.IsEnum => Enum.GetValues(type).Cast<object>().FirstOrDefault(v => SnakeCase(v.ToString()!) == text.Replace('-', '_').ToLowerInvariant()),
             _ when type == typeof(TargetModules) => TargetModules.Parse(text),
             _ when typeof(IEnumerable<string>).IsAssignableFrom(type) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+            _ when type == typeof(IReadOnlyList<int>) => Integers(text),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no command-line form"),
         };
         return value ?? throw new PeftSharpException($"{flag}: expected {TypedJson.Describe(type)}, got '{text}'");
+    }
+
+    /// <summary>"0,1,5" as integers; null when any item is not one.</summary>
+    static List<int>? Integers(string text)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = items.Select(i => int.TryParse(i, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (int?)null).ToList();
+        return values.Count > 0 && values.All(v => v is not null) ? values.Select(v => v!.Value).ToList() : null;
     }
 
     /// <summary>The names an enum takes on the command line (snake_case, as in the JSON files).</summary>

@@ -16,7 +16,13 @@ public static class EvaluatorFactory
     /// </summary>
     public static IEvaluator? Build(IPretrainedModel model, ITextTokenizer tokenizer, TaskData data, GenerationOptions generation, int batchSize, int padId)
     {
-        var options = generation with { EosTokenIds = generation.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : null), PadTokenId = padId };
+        // Evaluation is reproducible: sampling (which a model's generation_config.json may ask for) uses seed 0 unless given.
+        var options = generation with
+        {
+            EosTokenIds = generation.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : null),
+            PadTokenId = generation.PadTokenId ?? padId,
+            Seed = generation.Seed ?? 0,
+        };
         var evaluators = new List<IEvaluator>();
         switch (model)
         {

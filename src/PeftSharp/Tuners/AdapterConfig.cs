@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PeftSharp.IO;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Tuners;
@@ -22,6 +23,20 @@ public abstract record AdapterConfig
     /// <summary>Modules never adapted even when matched (PEFT <c>exclude_modules</c>).</summary>
     [MethodOption("Modules never adapted even when matched (same syntax as target_modules)")]
     public TargetModules? ExcludeModules { get; init; }
+
+    /// <summary>
+    /// Only the layers with these indices are adapted (PEFT <c>layers_to_transform</c>): the index is the number after
+    /// the first "&lt;name&gt;." in a module path ("model.layers.3.self_attn.q_proj" → 3), or after
+    /// "&lt;layers_pattern&gt;." when that is given. Needs <see cref="TargetModules"/> as a list of names; null = every layer.
+    /// </summary>
+    [MethodOption("Adapt only the layers with these comma-separated indices (target_modules must be names)")]
+    [JsonConverter(typeof(OneOrManyJsonConverter<int>))]
+    public IReadOnlyList<int>? LayersToTransform { get; init; }
+
+    /// <summary>The name of the layer list whose index <see cref="LayersToTransform"/> reads, e.g. "h" or "layers" (PEFT <c>layers_pattern</c>, a regular expression); null = the first numbered segment.</summary>
+    [MethodOption("Name of the layer list whose index --layers-to-transform selects, e.g. h or layers")]
+    [JsonConverter(typeof(OneOrManyJsonConverter<string>))]
+    public IReadOnlyList<string>? LayersPattern { get; init; }
 
     /// <summary>Modules trained fully and saved with the adapter, e.g. a classifier head (PEFT <c>modules_to_save</c>).</summary>
     [MethodOption("Comma-separated modules trained fully and saved with the adapter (classification: the head, by default)")]
@@ -48,6 +63,13 @@ public abstract record AdapterConfig
     public virtual void Validate()
     {
         if (LoraDropout is < 0 or >= 1 || double.IsNaN(LoraDropout)) throw Invalid("lora_dropout", "in [0, 1)", LoraDropout);
+        if (LayersToTransform is { } layers)
+        {
+            if (layers.Any(i => i < 0)) throw Invalid("layers_to_transform", "layer indices ≥ 0", string.Join(",", layers));
+            if (TargetModules is { Names: null }) throw Invalid("layers_to_transform", "used with target_modules as a list of module names (not a regular expression or all-linear)", string.Join(",", layers));
+        }
+        if (LayersPattern is { Count: > 0 } && LayersToTransform is not { Count: > 0 })
+            throw Invalid("layers_pattern", "used with layers_to_transform", string.Join(",", LayersPattern));
     }
 
     /// <summary>An error for field <paramref name="field"/> (its JSON name) of this config.</summary>

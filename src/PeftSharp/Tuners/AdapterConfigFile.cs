@@ -14,16 +14,6 @@ public static class AdapterConfigFile
 {
     public const string FileName = "adapter_config.json";
 
-    /// <summary>Keys PEFT writes that do not change the adapter's function here (silently accepted).</summary>
-    static readonly string[] Ignorable =
-    [
-        "auto_mapping", "revision", "inference_mode", "init_lora_weights", "layers_to_transform", "layers_pattern",
-        "megatron_config", "megatron_core", "loftq_config", "layer_replication", "runtime_config", "lora_bias",
-        "eva_config", "corda_config", "trainable_token_indices", "peft_version", "target_parameters", "use_qalora",
-        "qalora_group_size", "alora_invocation_tokens", "arrow_config", "ensure_weight_tying", "fan_in_fan_out", "peft_type",
-        "r", // AdaLoRA configs carry LoRA's r next to init_r; init_r is the one that counts
-    ];
-
     /// <summary>How configs map to JSON: snake_case names, enums as snake_case strings, nulls written (as PEFT does).</summary>
     public static JsonSerializerOptions SerializerOptions { get; } = new()
     {
@@ -47,7 +37,10 @@ public static class AdapterConfigFile
     /// <summary>peft_type values that can be read.</summary>
     public static IReadOnlyCollection<string> SupportedTypes => TypesByPeftType.Keys;
 
-    /// <summary>Parses an adapter_config.json text; <paramref name="source"/> names it in errors, unknown keys go to <paramref name="warn"/>.</summary>
+    /// <summary>
+    /// Parses an adapter_config.json text; <paramref name="source"/> names it in errors. Fields PeftSharp does not
+    /// implement pass silently when off or inert and are named once in <paramref name="warn"/> otherwise (<see cref="PeftOnlyFields"/>).
+    /// </summary>
     public static AdapterConfig Parse(string json, string source, Action<string>? warn = null)
     {
         var obj = TypedJson.ParseObject(json, source);
@@ -56,8 +49,8 @@ public static class AdapterConfigFile
         if (!TypesByPeftType.TryGetValue(peftType, out var type))
             throw new PeftSharpException($"{source}: unknown peft_type \"{peftType}\"; supported: {string.Join(", ", TypesByPeftType.Keys)}");
         var config = (AdapterConfig)TypedJson.Read(obj, type, source, SerializerOptions, out var unknownKeys);
-        foreach (var key in unknownKeys.Where(k => !Ignorable.Contains(k)))
-            warn?.Invoke($"{source}: unknown key '{key}' ignored");
+        foreach (var key in unknownKeys)
+            if (PeftOnlyFields.Warning(source, key, obj[key]) is { } warning) warn?.Invoke(warning);
         if (config.TargetModules is null) throw new PeftSharpException($"{source}: required field 'target_modules' is missing");
         try
         {

@@ -48,11 +48,14 @@ public static class AdapterFormat
     }
 
     /// <summary>Reads the adapter in <paramref name="directory"/> and injects it into <paramref name="model"/> (frozen unless <paramref name="isTrainable"/>).</summary>
-    public static PeftModel Load(nn.Module model, string directory, string adapterName = PeftModel.DefaultAdapterName, bool isTrainable = false, Action<string>? warn = null)
+    public static PeftModel Load(nn.Module model, string directory, string adapterName = PeftModel.DefaultAdapterName, bool isTrainable = false, Action<string>? warn = null) =>
+        Load(model, ReadConfig(directory, warn), directory, adapterName, isTrainable, warn);
+
+    /// <summary><see cref="Load(nn.Module, string, string, bool, Action{string})"/> with the folder's config already read.</summary>
+    internal static PeftModel Load(nn.Module model, AdapterConfig config, string directory, string adapterName = PeftModel.DefaultAdapterName, bool isTrainable = false, Action<string>? warn = null)
     {
-        var config = ReadConfig(directory, warn);
         var peft = PeftModel.Create(model, config, adapterName);
-        LoadWeights(peft, adapterName, directory);
+        LoadWeights(peft, adapterName, directory, warn: warn);
         if (!isTrainable) foreach (var p in model.parameters()) p.requires_grad = false;
         return peft;
     }
@@ -61,7 +64,7 @@ public static class AdapterFormat
     public static void LoadAdapter(PeftModel peft, string directory, string adapterName, Action<string>? warn = null)
     {
         peft.AddAdapter(adapterName, ReadConfig(directory, warn));
-        LoadWeights(peft, adapterName, directory);
+        LoadWeights(peft, adapterName, directory, warn: warn);
     }
 
     public static AdapterConfig ReadConfig(string directory, Action<string>? warn = null)
@@ -70,29 +73,47 @@ public static class AdapterFormat
         return AdapterConfigFile.Read(Path.Combine(directory, ConfigFileName), warn);
     }
 
-    /// <summary>Copies the saved tensors into the adapter's parameters; any missing, unexpected or mis-shaped tensor is an error naming it.</summary>
-    internal static void LoadWeights(PeftModel peft, string adapterName, string directory, Func<string, bool>? ignore = null)
+    /// <summary>
+    /// Copies the saved tensors into the adapter's parameters; any missing, unexpected or mis-shaped tensor is an error
+    /// naming it. Read besides PEFT's keys: an adapted layer's bias under PeftSharp's older key ("&lt;path&gt;.bias"), and
+    /// PEFT 0.20's lora_only adapters, which hold no biases (the base model's are kept, with a warning). PEFT's
+    /// modules_to_save wrapper internals are skipped.
+    /// </summary>
+    internal static void LoadWeights(PeftModel peft, string adapterName, string directory, Func<string, bool>? ignore = null, Action<string>? warn = null)
     {
         var path = Path.Combine(directory, WeightsFileName);
         if (!File.Exists(path)) throw new PeftSharpException($"{path}: adapter weights not found");
         using var file = SafetensorsFile.Open(path);
         var targets = peft.AdapterParameters(adapterName).ToDictionary(t => KeyPrefix + t.Name, t => (Tensor)t.Parameter);
-        var unexpected = file.Keys.Where(k => !targets.ContainsKey(k) && !(ignore?.Invoke(k) ?? false)).ToList();
+        var stored = targets.Keys.ToDictionary(k => k, k => file.Contains(k) ? k : StateDictNames.LegacyKey(k) is { } old && file.Contains(old) ? old : null);
+        var read = stored.Values.OfType<string>().ToHashSet();
+        var unexpected = file.Keys.Where(k => !read.Contains(k) && !StateDictNames.IsWrapperInternal(k) && !(ignore?.Invoke(k) ?? false)).ToList();
         if (unexpected.Count > 0)
-            throw new PeftSharpException($"{path}: tensor '{unexpected[0]}' matches nothing in the model{(unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more)" : "")}; was this adapter trained for another base model?");
-        var missing = targets.Keys.Where(k => !file.Contains(k)).ToList();
+            throw new PeftSharpException($"{path}: tensor '{unexpected[0]}' matches nothing in the model{(unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more)" : "")}; {Explain(unexpected[0])}");
+        var missing = stored.Where(s => s.Value is null).Select(s => s.Key).ToList();
+        if (missing.Count > 0 && peft.Configs[adapterName].Bias == BiasMode.LoraOnly && !read.Any(StateDictNames.IsAdaptedLayerBias) && missing.All(StateDictNames.IsAdaptedLayerBias))
+        {
+            warn?.Invoke($"{path}: bias is \"lora_only\" but the file holds no biases (PEFT 0.20 and earlier did not save them); the base model's biases are used");
+            foreach (var key in missing) targets.Remove(key);
+            missing.Clear();
+        }
         if (missing.Count > 0)
             throw new PeftSharpException($"{path}: tensor '{missing[0]}' is missing{(missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "")}");
         using var noGrad = no_grad();
         foreach (var (key, target) in targets)
         {
-            var info = file.GetInfo(key);
+            var info = file.GetInfo(stored[key]!);
             if (!info.Shape.SequenceEqual(target.shape))
                 throw new PeftSharpException($"{path}: tensor '{key}' has shape [{string.Join(", ", info.Shape)}] but the model expects [{string.Join(", ", target.shape)}]; was this adapter trained for another base model?");
             using var scope = NewDisposeScope();
-            target.copy_(file.ReadTensor(key, target.dtype, target.device));
+            target.copy_(file.ReadTensor(stored[key]!, target.dtype, target.device));
         }
         foreach (var layer in peft.Layers.Values)
             if (layer.HasAdapter(adapterName)) layer[adapterName].OnTrained();
     }
+
+    /// <summary>Why a saved tensor may match nothing: a lora_B bias the config does not declare, else another base model.</summary>
+    static string Explain(string key) => key.EndsWith(".lora_B.bias", StringComparison.Ordinal)
+        ? "the adapter has biases on lora_B but its adapter_config.json does not say \"lora_bias\": true"
+        : "was this adapter trained for another base model?";
 }

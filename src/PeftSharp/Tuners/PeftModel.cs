@@ -61,15 +61,27 @@ public sealed class PeftModel : IDisposable
             }
             layer.AddAdapter(adapterName, config.CreateLayer(layer.Base, path));
         }
-        foreach (var path in config.ModulesToSave ?? [])
-            foreach (var match in TargetSelector.ModulesNamed(Model, path, layers.Keys))
-            {
-                if (savedModules.TryGetValue(match, out var saved)) saved.Adapters.Add(adapterName);
-                else savedModules[match] = new ModulesToSave(match, ModuleTree.Get(Model, match), adapterName);
-            }
+        foreach (var match in ModulesToSaveOf(config))
+        {
+            if (savedModules.TryGetValue(match, out var saved)) saved.Adapters.Add(adapterName);
+            else savedModules[match] = new ModulesToSave(match, ModuleTree.Get(Model, match), adapterName);
+        }
         configs[adapterName] = config;
         if (configs.Count == 1) ActiveAdapter = adapterName;
         ApplyTrainability();
+    }
+
+    /// <summary>
+    /// The modules <c>modules_to_save</c> names. Names the model lacks are skipped, as PEFT does (its SEQ_CLS adapters
+    /// list both "classifier" and "score"); a list that names no module at all is an error.
+    /// </summary>
+    IReadOnlyList<string> ModulesToSaveOf(AdapterConfig config)
+    {
+        if (config.ModulesToSave is not { Count: > 0 } names) return [];
+        var matches = names.SelectMany(name => TargetSelector.ModulesNamed(Model, name, layers.Keys)).Distinct().ToList();
+        if (matches.Count == 0)
+            throw new PeftSharpException($"modules_to_save: the model has no module named {string.Join(" or ", names.Distinct().Select(n => $"'{n}'"))}");
+        return matches;
     }
 
     /// <summary>Saves every adapter in PEFT's format: the default one in <paramref name="directory"/>, others in subfolders named after them.</summary>
@@ -131,7 +143,8 @@ public sealed class PeftModel : IDisposable
 
     /// <summary>
     /// Everything an adapter trains and saves: its layer parameters, the biases its <c>bias</c> mode selects, and its
-    /// modules_to_save, named as in the original model (the adapter file key without "base_model.model.").
+    /// modules_to_save, named by their adapter-file key without "base_model.model." (PEFT's keys: the bias of an adapted
+    /// layer is "&lt;path&gt;.base_layer.bias").
     /// </summary>
     public IReadOnlyList<TrainableParameter> AdapterParameters(string adapterName)
     {
@@ -145,12 +158,13 @@ public sealed class PeftModel : IDisposable
             foreach (var (name, p) in adapter.named_parameters())
                 result.Add(new($"{path}.{name}", p, adapter.RoleOf(name)));
             if (config.Bias == BiasMode.LoraOnly && layer.Base.Bias is { } bias)
-                result.Add(new($"{path}.bias", bias, ParameterRole.BiasOrNorm));
+                result.Add(new($"{path}.base_layer.bias", bias, ParameterRole.BiasOrNorm));
         }
+        // An adapted layer's bias is "<path>.base_layer.bias", as PEFT saves and loads it (its in-memory name here too).
         if (config.Bias == BiasMode.All)
             foreach (var (name, p) in Model.named_parameters())
                 if (name.EndsWith("bias", StringComparison.Ordinal) && !IsAdapterParameter(name))
-                    result.Add(new(StateDictNames.WithoutBaseLayer(name), p, ParameterRole.BiasOrNorm));
+                    result.Add(new(name, p, ParameterRole.BiasOrNorm));
         foreach (var (path, saved) in savedModules)
             if (saved.Adapters.Contains(adapterName))
                 foreach (var (name, p) in saved.Module.named_parameters())

@@ -17,11 +17,13 @@ internal static class TargetSelector
                 config.TargetModules!.Matches(path)
                 && !(config.ExcludeModules?.Matches(path) ?? false)
                 && !protectedPaths.Any(m => IsWithin(path, m))
-                && !(config.TargetModules!.IsAllLinear && OutputHeads.Contains(path.Split('.')[^1])))
+                && !(config.TargetModules!.IsAllLinear && OutputHeads.Contains(path.Split('.')[^1]))
+                && LayerSelection.Keeps(config, path))
             .ToList();
         if (selected.Count == 0)
-            throw new PeftSharpException(
-                $"target_modules '{config.TargetModules}' matches no linear layer of the model. Its linear layers are: {Summarise(candidates)}");
+            throw new PeftSharpException(config.LayersToTransform is { Count: > 0 } layers
+                ? $"target_modules '{config.TargetModules}' with layers_to_transform [{string.Join(", ", layers)}]{(config.LayersPattern is { Count: > 0 } pattern ? $" and layers_pattern '{string.Join(", ", pattern)}'" : "")} matches no linear layer of the model. Its linear layers are: {Summarise(candidates)}"
+                : $"target_modules '{config.TargetModules}' matches no linear layer of the model. Its linear layers are: {Summarise(candidates)}");
         return selected;
     }
 
@@ -38,7 +40,7 @@ internal static class TargetSelector
         return result;
     }
 
-    /// <summary>Modules whose path equals <paramref name="name"/> or ends with "." + name (PEFT's modules_to_save matching).</summary>
+    /// <summary>Modules whose path equals <paramref name="name"/> or ends with "." + name (PEFT's modules_to_save matching); none when the model has no such module.</summary>
     public static IReadOnlyList<string> ModulesNamed(nn.Module model, string name, IEnumerable<string> adaptedPaths)
     {
         var adapted = adaptedPaths.ToList();
@@ -46,8 +48,6 @@ internal static class TargetSelector
             .Where(path => (path == name || path.EndsWith("." + name, StringComparison.Ordinal))
                            && !adapted.Any(a => path.StartsWith(a + ".", StringComparison.Ordinal)))
             .ToList();
-        if (matches.Count == 0)
-            throw new PeftSharpException($"modules_to_save: no module named '{name}' in the model");
         var overlapping = adapted.FirstOrDefault(a => matches.Any(m => IsWithin(a, m) || IsWithin(m, a)));
         if (overlapping is not null)
             throw new PeftSharpException($"modules_to_save: '{name}' overlaps the adapted layer '{overlapping}'; exclude it from target_modules");

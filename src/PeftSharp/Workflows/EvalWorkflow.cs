@@ -22,7 +22,8 @@ public sealed record EvalSettings
     public bool ReferenceIndentation { get; init; }
     public int BatchSize { get; init; } = 32;
     public int? MaxExamples { get; init; }
-    public GenerationOptions Generation { get; init; } = new() { MaxNewTokens = 32 };
+    /// <summary>Generation for generation-evaluated tasks; unset options come from the model's generation_config.json, else 32 new tokens.</summary>
+    public GenerationOptions Generation { get; init; } = new();
     public ScalarType Dtype { get; init; } = ScalarType.Float32;
     public string Device { get; init; } = "cpu";
 }
@@ -42,7 +43,10 @@ public static class EvalWorkflow
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
             settings.Dtype, Devices.Resolve(settings.Device), warn);
         if (settings.Merge) session.Peft?.Merge();
-        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
+        var generation = session.Model is ICausalLanguageModel lm
+            ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer, lm.EosTokenIds, warn)
+            : settings.Generation;
+        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
         using var noGrad = no_grad();
         return evaluator.Evaluate();

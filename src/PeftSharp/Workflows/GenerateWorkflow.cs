@@ -6,7 +6,10 @@ using static TorchSharp.torch;
 
 namespace PeftSharp.Workflows;
 
-/// <summary><c>peft generate</c>: continue prompts with a causal LM, optionally with an adapter (merged or not).</summary>
+/// <summary>
+/// <c>peft generate</c>: continue prompts with a causal LM, optionally with an adapter (merged or not). Unset options come
+/// from the model's generation_config.json (see <see cref="WorkflowGeneration.Resolve"/>).
+/// </summary>
 public static class GenerateWorkflow
 {
     public static IReadOnlyList<string> Run(string modelDirectory, string? adapterDirectory, IReadOnlyList<string> prompts, GenerationOptions options,
@@ -26,11 +29,7 @@ public static class GenerateWorkflow
             BosId = tokenizer.BosTokenId is { } bos && bos != tokenizer.EosTokenId ? bos : null,
         };
         var ids = prompts.Select(p => (IReadOnlyList<int>)CausalLmEncoding.EncodePrompt(new PromptCompletionExample(p, " "), encoding)).ToList();
-        var resolved = options with
-        {
-            EosTokenIds = options.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : lm.EosTokenIds),
-            PadTokenId = options.PadTokenId ?? tokenizer.PadTokenId ?? tokenizer.EosTokenId,
-        };
+        var resolved = WorkflowGeneration.Resolve(options, modelDirectory, tokenizer, lm.EosTokenIds, warn);
         using var noGrad = no_grad();
         return TextGenerator.Generate(lm, ids, resolved).Select(t => tokenizer.Decode(t, skipSpecialTokens: true)).ToList();
     }

@@ -71,7 +71,8 @@ public static class InspectWorkflow
 
         ShadowModel(HashSet<string> paths) : base("shadow") => this.paths = paths;
 
-        public bool Adapts(string key) => paths.Any(p => key.StartsWith($"base_model.model.{p}.", StringComparison.Ordinal));
+        /// <summary>True for the adapter tensors of a shadowed layer ("…&lt;path&gt;.lora_…"); biases and modules_to_save are not inspected.</summary>
+        public bool Adapts(string key) => paths.Any(p => key.StartsWith($"base_model.model.{p}.lora_", StringComparison.Ordinal));
 
         /// <summary>
         /// One layer per module path that holds adapter tensors (keys "base_model.model.&lt;path&gt;.lora_…"), sized by the

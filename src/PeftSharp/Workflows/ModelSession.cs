@@ -25,7 +25,7 @@ internal sealed class ModelSession : IDisposable
         IPretrainedModel model = numLabels is not null || IsClassifierCheckpoint(config)
             ? PretrainedModelLoader.LoadSequenceClassifier(modelDirectory, numLabels, dtype, device, warn)
             : PretrainedModelLoader.LoadCausalLM(modelDirectory, dtype, device, warn);
-        var peft = adapterDirectory is null ? null : AdapterFormat.Load(model.Module, adapterDirectory, warn: warn);
+        var peft = adapterConfig is null ? null : AdapterFormat.Load(model.Module, adapterConfig, adapterDirectory!, warn: warn);
         model.Module.eval();
         return new ModelSession(model, peft);
     }

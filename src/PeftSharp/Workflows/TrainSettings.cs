@@ -42,8 +42,11 @@ public sealed record TrainSettings
     public int EvalBatchSize { get; init; } = 32;
     /// <summary>Evaluate on at most this many examples (null = all).</summary>
     public int? EvalMaxExamples { get; init; }
-    /// <summary>Decoding for generation-evaluated tasks (E2E, commonsense, prompt/completion with references).</summary>
-    public GenerationOptions Generation { get; init; } = new() { MaxNewTokens = 32 };
+    /// <summary>
+    /// Decoding for generation-evaluated tasks (E2E, commonsense, prompt/completion with references); unset options come
+    /// from the model's generation_config.json, else 32 new tokens.
+    /// </summary>
+    public GenerationOptions Generation { get; init; } = new();
     /// <summary>Learning-rate warm-up as a fraction of the total steps (overrides the trainer's WarmupSteps).</summary>
     public double? WarmupRatio { get; init; }
     public required TrainerOptions Trainer { get; init; }

@@ -85,7 +85,10 @@ public static class TrainWorkflow
             ICausalLanguageModel lm => new CausalLmTask(lm, data.Train, padId, settings.LabelSmoothing),
             _ => throw new PeftSharpException($"model_type '{config.ModelType}' cannot be trained on {task.Kind}"),
         };
-        var evaluator = EvaluatorFactory.Build(model, tokenizer, data, settings.Generation, settings.EvalBatchSize, padId);
+        var generation = model is ICausalLanguageModel causalLm
+            ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer, causalLm.EosTokenIds, warn)
+            : settings.Generation;
+        var evaluator = EvaluatorFactory.Build(model, tokenizer, data, generation, settings.EvalBatchSize, padId);
         var result = new Trainer(trainable, trainingTask, evaluator, trainerOptions, observer).Train(cancel);
 
         IReadOnlyDictionary<string, double>? test = null;
@@ -94,7 +97,7 @@ public static class TrainWorkflow
             var testData = TaskData.Prepare(task, null, testDataPath, tokenizer, maxLength, settings.Data, warn, data.NumLabels > 0 ? data.NumLabels : null);
             using var noGrad = no_grad();
             model.Module.eval();
-            test = EvaluatorFactory.Build(model, tokenizer, testData, settings.Generation, settings.EvalBatchSize, padId)?.Evaluate();
+            test = EvaluatorFactory.Build(model, tokenizer, testData, generation, settings.EvalBatchSize, padId)?.Evaluate();
         }
         var ranks = peft?.EffectiveRanks() ?? [];
         if (!result.Interrupted) WriteFinalMetrics(settings, result, counts, all, test, ranks);

@@ -68,7 +68,7 @@ public class OptimizerTests
         Assert.Equal((16 * 2e-4, 0.01), (byName["fc_in.lora_B.weight"].LearningRate, byName["fc_in.lora_B.weight"].WeightDecay));
         Assert.Equal((2e-4, 0.01), (byName["c_proj.lora_A.weight"].LearningRate, byName["c_proj.lora_A.weight"].WeightDecay));
         Assert.Equal((2e-4, 0.0), (byName["fc_in.lora_magnitude_vector"].LearningRate, byName["fc_in.lora_magnitude_vector"].WeightDecay));
-        Assert.Equal((2e-4, 0.0), (byName["fc_in.bias"].LearningRate, byName["fc_in.bias"].WeightDecay));
+        Assert.Equal((2e-4, 0.0), (byName["fc_in.base_layer.bias"].LearningRate, byName["fc_in.base_layer.bias"].WeightDecay));
         Assert.Equal(peft.TrainableParameters().Count, byName.Count);
     }
 

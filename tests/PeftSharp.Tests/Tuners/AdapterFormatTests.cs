@@ -84,7 +84,7 @@ public class AdapterFormatTests
         var expected = method switch
         {
             "lora" => new[] { "fc_in.lora_A.weight", "fc_in.lora_B.weight", "head.weight", "head.bias" },
-            "dora" => ["fc_in.lora_A.weight", "fc_in.lora_B.weight", "fc_in.lora_magnitude_vector", "fc_in.bias"],
+            "dora" => ["fc_in.lora_A.weight", "fc_in.lora_B.weight", "fc_in.lora_magnitude_vector", "fc_in.base_layer.bias"],
             "dual-lora" => ["fc_in.lora_A.weight", "fc_in.lora_B.weight", "fc_in.lora_C.weight", "fc_in.lora_D.weight"],
             "adalora" => ["fc_in.lora_A", "fc_in.lora_E", "fc_in.lora_B"],
             _ => ["fc_in.lora_B1.weight", "fc_in.lora_A1.weight", "fc_in.lora_lambda", "fc_in.lora_B2.weight", "fc_in.lora_A2.weight"],

@@ -80,10 +80,10 @@ public class PeftModelTests
     public void Bias_modes_select_which_biases_train()
     {
         var loraOnly = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in"), Bias = BiasMode.LoraOnly });
-        Assert.Contains(loraOnly.TrainableParameters(), t => t.Name == "fc_in.bias");
+        Assert.Contains(loraOnly.TrainableParameters(), t => t.Name == "fc_in.base_layer.bias"); // PEFT's key for an adapted layer's bias
         Assert.DoesNotContain(loraOnly.TrainableParameters(), t => t.Name == "head.bias");
         var all = PeftModel.Create(Model(), new LoraConfig { TargetModules = TargetModules.FromNames("fc_in"), Bias = BiasMode.All });
-        Assert.Equal(new[] { "c_proj.bias", "fc_in.bias", "head.bias" }, all.TrainableParameters().Where(t => t.Role == ParameterRole.BiasOrNorm).Select(t => t.Name).OrderBy(n => n));
+        Assert.Equal(new[] { "c_proj.bias", "fc_in.base_layer.bias", "head.bias" }, all.TrainableParameters().Where(t => t.Role == ParameterRole.BiasOrNorm).Select(t => t.Name).OrderBy(n => n));
     }
 
     [Fact]

@@ -1,49 +1,27 @@
 namespace PeftSharp.Evaluation.Generation;
 
 /// <summary>
-/// The best finished hypotheses of one prompt (HF BeamHypotheses): at most num_beams, scored
-/// sum(log p) / generated_length^length_penalty, generated length counting an EOS token.
+/// The finished hypotheses of one prompt (HF beam search's finished beams): the num_beams best by score
+/// sum(log p) / generated_length^length_penalty, the generated length counting the EOS token.
 /// </summary>
-internal sealed class BeamHypotheses(int numBeams, double lengthPenalty, bool earlyStopping)
+internal sealed class BeamHypotheses(int numBeams)
 {
-    private readonly List<(double Score, List<int> Tokens, bool EndsWithEos)> beams = [];
-    private double worstScore = 1e9;
+    private readonly List<(float Score, List<int> Tokens)> beams = []; // best first
 
-    public int Count => beams.Count;
+    /// <summary>True once num_beams hypotheses are finished.</summary>
+    public bool IsFull => beams.Count >= numBeams;
 
-    public void Add(List<int> tokens, double sumLogProbs, int generatedLength, bool endsWithEos)
+    /// <summary>The score of the worst kept hypothesis.</summary>
+    public float Worst => beams[^1].Score;
+
+    /// <summary>Keeps <paramref name="tokens"/> if it is among the num_beams best (an earlier hypothesis wins a tie).</summary>
+    public void Add(List<int> tokens, float score)
     {
-        var score = sumLogProbs / Math.Pow(generatedLength, lengthPenalty);
-        if (beams.Count >= numBeams && score <= worstScore) return;
-        beams.Add((score, tokens, endsWithEos));
-        if (beams.Count > numBeams)
-        {
-            var ranked = beams.Select((b, i) => (b.Score, Index: i)).OrderBy(b => b.Score).ThenBy(b => b.Index).ToList();
-            beams.RemoveAt(ranked[0].Index);
-            worstScore = ranked[1].Score;
-        }
-        else
-        {
-            worstScore = Math.Min(score, worstScore);
-        }
+        var at = beams.FindIndex(b => b.Score < score);
+        beams.Insert(at < 0 ? beams.Count : at, (score, tokens));
+        if (beams.Count > numBeams) beams.RemoveAt(beams.Count - 1);
     }
 
-    /// <summary>
-    /// Whether no running beam can beat the worst kept hypothesis: with early stopping as soon as
-    /// num_beams are finished, else HF's heuristic comparing against best running score / length^penalty.
-    /// </summary>
-    public bool IsDone(double bestRunningSumLogProbs, int generatedLength)
-    {
-        if (beams.Count < numBeams) return false;
-        if (earlyStopping) return true;
-        return worstScore >= bestRunningSumLogProbs / Math.Pow(generatedLength, lengthPenalty);
-    }
-
-    /// <summary>The highest-scoring hypothesis (the latest added among equal scores, as HF's sort-and-pop).</summary>
-    public (double Score, List<int> Tokens, bool EndsWithEos) Best()
-    {
-        var best = beams[0];
-        foreach (var b in beams.Skip(1)) if (b.Score >= best.Score) best = b;
-        return best;
-    }
+    /// <summary>The highest-scoring hypothesis.</summary>
+    public List<int> Best() => beams[0].Tokens;
 }

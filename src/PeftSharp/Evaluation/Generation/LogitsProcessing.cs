@@ -38,7 +38,7 @@ internal static class LogitsProcessing
     }
 
     /// <summary>Temperature, then top-k, then top-p (HF's warper order). logits (rows, vocab) → warped logits.</summary>
-    public static Tensor Warp(Tensor logits, GenerationOptions options)
+    public static Tensor Warp(Tensor logits, Decoding options)
     {
         if (options.Temperature != 1.0) logits = logits / options.Temperature;
         if (options.TopK > 0 && options.TopK < logits.shape[^1])

@@ -11,15 +11,16 @@ namespace PeftSharp.Evaluation.Generation;
 public static class TextGenerator
 {
     /// <summary>
-    /// The new token ids for each prompt (prompt not included), ending with the EOS token when one was
-    /// produced. Runs without gradients and in eval mode (the module's mode is restored afterwards).
+    /// The new token ids for each prompt (prompt not included), ending with the EOS token that stopped it, if any.
+    /// Unset options take HF's defaults and the model config's EOS ids (<see cref="GenerationOptions"/>); an empty prompt
+    /// starts from bos_token_id. Runs without gradients and in eval mode (the module's mode is restored afterwards).
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<int>> Generate(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options)
     {
-        options.Validate();
-        ValidatePrompts(model, prompts, options);
-        var eos = options.EosTokenIds ?? model.EosTokenIds;
-        var pad = options.PadTokenId ?? (eos.Count > 0 ? eos[0] : 0);
+        if (prompts.Count == 0) throw new PeftSharpException("generation needs at least one prompt");
+        prompts = prompts.Select(p => p.Count > 0 || options.BosTokenId is null ? p : [options.BosTokenId.Value]).ToList();
+        var decoding = options.Resolve(model.EosTokenIds, prompts.Max(p => p.Count));
+        ValidatePrompts(model, prompts, decoding);
         var module = model.Module;
         var wasTraining = module.training;
         module.eval();
@@ -27,9 +28,7 @@ public static class TextGenerator
         {
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
-            return options.NumBeams > 1
-                ? BeamSearch.Run(model, prompts, options, eos, pad)
-                : Decode(model, prompts, options, eos, pad);
+            return decoding.NumBeams > 1 ? BeamSearch.Run(model, prompts, decoding) : Decode(model, prompts, decoding);
         }
         finally
         {
@@ -37,12 +36,11 @@ public static class TextGenerator
         }
     }
 
-    private static void ValidatePrompts(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options)
+    private static void ValidatePrompts(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, Decoding options)
     {
-        if (prompts.Count == 0) throw new PeftSharpException("generation needs at least one prompt");
         for (var i = 0; i < prompts.Count; i++)
         {
-            if (prompts[i].Count == 0) throw new PeftSharpException($"prompt {i} is empty (generation needs at least one token, e.g. BOS)");
+            if (prompts[i].Count == 0) throw new PeftSharpException($"prompt {i} is empty (generation needs at least one token, e.g. BOS; bos_token_id is not set)");
             foreach (var token in prompts[i])
                 if (token < 0 || token >= model.VocabSize)
                     throw new PeftSharpException($"prompt {i} has token id {token}, outside the vocabulary (0..{model.VocabSize - 1})");
@@ -54,13 +52,12 @@ public static class TextGenerator
     }
 
     /// <summary>Greedy or sampled decoding.</summary>
-    private static List<IReadOnlyList<int>> Decode(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options,
-        IReadOnlyList<int> eos, int pad)
+    private static List<IReadOnlyList<int>> Decode(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, Decoding options)
     {
         var rows = prompts.Count;
         var outputs = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToList();
         var finished = new bool[rows];
-        using var batch = new PromptBatch(model, prompts, 1, pad, options.UseCache);
+        using var batch = new PromptBatch(model, prompts, 1, options.Pad, options.UseCache);
         using var generator = options.DoSample && options.Seed is { } seed ? new Generator((ulong)seed, batch.Device) : null;
         for (var step = 0; step < options.MaxNewTokens; step++)
         {
@@ -76,9 +73,9 @@ public static class TextGenerator
             }
             for (var row = 0; row < rows; row++)
             {
-                if (finished[row]) { chosen[row] = pad; continue; }
+                if (finished[row]) { chosen[row] = options.Pad; continue; }
                 outputs[row].Add((int)chosen[row]);
-                if (eos.Contains((int)chosen[row])) finished[row] = true;
+                if (options.Eos.Contains((int)chosen[row])) finished[row] = true; // any of the EOS ids
             }
             if (finished.All(f => f) || step == options.MaxNewTokens - 1) break;
             batch.Append(chosen, null);

@@ -31,6 +31,10 @@ public sealed record LoraConfig : AdapterConfig
     [MethodOption("LoRA+: learning-rate ratio of the B matrices to the rest")]
     public double? LoraPlusLrRatio { get; init; }
 
+    /// <summary>A trainable bias on B (PEFT <c>lora_bias</c>): the adapter adds s·b_B; merging adds it to the layer's bias. Not with DoRA.</summary>
+    [MethodOption("A trainable bias on the B matrices (merged into the layer's bias)")]
+    public bool LoraBias { get; init; }
+
     /// <summary>Per-module rank overrides (PEFT <c>rank_pattern</c>): a key matches a module path ending with it.</summary>
     public IReadOnlyDictionary<string, int> RankPattern { get; init; } = new Dictionary<string, int>();
 
@@ -43,6 +47,7 @@ public sealed record LoraConfig : AdapterConfig
         if (R < 1) throw Invalid("r", "≥ 1", R);
         if (!(LoraAlpha > 0) || double.IsInfinity(LoraAlpha)) throw Invalid("lora_alpha", "a positive number", LoraAlpha);
         foreach (var (key, r) in RankPattern) if (r < 1) throw Invalid($"rank_pattern.{key}", "≥ 1", r);
+        if (LoraBias && UseDora) throw Invalid("lora_bias", "false with use_dora (DoRA has no bias on B)", LoraBias);
         if (LoraPlusLrRatio is { } ratio && (!(ratio > 0) || double.IsInfinity(ratio))) throw Invalid("loraplus_lr_ratio", "a positive number", ratio);
     }
 
@@ -53,7 +58,7 @@ public sealed record LoraConfig : AdapterConfig
         int r = PatternLookup.Find(RankPattern, modulePath) ?? R;
         double alpha = PatternLookup.Find(AlphaPattern, modulePath) ?? LoraAlpha;
         double scaling = Scaling(alpha, r, UseRslora);
-        return UseDora ? new DoraLayer(layer, r, scaling, LoraDropout) : new LoraLayer(layer, r, scaling, LoraDropout);
+        return UseDora ? new DoraLayer(layer, r, scaling, LoraDropout) : new LoraLayer(layer, r, scaling, LoraDropout, LoraBias, modulePath);
     }
 
     protected internal override double UpLearningRateRatio => LoraPlusLrRatio ?? 1;

@@ -12,14 +12,23 @@ internal sealed class TableModel : nn.Module, ICausalLanguageModel
 {
     private readonly float[,] logProbabilities;
 
-    public TableModel(double[,] probabilities, params int[] eos) : base(nameof(TableModel))
+    public TableModel(double[,] probabilities, params int[] eos) : this(LogsOf(probabilities), eos) { }
+
+    /// <summary>A table of next-token logits (rows: last token), used as given.</summary>
+    public TableModel(float[,] logits, params int[] eos) : base(nameof(TableModel))
+    {
+        logProbabilities = logits;
+        EosTokenIds = eos;
+    }
+
+    static float[,] LogsOf(double[,] probabilities)
     {
         var n = probabilities.GetLength(0);
-        logProbabilities = new float[n, n];
+        var logs = new float[n, n];
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++)
-                logProbabilities[i, j] = (float)Math.Log(Math.Max(probabilities[i, j], 1e-9));
-        EosTokenIds = eos;
+                logs[i, j] = (float)Math.Log(Math.Max(probabilities[i, j], 1e-9));
+        return logs;
     }
 
     public int Calls { get; private set; }

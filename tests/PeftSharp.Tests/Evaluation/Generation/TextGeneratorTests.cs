@@ -76,7 +76,7 @@ public class TextGeneratorTests
         Assert.Equal(eos, expected[0][^1]);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var beam = BeamSearch.Run(model, Prompts, options, [eos], 0);
+        var beam = BeamSearch.Run(model, Prompts, (options with { NumBeams = 1 }).Resolve([eos], 7));
         Assert.Equal(expected, beam);
     }
 
@@ -110,7 +110,7 @@ public class TextGeneratorTests
         (p[2, 0]) = 1;
         p[0, 0] = 1;
         using var model = new TableModel(p, 0);
-        var options = new GenerationOptions { MaxNewTokens = 3, NumBeams = 2, EarlyStopping = true };
+        var options = new GenerationOptions { MaxNewTokens = 3, NumBeams = 2, EarlyStopping = EarlyStopping.WhenBeamsFinished };
         Assert.Equal([1, 0], TextGenerator.Generate(model, [[4]], options)[0]);
         Assert.Equal([0], TextGenerator.Generate(model, [[4]], options with { LengthPenalty = -3 })[0]);
     }
@@ -182,11 +182,11 @@ public class TextGeneratorTests
         using var scope = torch.NewDisposeScope();
         var probabilities = torch.tensor(new float[] { 0.05f, 0.5f, 0.1f, 0.3f, 0.05f }).unsqueeze(0);
         var logits = probabilities.log();
-        var topP = LogitsProcessing.Warp(logits, new GenerationOptions { TopK = 0, TopP = 0.75 });
+        var topP = LogitsProcessing.Warp(logits, new GenerationOptions { TopK = 0, TopP = 0.75 }.Resolve([], 1));
         Assert.Equal([false, true, false, true, false], topP.isfinite()[0].data<bool>().ToArray()); // 0.5 + 0.3 ≥ 0.75
-        var topK = LogitsProcessing.Warp(logits, new GenerationOptions { TopK = 3 });
+        var topK = LogitsProcessing.Warp(logits, new GenerationOptions { TopK = 3 }.Resolve([], 1));
         Assert.Equal([false, true, true, true, false], topK.isfinite()[0].data<bool>().ToArray());
-        var hot = LogitsProcessing.Warp(logits, new GenerationOptions { TopK = 0, Temperature = 0.5 }).softmax(-1);
+        var hot = LogitsProcessing.Warp(logits, new GenerationOptions { TopK = 0, Temperature = 0.5 }.Resolve([], 1)).softmax(-1);
         var expected = probabilities.pow(2) / probabilities.pow(2).sum();
         Assert.True(hot.allclose(expected, 1e-5, 1e-6));
     }
