@@ -18,9 +18,9 @@ internal static class ConsoleOutput
     {
         var train = result.Train;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Method}: {train.Steps} steps in {train.TrainTime.TotalSeconds:F1} s, last loss {train.LastLoss:F4}, trainable {result.TrainableParameters:N0} of {result.AllParameters:N0} ({result.TrainablePercent:F4}%), peak RSS {train.PeakResidentBytes / 1048576} MB"));
-        if (result.EvalMetrics is { } eval) Console.WriteLine("eval: " + Metrics(eval));
-        if (result.TestMetrics is { } test) Console.WriteLine("test: " + Metrics(test));
+            $"{result.Method}: {train.Steps} steps in {train.TrainTime.TotalSeconds:F1} s, loss of the last step {train.LastLoss:F4}, trainable {result.TrainableParameters:N0} of {result.AllParameters:N0} ({result.TrainablePercent:F4}%), peak RSS {train.PeakResidentBytes / 1048576} MB"));
+        if (result.EvalMetrics is { } eval) Console.WriteLine($"dev ({result.EvalExamples:N0} examples): {Metrics(eval)}");
+        if (result.TestMetrics is { } test) Console.WriteLine($"test ({result.TestExamples:N0} examples): {Metrics(test)}");
         Console.WriteLine(train.Interrupted
             ? $"interrupted; resume with --resume {result.OutputDirectory}"
             : $"saved to {result.OutputDirectory}");

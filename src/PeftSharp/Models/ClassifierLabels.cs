@@ -10,8 +10,8 @@ internal interface IClassifierConfig
     IReadOnlyDictionary<int, string>? Id2Label { get; }
     string? ProblemType { get; }
 
-    /// <summary>The same config with <paramref name="numLabels"/> outputs: id2label dropped, problem_type regression for one output.</summary>
-    ModelConfig WithNumLabels(int numLabels);
+    /// <summary>The same config with <paramref name="numLabels"/> outputs named <paramref name="names"/> (null: no names), problem_type regression for one output.</summary>
+    ModelConfig WithNumLabels(int numLabels, IReadOnlyList<string>? names);
 }
 
 /// <summary>Reading, checking and writing the label fields every architecture's config.json may carry.</summary>
@@ -25,6 +25,10 @@ internal static class ClassifierLabels
         var id2label = r.OptionalId2Label("id2label");
         return (id2label?.Count ?? r.Int("num_labels", DefaultNumLabels), id2label, r.OptionalString("problem_type"));
     }
+
+    /// <summary>HF's id2label for class names in index order (null for none).</summary>
+    public static IReadOnlyDictionary<int, string>? Id2Label(IReadOnlyList<string>? names) =>
+        names?.Select((name, i) => (name, i)).ToDictionary(p => p.i, p => p.name);
 
     public static string EffectiveProblemType(IClassifierConfig c) =>
         c.ProblemType ?? (c.NumLabels == 1 ? "regression" : "single_label_classification");

@@ -27,24 +27,31 @@ public sealed record EvalSettings
     public string Device { get; init; } = "cpu";
 }
 
+/// <summary>What <c>peft eval</c> measured: the metrics and how many examples they are over.</summary>
+public sealed record EvalResult(IReadOnlyDictionary<string, double> Metrics, int Examples);
+
 /// <summary><c>peft eval</c>: a model, optionally with an adapter (merged or not), on evaluation data.</summary>
 public static class EvalWorkflow
 {
-    public static IReadOnlyDictionary<string, double> Run(EvalSettings settings, Action<string>? warn = null)
+    /// <summary>The metrics and the number of examples they are over; <paramref name="progress"/> gets (done, total) examples after every batch.</summary>
+    public static EvalResult Run(EvalSettings settings, Action<string>? warn = null, Action<long, long>? progress = null)
     {
         warn ??= _ => { };
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var maxLength = TaskData.MaxLength(settings.MaxLength, task, ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json")));
+        // An adapter's head fixes the classes: the data is checked against them row by row (file:line), not the other way round.
+        var (adapterLabels, adapterNames) = task.IsClassification ? ModelSession.AdapterClasses(settings.AdapterDirectory) : (null, null);
         var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
-            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn);
+            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn, adapterLabels, adapterNames);
         using var scope = NewDisposeScope();
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
             settings.Dtype, Devices.Resolve(settings.Device), warn);
         if (settings.Merge) session.Peft?.Merge();
-        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
+        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0,
+                progress is null ? null : new EvaluationProgress(progress))
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
         using var noGrad = no_grad();
-        return evaluator.Evaluate();
+        return new EvalResult(evaluator.Evaluate(), evaluator.ExampleCount);
     }
 }

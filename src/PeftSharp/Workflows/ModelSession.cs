@@ -20,14 +20,28 @@ internal sealed class ModelSession : IDisposable
     public static ModelSession Open(string modelDirectory, string? adapterDirectory, int? numLabels, ScalarType dtype, Device device, Action<string> warn)
     {
         var adapterConfig = adapterDirectory is null ? null : AdapterFormat.ReadConfig(adapterDirectory, warn);
-        numLabels ??= adapterConfig?.TaskType == "SEQ_CLS" ? HeadSize(adapterDirectory!) : null;
+        var (headSize, names) = AdapterClasses(adapterDirectory, adapterConfig);
+        numLabels ??= headSize;
         var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));
         IPretrainedModel model = numLabels is not null || IsClassifierCheckpoint(config)
-            ? PretrainedModelLoader.LoadSequenceClassifier(modelDirectory, numLabels, dtype, device, warn)
+            ? PretrainedModelLoader.LoadSequenceClassifier(modelDirectory, numLabels, names?.Count == numLabels ? names : null, dtype, device, warn, headWarning: false)
             : PretrainedModelLoader.LoadCausalLM(modelDirectory, dtype, device, warn);
         var peft = adapterDirectory is null ? null : AdapterFormat.Load(model.Module, adapterDirectory, warn: warn);
+        UntrainedHeads.Warn(model, adapterConfig?.ModulesToSave, modelDirectory,
+            adapterConfig is null ? "untrained (give --adapter with a trained head)" : "not in the adapter (it has no such modules_to_save)", warn);
         model.Module.eval();
         return new ModelSession(model, peft);
+    }
+
+    /// <summary>A classification adapter's classes: the rows of its saved head and the names in its config.json (id2label), if any.</summary>
+    public static (int? NumLabels, IReadOnlyList<string>? Names) AdapterClasses(string? adapterDirectory, AdapterConfig? adapterConfig = null)
+    {
+        if (adapterDirectory is null) return (null, null);
+        adapterConfig ??= AdapterFormat.ReadConfig(adapterDirectory);
+        if (adapterConfig.TaskType != "SEQ_CLS") return (null, null);
+        var configPath = Path.Combine(adapterDirectory, "config.json");
+        var id2label = File.Exists(configPath) ? (ModelConfig.Load(configPath) as IClassifierConfig)?.Id2Label : null;
+        return (HeadSize(adapterDirectory), id2label?.OrderBy(p => p.Key).Select(p => p.Value).ToList());
     }
 
     static bool IsClassifierCheckpoint(ModelConfig config) =>

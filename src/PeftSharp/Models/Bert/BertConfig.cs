@@ -50,8 +50,8 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
     internal double EffectiveClassifierDropout => ClassifierDropout ?? HiddenDropoutProb;
     internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
 
-    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
-        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels, IReadOnlyList<string>? names) =>
+        this with { NumLabels = numLabels, Id2Label = ClassifierLabels.Id2Label(names), ProblemType = numLabels == 1 ? "regression" : null };
 
     internal static BertConfig Read(ConfigJson r, string type)
     {
