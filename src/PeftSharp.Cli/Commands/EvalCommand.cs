@@ -65,7 +65,7 @@ internal sealed class EvalCommand : ICliCommand
         {
             var output = new System.Text.Json.Nodes.JsonObject(result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)
                 .Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value))) { ["examples"] = result.Examples };
-            Console.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(output.ToJsonString(ConsoleOutput.JsonOptions));
         }
         else
         {

@@ -20,35 +20,40 @@ internal static class ComparisonPlots
         for (int i = 0; i < barPlot.Bars.Count; i++) { barPlot.Bars[i].Error = errors[i]; barPlot.Bars[i].Label = values[i].ToString("F1", System.Globalization.CultureInfo.InvariantCulture); }
         barPlot.ValueLabelStyle.FontSize = 12;
         bars.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
-        bars.Title($"{(useTest ? "test" : "dev")} {comparisons[0].Metric}{(scale == 100 ? " (×100)" : "")}, mean ± std over seeds");
+        bars.Title($"{(useTest ? "test" : "dev")} {comparisons[0].Metric}, mean ± std over seeds");
+        bars.YLabel($"{comparisons[0].Metric}{(scale == 100 ? " (%)" : "")}");
         bars.Axes.Margins(bottom: 0);
         TrainingPlots.Save(bars, Path.Combine(directory, "comparison.png"));
 
         var losses = new ScottPlot.Plot();
-        foreach (var c in comparisons)
+        for (int i = 0; i < comparisons.Count; i++)
         {
-            var log = Path.Combine(c.Runs[0].OutputDirectory, MetricsLog.FileName);
+            var log = Path.Combine(comparisons[i].Runs[0].OutputDirectory, MetricsLog.FileName);
             if (!File.Exists(log)) continue;
             var points = File.ReadLines(log).Select(l => JsonNode.Parse(l)!.AsObject()).Where(e => e["loss"] is JsonValue)
                 .Select(e => (X: Number(e["step"]!), Y: Number(e["loss"]!))).ToList();
             if (points.Count == 0) continue;
-            losses.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray()).LegendText = c.Method;
+            TrainingPlots.Line(losses, points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), comparisons[i].Method, i);
         }
-        losses.Title("Training loss");
+        losses.Title("Training loss (first seed)");
         losses.XLabel("optimizer step");
-        losses.ShowLegend();
+        losses.YLabel("loss (mean per logging window)");
+        TrainingPlots.IntegerTicks(losses.Axes.Bottom);
+        TrainingPlots.Legend(losses);
         TrainingPlots.Save(losses, Path.Combine(directory, "loss_curves.png"));
 
         var ranks = new ScottPlot.Plot();
-        foreach (var c in comparisons.Where(c => c.Runs[0].EffectiveRanks.Count > 0))
+        for (int i = 0; i < comparisons.Count; i++)
         {
-            var r = c.Runs[0].EffectiveRanks;
-            ranks.Add.Scatter(Enumerable.Range(0, r.Count).Select(i => (double)i).ToArray(), r.Select(x => (double)x.Rank).ToArray()).LegendText = c.Method;
+            var r = comparisons[i].Runs[0].EffectiveRanks;
+            if (r.Count == 0) continue;
+            TrainingPlots.Line(ranks, Enumerable.Range(0, r.Count).Select(x => (double)x).ToArray(), r.Select(x => (double)x.Rank).ToArray(), comparisons[i].Method, i);
         }
-        ranks.Title("Effective rank of ΔW per adapted layer");
+        ranks.Title("Effective rank of ΔW per adapted layer (first seed)");
         ranks.XLabel("adapted layer (model order)");
         ranks.YLabel("numerical rank");
-        ranks.ShowLegend();
+        TrainingPlots.IntegerTicks(ranks.Axes.Bottom);
+        TrainingPlots.Legend(ranks);
         TrainingPlots.Save(ranks, Path.Combine(directory, "effective_rank.png"));
     }
 
