@@ -19,12 +19,12 @@ internal static class ParseErrors
 
     static IEnumerable<string> Messages(ParseResult parse, Command command)
     {
+        if (command is RootCommand && parse.UnmatchedTokens.FirstOrDefault() is { } word && !word.StartsWith('-'))
+            return [$"unknown command '{word}'{Suggestion(word, command.Subcommands.Select(c => c.Name))}"];
         // An unknown option's value is unmatched too; naming the option is enough.
         var unknownOptions = parse.UnmatchedTokens.Where(t => t.StartsWith('-')).Distinct().ToList();
         if (unknownOptions.Count > 0)
             return unknownOptions.Select(t => $"unknown option {t}{Suggestion(t, command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)))}");
-        if (command is RootCommand && parse.UnmatchedTokens.FirstOrDefault() is { } word)
-            return [$"unknown command '{word}'{Suggestion(word, command.Subcommands.Select(c => c.Name))}"];
         return parse.Errors.Select(e =>
         {
             var text = Regex.Replace(e.Message, @"\s*\n\s*", " ").Trim().TrimEnd('.');

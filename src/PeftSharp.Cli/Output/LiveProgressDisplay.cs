@@ -11,14 +11,17 @@ namespace PeftSharp.Cli.Output;
 internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext context) : ProgressDisplay
 {
     const string RemainingKey = "remaining";
-    const int BarWidth = 16, CountWidth = 15, TimeWidth = 7;
+    const int CountWidth = 15, TimeWidth = 7;
 
-    public static T Run<T>(IAnsiConsole console, Func<ProgressDisplay, T> work) =>
-        new Progress(console)
+    public static T Run<T>(IAnsiConsole console, Func<ProgressDisplay, T> work)
+    {
+        int barWidth = Math.Clamp(console.Profile.Width - 60, 6, 24); // 20 on an 80-column terminal, leaving 34 for the description
+        return new Progress(console)
             .AutoClear(true)
             .HideCompleted(true)
-            .Columns(new DescriptionColumn(), new ProgressBarColumn { Width = BarWidth }, new CountColumn(), new TimeColumn())
+            .Columns(new DescriptionColumn(barWidth), new ProgressBarColumn { Width = barWidth }, new CountColumn(), new TimeColumn())
             .Start(context => work(new LiveProgressDisplay(console, context)));
+    }
 
     public override IProgressBar Start(string label)
     {
@@ -45,13 +48,13 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
     }
 
     /// <summary>The label and status, cut to the width the other columns leave.</summary>
-    sealed class DescriptionColumn : ProgressColumn
+    sealed class DescriptionColumn(int barWidth) : ProgressColumn
     {
         protected override bool NoWrap => true;
 
         public override int? GetColumnWidth(RenderOptions options) => Width(options);
 
-        static int Width(RenderOptions options) => Math.Max(8, options.ConsoleSize.Width - BarWidth - CountWidth - TimeWidth - 4); // 3 paddings, 1 spare column
+        int Width(RenderOptions options) => Math.Max(8, options.ConsoleSize.Width - barWidth - CountWidth - TimeWidth - 4); // 3 paddings, 1 spare column
 
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {

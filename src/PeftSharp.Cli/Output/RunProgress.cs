@@ -24,7 +24,7 @@ internal sealed class RunProgress(ProgressDisplay display, string label, Action<
     {
         // The loss shown is the mean over the steps since the last log line, not the last batch's.
         var status = string.Create(CultureInfo.InvariantCulture,
-            $"mean loss {r.Loss:F4}{(r.RegularizationLoss is { } reg ? $" reg {reg:F4}" : "")} lr {r.LearningRate:0.0##e0} {r.TokensPerSecond:F0} tok/s");
+            $"mean loss {r.Loss:F4}{(r.RegularizationLoss is { } reg ? $" reg {reg:F4}" : "")} lr {r.LearningRate:0.##e0} {r.TokensPerSecond:F0} tok/s");
         training?.Report(r.Step, r.TotalSteps, status, r.Remaining);
         onFraction?.Invoke((double)r.Step / Math.Max(1, r.TotalSteps));
         if (r.Step == r.TotalSteps) training?.Finish();
