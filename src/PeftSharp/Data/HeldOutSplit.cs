@@ -15,7 +15,7 @@ internal static class HeldOutSplit
         if (!(fraction is > 0 and < 1)) throw new InvalidOptionException("TrainSettings", "EvalSplit", "a fraction in (0, 1)", fraction);
         int count = Math.Max(1, (int)Math.Round(examples.Count * fraction));
         if (count >= examples.Count)
-            throw new PeftSharpException($"{source}: {examples.Count} example(s) are too few to hold out {fraction:P0} for evaluation and train on the rest");
+            throw new PeftSharpException($"{source}: {examples.Count} example(s) are too few to hold out {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} of them for evaluation and train on the rest");
         var order = Enumerable.Range(0, examples.Count).ToArray();
         new Random(Seed).Shuffle(order);
         var held = order.Take(count).ToHashSet();

@@ -14,11 +14,15 @@ internal static class TrainingPlots
     public const string LossFile = "loss.png";
     public const string MetricsFile = "eval_metrics.png";
 
+    // Hollow marks of decreasing size and different dashes: a series drawn over an equal one leaves it visible around it.
     static readonly ScottPlot.MarkerShape[] Markers =
     [
-        ScottPlot.MarkerShape.OpenCircle, ScottPlot.MarkerShape.FilledSquare, ScottPlot.MarkerShape.OpenTriangleUp,
-        ScottPlot.MarkerShape.Cross, ScottPlot.MarkerShape.FilledDiamond, ScottPlot.MarkerShape.OpenSquare, ScottPlot.MarkerShape.Eks,
+        ScottPlot.MarkerShape.OpenCircle, ScottPlot.MarkerShape.OpenSquare, ScottPlot.MarkerShape.OpenTriangleUp,
+        ScottPlot.MarkerShape.OpenDiamond, ScottPlot.MarkerShape.Cross, ScottPlot.MarkerShape.Eks, ScottPlot.MarkerShape.OpenTriangleDown,
     ];
+
+    static readonly ScottPlot.LinePattern[] Dashes =
+        [ScottPlot.LinePattern.Solid, ScottPlot.LinePattern.Dashed, ScottPlot.LinePattern.Dotted, ScottPlot.LinePattern.DenselyDashed];
 
     public static void Write(string outputDirectory, IReadOnlyList<JsonObject> entries)
     {
@@ -27,11 +31,11 @@ internal static class TrainingPlots
         if (loss.Xs.Length > 0)
         {
             var plot = new ScottPlot.Plot();
-            Line(plot, loss.Xs, loss.Ys, "train loss (mean per logging window)", 0);
-            if (evalLoss.Xs.Length > 0) Line(plot, evalLoss.Xs, evalLoss.Ys, "eval loss", 1);
+            Line(plot, loss.Xs, loss.Ys, "train", 0);
+            if (evalLoss.Xs.Length > 0) Line(plot, evalLoss.Xs, evalLoss.Ys, "dev", 1);
             plot.Title("Loss");
             plot.XLabel("optimizer step");
-            plot.YLabel("loss");
+            plot.YLabel("loss (train: mean per logging window)");
             IntegerTicks(plot.Axes.Bottom);
             Legend(plot);
             Save(plot, Path.Combine(outputDirectory, LossFile));
@@ -42,7 +46,7 @@ internal static class TrainingPlots
     }
 
     /// <summary>Metrics over steps; a single evaluation (the usual end-of-run one) as labelled bars, not one point on a step axis.</summary>
-    static ScottPlot.Plot EvaluationPlot(IReadOnlyList<JsonObject> entries, IReadOnlyList<string> metricNames)
+    internal static ScottPlot.Plot EvaluationPlot(IReadOnlyList<JsonObject> entries, IReadOnlyList<string> metricNames)
     {
         var plot = new ScottPlot.Plot();
         var series = metricNames.Select(name => (Name: name["eval_".Length..], Points: Series(entries, name))).ToList();
@@ -73,9 +77,10 @@ internal static class TrainingPlots
         var line = plot.Add.Scatter(xs, ys);
         line.LegendText = label;
         line.MarkerShape = Markers[index % Markers.Length];
-        line.MarkerSize = Math.Max(5, 13 - 2 * (index % 5)); // later series smaller, so an equal earlier one shows around them
+        line.MarkerSize = (xs.Length > 20 ? 11 : 17) - 3 * (index % 4); // later series smaller, so an equal earlier one shows around them
+        line.MarkerLineWidth = 1.5f;
         line.LineWidth = 1.5f;
-        line.LinePattern = (index / Markers.Length % 2 == 0) ? ScottPlot.LinePattern.Solid : ScottPlot.LinePattern.Dashed;
+        line.LinePattern = Dashes[index % Dashes.Length];
         return line;
     }
 

@@ -134,7 +134,8 @@ public static class TrainWorkflow
         if (data.LabelNames is { } names && !File.Exists(DataLocations.LabelsFile(settings.DataPath)) && settings.Task?.Kind != TaskKind.Glue)
             observer?.OnMessage($"{names.Count} classes named in the data: {LabelField.Listed(names)} (saved as id2label in config.json)");
         if (settings.EvalSplit is { } split)
-            observer?.OnMessage($"dev: {data.Eval?.Count:N0} examples ({split:P0}) held out of {Path.GetFileName(settings.DataPath)}, the same in every run; training on {data.Train.Count:N0}");
+            observer?.OnMessage(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"dev: {data.Eval?.Count:N0} examples ({split * 100:0.#}%) held out of {Path.GetFileName(settings.DataPath)}, the same in every run; training on {data.Train.Count:N0}"));
     }
 
     static void WriteFinalMetrics(TrainSettings settings, TrainRunResult run)
