@@ -21,7 +21,7 @@ internal sealed class ComparisonProgress(ProgressDisplay display, int runs)
         current = label;
         runClock.Restart();
         Update(0);
-        return new RunProgress(display, $"[{started}/{runs}] {label}", Update);
+        return new RunProgress(display, label, Update);
     }
 
     void Update(double fraction)

@@ -15,7 +15,7 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
 
     public static T Run<T>(IAnsiConsole console, Func<ProgressDisplay, T> work)
     {
-        int barWidth = Math.Clamp(console.Profile.Width - 60, 6, 24); // 20 on an 80-column terminal, leaving 34 for the description
+        int barWidth = Math.Clamp(console.Profile.Width - 64, 6, 24); // 16 on an 80-column terminal, leaving 38 for the description
         return new Progress(console)
             .AutoClear(true)
             .HideCompleted(true)
@@ -82,7 +82,7 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
             var seconds = task.State.Get<double>(RemainingKey);
-            var text = Duration(seconds >= 0 && task.Value > 0 ? TimeSpan.FromSeconds(seconds) : null);
+            var text = Duration(seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null);
             return new Text(text.PadLeft(TimeWidth), new Style(Color.Grey));
         }
     }
