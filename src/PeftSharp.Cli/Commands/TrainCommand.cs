@@ -147,7 +147,7 @@ internal sealed class TrainCommand : ICliCommand
     public int Run(ParseResult p, CancellationToken cancel)
     {
         var settings = Settings(p);
-        var result = ProgressDisplay.Run(display => TrainWorkflow.Run(settings, new RunProgress(display, settings.MethodName), display.Warn, cancel), everyReport: true);
+        var result = ProgressDisplay.Run(display => TrainWorkflow.Run(settings, new RunProgress(display, settings.MethodName, logEveryStep: true), display.Warn, cancel));
         ConsoleOutput.Summary(result);
         return result.Train.Interrupted ? 130 : 0;
     }

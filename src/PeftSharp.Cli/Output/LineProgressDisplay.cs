@@ -4,13 +4,13 @@ namespace PeftSharp.Cli.Output;
 
 /// <summary>
 /// Progress as plain lines for logs: one line when a phase starts, then at most one every <see cref="Interval"/> and
-/// one at its end (or one per report, when <paramref name="everyReport"/>: a single training run logs every logged step).
+/// one at its end (or one per report for a phase started with everyReport: a single training run logs every logged step).
 /// </summary>
-internal sealed class LineProgressDisplay(TextWriter output, bool everyReport) : ProgressDisplay
+internal sealed class LineProgressDisplay(TextWriter output) : ProgressDisplay
 {
     static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
-    public override IProgressBar Start(string label) => new Bar(output, everyReport, label);
+    public override IProgressBar Start(string label, bool everyReport = false) => new Bar(output, everyReport, label);
 
     public override void Message(string text) => output.WriteLine(text);
 

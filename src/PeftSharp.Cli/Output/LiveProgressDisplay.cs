@@ -23,7 +23,7 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
             .Start(context => work(new LiveProgressDisplay(console, context)));
     }
 
-    public override IProgressBar Start(string label)
+    public override IProgressBar Start(string label, bool everyReport = false)
     {
         var task = context.AddTask(label, maxValue: 1);
         task.State.Update<double>(RemainingKey, _ => -1);

@@ -18,7 +18,8 @@ internal interface IProgressBar
 /// </summary>
 internal abstract class ProgressDisplay
 {
-    public abstract IProgressBar Start(string label);
+    /// <summary>A new phase; in plain lines, <paramref name="everyReport"/> logs each of its reports (a single run's logged steps).</summary>
+    public abstract IProgressBar Start(string label, bool everyReport = false);
 
     public abstract void Message(string text);
 
@@ -26,8 +27,8 @@ internal abstract class ProgressDisplay
     public void Warn(string text) => Message("warning: " + text);
 
     /// <summary>Runs <paramref name="work"/> with the display that suits the console: live bars when it is interactive.</summary>
-    public static T Run<T>(Func<ProgressDisplay, T> work, bool everyReport = false) =>
-        AnsiConsole.Profile.Capabilities.Interactive ? LiveProgressDisplay.Run(AnsiConsole.Console, work) : work(new LineProgressDisplay(Console.Error, everyReport));
+    public static T Run<T>(Func<ProgressDisplay, T> work) =>
+        AnsiConsole.Profile.Capabilities.Interactive ? LiveProgressDisplay.Run(AnsiConsole.Console, work) : work(new LineProgressDisplay(Console.Error));
 
     /// <summary>"1:02:03" or "2:03": time left for people, without a day count or fractions.</summary>
     public static string Duration(TimeSpan? time) => time is not { } t || t < TimeSpan.Zero || t.TotalHours >= 100 ? "–:––"

@@ -7,16 +7,17 @@ namespace PeftSharp.Cli.Output;
 /// <summary>
 /// One training run on a <see cref="ProgressDisplay"/>: a bar for the training steps (mean loss of the logging window,
 /// learning rate, speed, time left), a bar for each evaluation (examples done, time left), their results as lines.
-/// <paramref name="onFraction"/> hears how far the run's training is (0…1), for a comparison's overall estimate.
+/// <paramref name="onFraction"/> hears how far the run's training is (0…1), for a comparison's overall estimate;
+/// <paramref name="logEveryStep"/> puts every logged step in a plain log (a single run), not only a periodic one.
 /// </summary>
-internal sealed class RunProgress(ProgressDisplay display, string label, Action<double>? onFraction = null) : ITrainingObserver
+internal sealed class RunProgress(ProgressDisplay display, string label, Action<double>? onFraction = null, bool logEveryStep = false) : ITrainingObserver
 {
     IProgressBar? training, evaluation;
     readonly Stopwatch evaluationClock = new();
 
     public void OnStart(long totalSteps, long startStep)
     {
-        training = display.Start(label);
+        training = display.Start(label, logEveryStep);
         training.Report(startStep, totalSteps, startStep > 0 ? $"training, resumed at step {startStep}" : "training", null);
     }
 

@@ -43,7 +43,7 @@ public class ProgressDisplayTests
     public void Plain_lines_give_counts_the_loss_label_and_the_time_left()
     {
         var output = new StringWriter();
-        Drive(new LineProgressDisplay(output, everyReport: false));
+        Drive(new LineProgressDisplay(output));
         var text = output.ToString();
         Assert.Contains("all runs: 0/12 run 1 of 12: dual-lora (seed 43)", text);
         Assert.Contains("dual-lora (seed 43): 0/125 training", text);
@@ -52,7 +52,7 @@ public class ProgressDisplayTests
         // Later reports within the interval are not repeated line by line; the end of a phase always is.
         Assert.DoesNotContain("320/1,155", text);
         var finished = new StringWriter();
-        var bar = new LineProgressDisplay(finished, everyReport: false).Start("eval");
+        var bar = new LineProgressDisplay(finished).Start("eval");
         bar.Report(0, 10, "examples", null);
         bar.Report(5, 10, "examples", TimeSpan.FromSeconds(5));
         bar.Report(10, 10, "examples", TimeSpan.Zero);
@@ -63,7 +63,7 @@ public class ProgressDisplayTests
     public void A_training_step_line_says_the_loss_is_a_mean()
     {
         var output = new StringWriter();
-        var run = new RunProgress(new LineProgressDisplay(output, everyReport: true), "lora");
+        var run = new RunProgress(new LineProgressDisplay(output), "lora", logEveryStep: true);
         run.OnStart(125, 0);
         run.OnStep(Step50);
         Assert.Contains("lora: 50/125 mean loss 3.1416 reg 0.0123 lr 5e-3 12346 tok/s, 0:45 left", output.ToString());
