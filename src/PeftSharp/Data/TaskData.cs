@@ -36,13 +36,14 @@ public sealed record TaskData(
     /// <summary>
     /// Reads and encodes the training data (none when <paramref name="trainPath"/> is null) and, when given, the evaluation
     /// data (or a held-out slice of the training data, <see cref="DataOptions.EvalSplit"/>). Classification labels follow
-    /// labels.json next to the data, else <paramref name="labelNames"/> / <paramref name="numLabels"/> (an adapter's classes)
-    /// when known, else the training data.
+    /// labels.json next to the data, else <paramref name="labelNames"/> / <paramref name="numLabels"/> (a trained classifier's
+    /// classes, from what <paramref name="classesFrom"/> names in errors) when known, else the training data.
     /// </summary>
     public static TaskData Prepare(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, DataOptions settings, Action<string> warn,
-        int? numLabels = null, IReadOnlyList<string>? labelNames = null)
+        int? numLabels = null, IReadOnlyList<string>? labelNames = null, string? classesFrom = null)
     {
-        if (task.IsClassification) return PrepareClassification(task, trainPath, evalPath, tokenizer, maxLength, settings, warn, numLabels, labelNames);
+        if (task.IsClassification)
+            return PrepareClassification(task, trainPath, evalPath, tokenizer, maxLength, settings, warn, new KnownClasses(numLabels, labelNames, classesFrom ?? "the trained classifier"));
         var options = new CausalLmEncodingOptions
         {
             Encode = text => tokenizer.Encode(text, addSpecialTokens: false),
@@ -102,8 +103,11 @@ public sealed record TaskData(
             : throw new PeftSharpException($"{path}: classification rows, but the task is {task.Kind}; use the classification task"),
     };
 
+    /// <summary>The classes of the classifier being evaluated, if known, and what holds them (for messages).</summary>
+    sealed record KnownClasses(int? Count, IReadOnlyList<string>? Names, string From);
+
     static TaskData PrepareClassification(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, DataOptions settings, Action<string> warn,
-        int? knownLabels, IReadOnlyList<string>? knownNames)
+        KnownClasses known)
     {
         IReadOnlyList<ClassificationExample> train, eval;
         IReadOnlyList<string>? names;
@@ -120,7 +124,7 @@ public sealed record TaskData(
         {
             // The label space is declared (regression; labels.json next to the data; the adapter's classes) or, failing
             // that, taken from the training data; every row is then checked against it, naming its file and line.
-            var options = task.Kind == TaskKind.Regression ? new JsonlOptions { NumLabels = 1 } : DeclaredClasses(trainPath ?? evalPath!, knownLabels, knownNames);
+            var options = task.Kind == TaskKind.Regression ? new JsonlOptions { NumLabels = 1 } : DeclaredClasses(trainPath ?? evalPath!, known);
             train = trainPath is null ? [] : ReadClassification(trainPath, options);
             if (options is { NumLabels: null, LabelNames: null } && train.Count > 0) (train, options) = LabelSpace.From(train, trainPath!);
             eval = evalPath is null ? [] : ReadClassification(evalPath, options);
@@ -143,17 +147,17 @@ public sealed record TaskData(
     }
 
     /// <summary>The classes declared for the data: labels.json next to it, checked against the adapter's classes when evaluating one; else the adapter's.</summary>
-    static JsonlOptions DeclaredClasses(string dataPath, int? knownLabels, IReadOnlyList<string>? knownNames)
+    static JsonlOptions DeclaredClasses(string dataPath, KnownClasses known)
     {
-        if (knownNames is not null && knownLabels is { } k && knownNames.Count != k) knownNames = null;
+        var (knownLabels, knownNames) = (known.Count, known.Names is { } n0 && (known.Count is null || n0.Count == known.Count) ? n0 : null);
         var file = DataLocations.LabelsFile(dataPath);
         var declared = DataLocations.LabelNames(dataPath);
         if (declared is not null && knownNames is not null && !declared.SequenceEqual(knownNames))
-            throw new PeftSharpException($"{file}: its classes ({LabelField.Listed(declared)}) differ from the adapter's ({LabelField.Listed(knownNames)})");
+            throw new PeftSharpException($"{file}: its classes ({LabelField.Listed(declared)}) differ from those of {known.From} ({LabelField.Listed(knownNames)})");
         if (declared is not null && knownLabels is { } n && declared.Count != n)
-            throw new PeftSharpException($"{file}: {declared.Count} classes, but the adapter's head has {n}");
+            throw new PeftSharpException($"{file}: {declared.Count} classes, but {known.From} has {n}");
         return declared is not null ? new JsonlOptions { LabelNames = declared, ClassesFrom = file }
-            : knownLabels is not null ? new JsonlOptions { LabelNames = knownNames, NumLabels = knownLabels, ClassesFrom = "the adapter's head" }
+            : knownLabels is not null ? new JsonlOptions { LabelNames = knownNames, NumLabels = knownLabels, ClassesFrom = known.From }
             : new JsonlOptions();
     }
 

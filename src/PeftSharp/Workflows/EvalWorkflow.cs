@@ -40,10 +40,10 @@ public static class EvalWorkflow
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var maxLength = TaskData.MaxLength(settings.MaxLength, task, ModelConfig.Load(Path.Combine(settings.ModelDirectory, "config.json")));
-        // An adapter's head fixes the classes: the data is checked against them row by row (file:line), not the other way round.
-        var (adapterLabels, adapterNames) = task.IsClassification ? ModelSession.AdapterClasses(settings.AdapterDirectory) : (null, null);
+        // A trained classifier's classes are fixed: the data is checked against them row by row (file:line), not the other way round.
+        var (numLabels, names, from) = task.IsClassification ? ModelSession.Classes(settings.ModelDirectory, settings.AdapterDirectory) : (null, null, null);
         var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
-            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn, adapterLabels, adapterNames);
+            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn, numLabels, names, from);
         using var scope = NewDisposeScope();
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
             settings.Dtype, Devices.Resolve(settings.Device), warn);

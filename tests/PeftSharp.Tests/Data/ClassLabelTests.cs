@@ -94,7 +94,7 @@ public class ClassLabelTests
         Assert.Contains("dev.jsonl:2: field 'label': expected a class index in [0, 3)", Fails(() => Prepare(folder)));
         // Evaluating an adapter: its head's classes decide, and the message says so.
         Assert.Equal($"{Path.Combine(folder, "dev.jsonl")}:2: field 'label': expected a class index in [0, 2) (the classes of the adapter's head), got number 3",
-            Fails(() => TaskData.Prepare(TaskSpec.Classification, null, Path.Combine(folder, "dev.jsonl"), Tokenizer, 32, new DataOptions(), _ => { }, numLabels: 2)));
+            Fails(() => TaskData.Prepare(TaskSpec.Classification, null, Path.Combine(folder, "dev.jsonl"), Tokenizer, 32, new DataOptions(), _ => { }, numLabels: 2, classesFrom: "the adapter's head")));
     }
 
     [Fact]

@@ -108,6 +108,20 @@ public class FirstHourWorkflowTests
     }
 
     [Fact]
+    public void A_fully_fine_tuned_classifier_keeps_its_class_names_and_evaluation_follows_them()
+    {
+        var output = Out();
+        var data = TinyHfModels.Jsonl(Rows(4, i => i % 2 == 0 ? "\"pos\"" : "\"neg\""));
+        TrainWorkflow.Run(Classification(TinyHfModels.Gpt2(), data, output) with { Adapter = null });
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "config.json")))!;
+        Assert.Equal("pos", config["id2label"]!["1"]!.GetValue<string>());
+        Assert.Equal(4, EvalWorkflow.Run(new EvalSettings { ModelDirectory = output, DataPath = data, Task = TaskSpec.Classification }).Examples);
+        var bad = TinyHfModels.Jsonl(Rows(1, _ => "\"maybe\""));
+        var e = Assert.ThrowsAny<PeftSharpException>(() => EvalWorkflow.Run(new EvalSettings { ModelDirectory = output, DataPath = bad, Task = TaskSpec.Classification }));
+        Assert.Equal($"{bad}:1: field 'label': expected one of the 2 class names ('neg', 'pos') (the classes of id2label in {Path.Combine(output, "config.json")}), got string \"maybe\"", e.Message);
+    }
+
+    [Fact]
     public void Elapsed_seconds_continue_after_a_resume()
     {
         var model = TinyHfModels.Gpt2();
