@@ -54,10 +54,15 @@ internal static class TrainingPlots
         {
             var positions = Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray();
             var bars = plot.Add.Bars(positions, series.Select(s => s.Points.Ys[0]).ToArray());
-            for (int i = 0; i < bars.Bars.Count; i++) bars.Bars[i].Label = series[i].Points.Ys[0].ToString("G4", CultureInfo.InvariantCulture);
+            for (int i = 0; i < bars.Bars.Count; i++)
+            {
+                bars.Bars[i].Label = series[i].Points.Ys[0].ToString("G4", CultureInfo.InvariantCulture);
+                bars.Bars[i].Size = 0.5;
+            }
             bars.ValueLabelStyle.FontSize = 14;
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, series.Select(s => s.Name).ToArray());
             plot.Axes.Margins(bottom: 0);
+            plot.Axes.SetLimitsX(-1, series.Count); // room beside the bars: one metric is a bar, not a wall
             plot.Title($"Evaluation at step {series[0].Points.Xs[0].ToString(CultureInfo.InvariantCulture)}");
             plot.YLabel("value");
             return plot;

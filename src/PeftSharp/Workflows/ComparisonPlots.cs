@@ -28,7 +28,10 @@ internal static class ComparisonPlots
         for (int i = 0; i < bars.Bars.Count; i++) { bars.Bars[i].Error = errors[i]; bars.Bars[i].Label = values[i].ToString("F1", CultureInfo.InvariantCulture); }
         bars.ValueLabelStyle.FontSize = 12;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
-        plot.Title($"{(useTest ? "test" : "dev")} {comparisons[0].Metric}, mean ± std over seeds");
+        var examples = useTest ? comparisons[0].Runs[0].TestExamples : comparisons[0].Runs[0].EvalExamples;
+        int seeds = comparisons[0].Runs.Count;
+        plot.Title(string.Create(CultureInfo.InvariantCulture,
+            $"{(useTest ? "test" : "dev")} {comparisons[0].Metric}{(examples is { } n ? $" over {n:N0} examples" : "")}{(seeds > 1 ? $", mean ± std over {seeds} seeds" : "")}"));
         plot.YLabel($"{comparisons[0].Metric}{(scale == 100 ? " (%)" : "")}");
         plot.Axes.Margins(bottom: 0);
         return plot;

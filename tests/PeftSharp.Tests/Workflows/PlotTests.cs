@@ -48,6 +48,7 @@ public class PlotTests
         foreach (var plot in new[] { ranks, ComparisonPlots.LossPlot(results), ComparisonPlots.MetricPlot(results) })
             Assert.False(string.IsNullOrEmpty(plot.Axes.Left.Label.Text));
         Assert.True(IntegerTicks(ComparisonPlots.LossPlot(results)));
+        Assert.Equal("dev loss over 8 examples", ComparisonPlots.MetricPlot(results).Axes.Title.Label.Text); // one seed: no "mean ± std"
     }
 
     [Fact]
