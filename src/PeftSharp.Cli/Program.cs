@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using PeftSharp;
 using PeftSharp.Cli;
 using PeftSharp.Cli.Commands;
@@ -38,7 +37,7 @@ try
     if (parse.Action is ParseErrorAction && args.Length > 0)
     {
         // One line naming the option, not the whole help text (bare `peft` still shows the help).
-        ConsoleOutput.Error(Describe(parse));
+        ConsoleOutput.Error(ParseErrors.Describe(parse));
         return 1;
     }
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
@@ -52,18 +51,6 @@ catch (PeftSharpException e)
 // A library error about an option is shown with the flag that sets it (LearningRate → --lr).
 static string Explain(PeftSharpException e) =>
     e is InvalidOptionException invalid && FlagNames.For(invalid.Option) is { } flag ? invalid.MessageFor(flag) : e.Message;
-
-static string Describe(ParseResult parse)
-{
-    var messages = parse.Errors.Select(e =>
-    {
-        var text = Regex.Replace(e.Message, @"\s*\n\s*", " ").Trim().TrimEnd('.');
-        var option = (e.SymbolResult as OptionResult ?? e.SymbolResult?.Parent as OptionResult)?.Option.Name;
-        return option is null || text.Contains(option, StringComparison.Ordinal) ? text : $"{option}: {text}";
-    }).Distinct();
-    var help = parse.CommandResult.Command is RootCommand ? "peft --help" : $"peft {parse.CommandResult.Command.Name} --help";
-    return $"{string.Join("; ", messages)} (see {help})";
-}
 
 static int Guard(Func<int> action)
 {

@@ -44,7 +44,11 @@ internal static class Compare
         try
         {
             var shown = new HashSet<string>(StringComparer.Ordinal); // every run loads the same data and model: warn once
-            var results = ConsoleProgress.RunMany(sparse: true, observers => CompareWorkflow.Run(settings, observers, w => { if (shown.Add(w)) ConsoleOutput.Warn(w); }, cancel));
+            var results = ProgressDisplay.Run(display =>
+            {
+                var progress = new ComparisonProgress(display, settings.Runs.Count * settings.Seeds.Count);
+                return CompareWorkflow.Run(settings, progress.Next, w => { if (shown.Add(w)) display.Warn(w); }, cancel);
+            });
             Console.WriteLine();
             Console.WriteLine(CompareWorkflow.Table(results));
             Console.WriteLine($"written to {settings.OutputDirectory}: comparison.md, comparison.json, comparison.png, loss_curves.png, effective_rank.png, one folder per method");

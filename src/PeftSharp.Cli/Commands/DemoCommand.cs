@@ -11,14 +11,15 @@ internal sealed class DemoCommand : ICliCommand
     public Command Command { get; } = new("demo", "Fine-tune the shipped WordNet GPT-2 on a WordNet task with every method at an equal budget and compare them.");
     readonly Option<string> task, output, methods;
     readonly Option<bool> quick;
-    readonly Option<int> seeds, r;
+    readonly Option<int?> seeds;
+    readonly Option<int> r;
 
     public DemoCommand()
     {
         var o = new OptionSet(Command);
         task = o.Add("task", "wn-lexname (gloss → lexicographer file, 45 classes) | wn-pos | wn-define (word → gloss, generation)", "wn-lexname", choices: DemoWorkflow.Tasks);
         quick = o.Add<bool>("quick", "A smaller slice of the data and one seed: about 2 minutes");
-        seeds = o.Add("seeds", "Seeds per method; results are mean ± std (default 2; --quick: 1)", 0);
+        seeds = o.Maybe<int>("seeds", "Seeds per method; results are mean ± std (default: 2; with --quick: 1)");
         r = o.Add("r", "Parameter budget in LoRA ranks", 8);
         methods = o.Add("methods", "Comma-separated methods", string.Join(",", PeftMethods.ComparedByDefault.Select(m => m.Name)));
         output = o.Add("out", "Output folder", "demo-out");
@@ -26,8 +27,11 @@ internal sealed class DemoCommand : ICliCommand
 
     public int Run(ParseResult p, CancellationToken cancel)
     {
+        // Every option is checked here, before minutes of training: a typo in the last method fails at once.
         var chosen = MethodList.Parse(p.GetValue(methods)!, "--methods");
-        int seedCount = p.GetValue(seeds) is > 0 and var n ? n : p.GetValue(quick) ? 1 : 2;
+        int seedCount = p.GetValue(seeds) ?? (p.GetValue(quick) ? 1 : 2);
+        if (seedCount < 1) throw new PeftSharpException($"--seeds must be ≥ 1, got {seedCount}");
+        if (p.GetValue(r) < 1) throw new PeftSharpException($"--r must be ≥ 1, got {p.GetValue(r)}");
         var settings = DemoWorkflow.Settings(p.GetValue(task)!, p.GetValue(quick), seedCount, chosen, p.GetValue(output)!, p.GetValue(r));
         return Compare.Run(settings, cancel) is null ? 130 : 0;
     }

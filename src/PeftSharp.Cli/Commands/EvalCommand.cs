@@ -24,8 +24,8 @@ internal sealed class EvalCommand : ICliCommand
         var o = new OptionSet(Command);
         model = o.Add<string>("model", "Model folder", required: true);
         adapter = o.Add<string?>("adapter", "Adapter folder (PEFT format)");
-        data = o.Add<string>("data", "Evaluation data", required: true);
-        task = o.Add("task", "auto | causal-lm | classification | glue/<task> | commonsense[/<task>] | e2e", "auto");
+        data = o.Add<string>("data", DataHelp.Evaluation, required: true);
+        task = o.Add("task", DataHelp.Task, "auto");
         merge = o.Add<bool>("merge", "Merge the adapter into the weights first (must give the same metrics)");
         maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens (default: the model's context; 512 for classification; never more than the context); longer ones are truncated with a warning");
         maxExamples = o.Maybe<int>("max-examples", "Evaluate at most this many examples");
@@ -39,17 +39,31 @@ internal sealed class EvalCommand : ICliCommand
 
     public int Run(ParseResult p, CancellationToken cancel)
     {
-        var metrics = EvalWorkflow.Run(new EvalSettings
+        var settings = new EvalSettings
         {
             ModelDirectory = p.GetValue(model)!, AdapterDirectory = p.GetValue(adapter), DataPath = p.GetValue(data)!, Task = TaskSpec.Parse(p.GetValue(task), p.GetValue(data)!),
             MaxLength = p.GetValue(maxLength), Merge = p.GetValue(merge), MaxExamples = p.GetValue(maxExamples), BatchSize = p.GetValue(batchSize),
             ReferenceIndentation = p.GetValue(referenceIndentation),
             Generation = generation.Given(p),
             Dtype = Dtypes.Parse(p.GetValue(dtype)!), Device = p.GetValue(device)!,
-        }, ConsoleOutput.Warn);
-        Console.WriteLine(p.GetValue(json)
-            ? JsonSerializer.Serialize(metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(), new JsonSerializerOptions { WriteIndented = true })
-            : ConsoleOutput.Metrics(metrics));
+        };
+        var result = ProgressDisplay.Run(display =>
+        {
+            var bar = display.Start("eval");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            return EvalWorkflow.Run(settings, display.Warn, (done, total) =>
+                bar.Report(done, total, "examples", done > 0 ? clock.Elapsed / done * (total - done) : null));
+        });
+        if (p.GetValue(json))
+        {
+            var output = new System.Text.Json.Nodes.JsonObject(result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)
+                .Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value))) { ["examples"] = result.Examples };
+            Console.WriteLine(output.ToJsonString(ConsoleOutput.JsonOptions));
+        }
+        else
+        {
+            Console.WriteLine($"{ConsoleOutput.Metrics(result.Metrics)} ({result.Examples:N0} examples)");
+        }
         return 0;
     }
 }

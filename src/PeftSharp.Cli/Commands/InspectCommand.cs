@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using PeftSharp.Cli.Options;
 using PeftSharp.Cli.Output;
 using PeftSharp.Workflows;
@@ -26,22 +24,8 @@ internal sealed class InspectCommand : ICliCommand
     public int Run(ParseResult p, CancellationToken cancel)
     {
         var report = InspectWorkflow.Run(p.GetValue(adapter)!, p.GetValue(model), ConsoleOutput.Warn);
-        if (p.GetValue(json))
-        {
-            Console.WriteLine(JsonSerializer.Serialize(new
-            {
-                method = report.Method, peft_type = report.PeftType, trainable_parameters = report.TrainableParameters,
-                mean_effective_rank = report.MeanEffectiveRank, note = report.Note,
-                layers = report.Layers.Select(l => new { path = l.Path, in_features = l.InFeatures, out_features = l.OutFeatures, parameters = l.Parameters, effective_rank = l.EffectiveRank, active_ranks = l.ActiveRanks }),
-            }, new JsonSerializerOptions { WriteIndented = true }));
-            return 0;
-        }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"method {report.Method} ({report.PeftType}), {report.TrainableParameters:N0} parameters, {report.Layers.Count} layers, mean effective rank {report.MeanEffectiveRank?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a"}"));
-        if (report.Note is not null) Console.WriteLine(report.Note);
-        ConsoleOutput.Table("adapted layers", ["layer", "in", "out", "parameters", "effective rank", "active ranks"],
-            report.Layers.Select(l => (IReadOnlyList<string>)[l.Path, l.InFeatures.ToString(CultureInfo.InvariantCulture), l.OutFeatures.ToString(CultureInfo.InvariantCulture),
-                l.Parameters.ToString("N0", CultureInfo.InvariantCulture), l.EffectiveRank?.ToString(CultureInfo.InvariantCulture) ?? "n/a",
-                l.ActiveRanks is null ? "" : $"{l.ActiveRanks.Count(a => a)}/{l.ActiveRanks.Length} " + string.Concat(l.ActiveRanks.Select(a => a ? '█' : '·'))]));
+        if (p.GetValue(json)) Console.WriteLine(InspectionText.Json(report));
+        else foreach (var line in InspectionText.Lines(report)) Console.WriteLine(line);
         return 0;
     }
 }

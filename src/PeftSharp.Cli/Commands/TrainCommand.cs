@@ -21,9 +21,9 @@ internal sealed class TrainCommand : ICliCommand
     readonly Option<string> model, data, output, task, optimizer, scheduler, device, dtype;
     readonly Option<string?> evalData, testData, resume, recipe, earlyStoppingMetric, method;
     readonly Option<int> r, batchSize, gradAccum, epochs, seed, evalSteps, saveSteps, keepLast, loggingSteps, warmupSteps, evalBatchSize, patience;
-    readonly Option<int?> maxLength, evalMaxExamples;
+    readonly Option<int?> maxLength, evalMaxExamples, testMaxExamples;
     readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing;
-    readonly Option<double?> warmupRatio;
+    readonly Option<double?> warmupRatio, evalSplit;
     readonly Option<long> maxSteps;
     readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation;
     readonly MethodOptionBindings methodOptions;
@@ -38,11 +38,11 @@ internal sealed class TrainCommand : ICliCommand
         Command = command ?? new Command("train", "Fine-tune a model with a PEFT method (or fully) and save the adapter, metrics and plots.");
         var o = Options = new OptionSet(Command);
         model = o.Add<string>("model", "Model folder (config.json, model.safetensors, tokenizer files)", required: true, binds: nameof(TrainSettings.ModelDirectory));
-        data = o.Add<string>("data", "Training data: .jsonl, .txt, .csv (E2E), .json (commonsense), or a GLUE file/folder", required: true, binds: nameof(TrainSettings.DataPath));
+        data = o.Add<string>("data", DataHelp.Training, required: true, binds: nameof(TrainSettings.DataPath));
         evalData = o.Add<string?>("eval-data", "Evaluation data (same format); evaluated every --eval-steps and at the end", binds: nameof(TrainSettings.EvalDataPath));
         testData = o.Add<string?>("test-data", "Test data, evaluated once after training", binds: nameof(TrainSettings.TestDataPath));
         output = o.Add<string>("out", "Output folder: adapter (PEFT format), metrics.jsonl, plots, final_metrics.json", required: true, binds: nameof(TrainSettings.OutputDirectory));
-        task = o.Add("task", "auto | causal-lm | classification | glue/<task> | commonsense[/<task>] | e2e", "auto");
+        task = o.Add("task", DataHelp.Task, "auto");
         maxLength = o.Maybe<int>("max-length", "Longest sequence in tokens (default: the model's context; 512 for classification; never more than the context); longer ones are truncated with a warning", binds: nameof(TrainSettings.MaxLength));
         fromScratch = o.Add<bool>("from-scratch", "Initialise the model randomly from config.json (pretraining) instead of loading weights");
         pack = o.Add<bool>("pack", "Concatenate causal-LM texts and cut them into --max-length blocks (pretraining)");
@@ -72,7 +72,9 @@ internal sealed class TrainCommand : ICliCommand
 
         evalSteps = o.Add("eval-steps", "Evaluate every N steps (0 = at the end only)", 0, binds: nameof(TrainerOptions.EvalSteps));
         evalBatchSize = o.Add("eval-batch-size", "Batch size of evaluation and generation", 32, binds: nameof(TrainSettings.EvalBatchSize));
-        evalMaxExamples = o.Maybe<int>("eval-max-examples", "Evaluate on at most this many examples", binds: nameof(TrainSettings.EvalMaxExamples));
+        evalMaxExamples = o.Maybe<int>("eval-max-examples", "Evaluate on at most this many examples of the evaluation data (not the test data)", binds: nameof(TrainSettings.EvalMaxExamples));
+        testMaxExamples = o.Maybe<int>("test-max-examples", "Test on at most this many examples of the test data", binds: nameof(TrainSettings.TestMaxExamples));
+        evalSplit = o.Maybe<double>("eval-split", "Without --eval-data: hold out this fraction of the training data for evaluation, e.g. 0.1 (the same examples in every run)", binds: nameof(TrainSettings.EvalSplit));
         earlyStoppingMetric = o.Add<string?>("early-stopping-metric", "Stop when this evaluation metric stops improving (e.g. accuracy, loss)");
         patience = o.Add("early-stopping-patience", "Evaluations without improvement before stopping", 3, binds: nameof(TrainerOptions.EarlyStoppingPatience));
         saveSteps = o.Add("save-steps", "Write checkpoint-<step>/ every N steps (0 = none)", 0, binds: nameof(TrainerOptions.SaveSteps));
@@ -116,6 +118,8 @@ internal sealed class TrainCommand : ICliCommand
             Device = p.GetValue(device)!,
             EvalBatchSize = p.GetValue(evalBatchSize),
             EvalMaxExamples = p.GetValue(evalMaxExamples),
+            TestMaxExamples = p.GetValue(testMaxExamples),
+            EvalSplit = p.GetValue(evalSplit),
             WarmupRatio = p.GetValue(warmupRatio),
             Generation = generation.Given(p),
         Trainer = new TrainerOptions
@@ -137,7 +141,7 @@ internal sealed class TrainCommand : ICliCommand
     public int Run(ParseResult p, CancellationToken cancel)
     {
         var settings = Settings(p);
-        var result = ConsoleProgress.Run(settings.MethodName, observer => TrainWorkflow.Run(settings, observer, ConsoleOutput.Warn, cancel));
+        var result = ProgressDisplay.Run(display => TrainWorkflow.Run(settings, new RunProgress(display, settings.MethodName, logEveryStep: true), display.Warn, cancel));
         ConsoleOutput.Summary(result);
         return result.Train.Interrupted ? 130 : 0;
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using PeftSharp.Workflows;
-using Spectre.Console;
 
 namespace PeftSharp.Cli.Output;
 
@@ -12,15 +11,21 @@ internal static class ConsoleOutput
     /// <summary>One clear line, no stack trace: bad input is the user's to fix, not a crash.</summary>
     public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
 
+    /// <summary>JSON for people and scripts: indented, with ', Δ and other non-ASCII text as it is (not \u escapes).</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static string Format(double value) => value.ToString(Math.Abs(value) >= 100 ? "F1" : "F4", CultureInfo.InvariantCulture);
 
     public static void Summary(TrainRunResult result)
     {
         var train = result.Train;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Method}: {train.Steps} steps in {train.TrainTime.TotalSeconds:F1} s, last loss {train.LastLoss:F4}, trainable {result.TrainableParameters:N0} of {result.AllParameters:N0} ({result.TrainablePercent:F4}%), peak RSS {train.PeakResidentBytes / 1048576} MB"));
-        if (result.EvalMetrics is { } eval) Console.WriteLine("eval: " + Metrics(eval));
-        if (result.TestMetrics is { } test) Console.WriteLine("test: " + Metrics(test));
+            $"{result.Method}: {train.Steps} steps in {train.TrainTime.TotalSeconds:F1} s, loss of the last step {train.LastLoss:F4}, trainable {result.TrainableParameters:N0} of {result.AllParameters:N0} ({result.TrainablePercent:F4}%), peak RSS {train.PeakResidentBytes / 1048576} MB"));
+        if (result.EvalMetrics is { } eval) Console.WriteLine($"dev ({result.EvalExamples:N0} examples): {Metrics(eval)}");
+        if (result.TestMetrics is { } test) Console.WriteLine($"test ({result.TestExamples:N0} examples): {Metrics(test)}");
         Console.WriteLine(train.Interrupted
             ? $"interrupted; resume with --resume {result.OutputDirectory}"
             : $"saved to {result.OutputDirectory}");
@@ -28,13 +33,4 @@ internal static class ConsoleOutput
 
     public static string Metrics(IReadOnlyDictionary<string, double> metrics) =>
         string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Format(m.Value)}"));
-
-    public static void Table(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var table = new Table { Title = new TableTitle(Markup.Escape(title)) };
-        foreach (var h in headers) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        table.Columns[0].LeftAligned();
-        foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(table);
-    }
 }

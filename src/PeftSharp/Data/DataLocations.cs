@@ -33,10 +33,13 @@ internal static class DataLocations
             $"{path}: no {(train ? "training" : "evaluation")} file for GLUE {task.Name}: looked for {string.Join(" or ", tsv)} and {string.Join(" or ", parquet)}-*.parquet in {string.Join(", ", folders)}");
     }
 
+    /// <summary>The labels.json that belongs to a data file: next to it.</summary>
+    public static string LabelsFile(string dataPath) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataPath))!, "labels.json");
+
     /// <summary>Class names from a labels.json (a JSON list of names) next to the data file, if present.</summary>
     public static IReadOnlyList<string>? LabelNames(string dataPath)
     {
-        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataPath))!, "labels.json");
+        var file = LabelsFile(dataPath);
         if (!File.Exists(file)) return null;
         try
         {

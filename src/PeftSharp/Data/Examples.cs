@@ -28,10 +28,14 @@ public sealed record PromptCompletionExample(string Prompt, string Completion, I
 /// <summary>
 /// Sentence or sentence-pair classification (or regression) example.
 /// <paramref name="Label"/> is the class index (0, 1, …) for classification, the score for
-/// regression, and <c>null</c> for an unlabeled (test) row.
+/// regression, and <c>null</c> for an unlabeled (test) row or a class name not yet resolved to its index.
+/// <paramref name="LabelName"/> is the class name when the file names classes (<c>"label": "pos"</c>).
 /// </summary>
-public sealed record ClassificationExample(string Text, string? TextPair, double? Label) : Example
+public sealed record ClassificationExample(string Text, string? TextPair, double? Label, string? LabelName = null) : Example
 {
+    /// <summary>Whether the row has a label (an index, a score or a name).</summary>
+    public bool IsLabelled => Label is not null || LabelName is not null;
+
     /// <summary>The label as a class index; throws if the row is unlabeled or the label is not an integer.</summary>
     public int ClassIndex => Label is { } l && l == Math.Floor(l) && l >= 0 && l <= int.MaxValue
         ? (int)l

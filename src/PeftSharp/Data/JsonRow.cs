@@ -58,6 +58,8 @@ internal readonly struct JsonRow
 
     public bool Has(string field) => _object.TryGetProperty(field, out _);
 
+    public bool IsString(string field) => _object.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String;
+
     public bool IsNull(string field) => _object.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Null;
 
     public IEnumerable<string> FieldNames => _object.EnumerateObject().Select(p => p.Name);

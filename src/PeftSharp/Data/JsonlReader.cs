@@ -9,7 +9,7 @@ public enum JsonlFormat
     Text,
     /// <summary><c>{"prompt": "...", "completion": "..."}</c>: causal LM, loss on the completion.</summary>
     PromptCompletion,
-    /// <summary><c>{"sentence": "...", "label": n}</c> or <c>{"sentence1": "...", "sentence2": "...", "label": n}</c>.</summary>
+    /// <summary><c>{"sentence": "...", "label": n}</c> or <c>{"sentence1": "...", "sentence2": "...", "label": n}</c>; the label is a class index or a class name (<c>"pos"</c>).</summary>
     Classification,
 }
 
@@ -17,10 +17,17 @@ public enum JsonlFormat
 public sealed record JsonlOptions
 {
     /// <summary>
-    /// Classification rows: the number of classes, labels must be integers in [0, NumLabels);
-    /// 1 means regression (any finite number). <c>null</c>: any finite number is accepted.
+    /// Classification rows: the number of classes, labels must be class indices in [0, NumLabels) (or names, with
+    /// <see cref="LabelNames"/>); 1 means regression (any finite number). <c>null</c>: labels are class indices (integers
+    /// ≥ 0) or class names, one kind in a file.
     /// </summary>
     public int? NumLabels { get; init; }
+
+    /// <summary>Classification rows: the class names; a label is one of them or its index.</summary>
+    public IReadOnlyList<string>? LabelNames { get; init; }
+
+    /// <summary>Where the classes come from (a labels.json, "the adapter's head", the training file), named in label errors.</summary>
+    public string? ClassesFrom { get; init; }
 
     /// <summary>Token-id rows: ids in <c>input_ids</c> and <c>labels</c> must be below this.</summary>
     public int? VocabSize { get; init; }
@@ -53,13 +60,28 @@ public static class JsonlReader
         return Read(stream, path, options);
     }
 
+    /// <summary>The format of a JSONL file, from its first row.</summary>
+    public static JsonlFormat FormatOf(string path)
+    {
+        using var stream = DataFile.Open(path);
+        foreach (var (number, text) in DataFile.ReadLines(stream, path))
+        {
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            var row = JsonRow.Parse(text, path, number, out var document);
+            using (document) return Detect(row);
+        }
+        throw DataFile.Empty(path, "JSON rows");
+    }
+
     internal static JsonlData Read(Stream stream, string name, JsonlOptions? options = null)
     {
         options ??= new JsonlOptions();
         if (options.NumLabels is < 1) throw new PeftSharpException($"NumLabels must be at least 1, got {options.NumLabels}");
+        if (options.LabelNames is not null && options.NumLabels is { } n && n != options.LabelNames.Count)
+            throw new PeftSharpException($"NumLabels ({n}) differs from the number of LabelNames ({options.LabelNames.Count})");
         if (options.VocabSize is < 1) throw new PeftSharpException($"VocabSize must be at least 1, got {options.VocabSize}");
         JsonlFormat? format = null;
-        bool? pairs = null;
+        bool? pairs = null, namedLabels = null;
         int firstLine = 0;
         var examples = new List<Example>();
         foreach (var (number, text) in DataFile.ReadLines(stream, name))
@@ -77,7 +99,7 @@ public static class JsonlReader
                     JsonlFormat.TokenIds => ReadTokenIds(row, options.VocabSize),
                     JsonlFormat.Text => new TextExample(NonEmpty(row, "text")),
                     JsonlFormat.PromptCompletion => new PromptCompletionExample(row.String("prompt"), NonEmpty(row, "completion"), row.OptionalStringArray("references")),
-                    _ => ReadClassification(row, options.NumLabels, ref pairs, firstLine),
+                    _ => ReadClassification(row, options, ref pairs, ref namedLabels, firstLine),
                 });
             }
         }
@@ -123,7 +145,7 @@ public static class JsonlReader
         return new TokenIdsExample(ids, labels);
     }
 
-    private static ClassificationExample ReadClassification(JsonRow row, int? numLabels, ref bool? pairs, int firstLine)
+    private static ClassificationExample ReadClassification(JsonRow row, JsonlOptions options, ref bool? pairs, ref bool? namedLabels, int firstLine)
     {
         bool isPair = row.Has("sentence1") || row.Has("sentence2");
         if (isPair && row.Has("sentence"))
@@ -135,9 +157,12 @@ public static class JsonlReader
         pairs = isPair;
         var text = row.String(isPair ? "sentence1" : "sentence");
         var pair = isPair ? row.String("sentence2") : null;
-        var label = row.Number("label");
-        if (numLabels is > 1 and var n && (label != Math.Floor(label) || label < 0 || label >= n))
-            throw row.Wrong("label", $"a class index in [0, {n})", label.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return new ClassificationExample(text, pair, label);
+        var (label, name) = LabelField.Read(row, options);
+        if (namedLabels is { } named && named != name is not null)
+            throw DataFile.Error(row.File, row.Line, named
+                ? $"field 'label' is a number, but line {firstLine} names its class; one file uses class names or class indices, not both"
+                : $"field 'label' is a class name, but line {firstLine} gives a class index; one file uses class names or class indices, not both");
+        namedLabels = name is not null;
+        return new ClassificationExample(text, pair, label, name);
     }
 }

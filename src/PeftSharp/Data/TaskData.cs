@@ -3,8 +3,11 @@ using PeftSharp.Tokenization;
 
 namespace PeftSharp.Data;
 
-/// <summary>How data files are turned into examples.</summary>
-public sealed record DataOptions(bool Pack = false, bool ReferenceIndentation = false, int? EvalMaxExamples = null);
+/// <summary>
+/// How data files are turned into examples. <paramref name="EvalSplit"/>: without evaluation data, this fraction of the
+/// training examples is held out for evaluation (the same examples every run).
+/// </summary>
+public sealed record DataOptions(bool Pack = false, bool ReferenceIndentation = false, int? EvalMaxExamples = null, double? EvalSplit = null);
 
 /// <summary>A task's data, read and tokenized: training examples, and evaluation examples and generation cases.</summary>
 public sealed record TaskData(
@@ -32,12 +35,15 @@ public sealed record TaskData(
 
     /// <summary>
     /// Reads and encodes the training data (none when <paramref name="trainPath"/> is null) and, when given, the evaluation
-    /// data. Classification label counts come from <paramref name="numLabels"/> when known, else from the data.
+    /// data (or a held-out slice of the training data, <see cref="DataOptions.EvalSplit"/>). Classification labels follow
+    /// labels.json next to the data, else <paramref name="labelNames"/> / <paramref name="numLabels"/> (a trained classifier's
+    /// classes, from what <paramref name="classesFrom"/> names in errors) when known, else the training data.
     /// </summary>
     public static TaskData Prepare(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, DataOptions settings, Action<string> warn,
-        int? numLabels = null)
+        int? numLabels = null, IReadOnlyList<string>? labelNames = null, string? classesFrom = null)
     {
-        if (task.IsClassification) return PrepareClassification(task, trainPath, evalPath, tokenizer, maxLength, settings.EvalMaxExamples, warn, numLabels);
+        if (task.IsClassification)
+            return PrepareClassification(task, trainPath, evalPath, tokenizer, maxLength, settings, warn, new KnownClasses(numLabels, labelNames, classesFrom ?? "the trained classifier"));
         var options = new CausalLmEncodingOptions
         {
             Encode = text => tokenizer.Encode(text, addSpecialTokens: false),
@@ -48,15 +54,20 @@ public sealed record TaskData(
             CommonsenseReferenceIndentation = settings.ReferenceIndentation,
             Warn = warn,
         };
-        IReadOnlyList<EncodedExample> train = [];
-        if (trainPath is not null)
+        var trainExamples = trainPath is null ? [] : ReadCausal(task, trainPath);
+        var evalExamples = evalPath is null ? null : ReadCausal(task, evalPath);
+        if (settings.EvalSplit is { } fraction)
         {
-            var trainExamples = ReadCausal(task, trainPath);
-            train = settings.Pack ? Packing.Pack(trainExamples, options, maxLength) : CausalLmEncoding.EncodeAll(trainExamples, options, trainPath);
+            if (task.Kind != TaskKind.CausalLm)
+                throw new InvalidOptionException("TrainSettings", "EvalSplit", $"used with JSONL, text or classification data only ({task.Kind} data needs its own evaluation file)", fraction);
+            (trainExamples, evalExamples) = HeldOutSplit.Apply(trainExamples, fraction, trainPath!);
         }
-        if (evalPath is null) return new TaskData(task, train, null, null, null, 0, null);
+        var train = trainPath is null ? []
+            : settings.Pack ? Packing.Pack(trainExamples, options, maxLength) : CausalLmEncoding.EncodeAll(trainExamples, options, trainPath);
+        if (evalExamples is null) return new TaskData(task, train, null, null, null, 0, null);
 
-        var evalExamples = Limit(ReadCausal(task, evalPath), settings.EvalMaxExamples);
+        evalExamples = Limit(evalExamples, settings.EvalMaxExamples);
+        var evalSource = evalPath ?? trainPath!;
         IReadOnlyList<GenerationCase>? generation = null;
         IReadOnlyList<(int[], CommonsenseExample)>? commonsense = null;
         IReadOnlyList<EncodedExample>? lossExamples = null;
@@ -66,12 +77,12 @@ public sealed record TaskData(
                 commonsense = evalExamples.Cast<CommonsenseExample>().Select(e => (CausalLmEncoding.EncodePrompt(e, options), e)).ToList();
                 break;
             case TaskKind.E2E:
-                var groups = E2EReader.ReadGroups(evalPath);
+                var groups = E2EReader.ReadGroups(evalSource);
                 generation = Limit(groups, settings.EvalMaxExamples).Select(g => new GenerationCase(CausalLmEncoding.EncodePrompt(g, options), g.References)).ToList();
-                lossExamples = CausalLmEncoding.EncodeAll(evalExamples, options, evalPath);
+                lossExamples = CausalLmEncoding.EncodeAll(evalExamples, options, evalSource);
                 break;
             default:
-                lossExamples = CausalLmEncoding.EncodeAll(evalExamples, options, evalPath);
+                lossExamples = CausalLmEncoding.EncodeAll(evalExamples, options, evalSource);
                 if (evalExamples.All(e => e is PromptCompletionExample { References: not null }))
                     generation = evalExamples.Cast<PromptCompletionExample>()
                         .Select(p => new GenerationCase(CausalLmEncoding.EncodePrompt(p, options), p.ForGeneration().References)).ToList();
@@ -92,43 +103,62 @@ public sealed record TaskData(
             : throw new PeftSharpException($"{path}: classification rows, but the task is {task.Kind}; use the classification task"),
     };
 
-    static TaskData PrepareClassification(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, int? evalMax, Action<string> warn,
-        int? knownLabels)
+    /// <summary>The classes of the classifier being evaluated, if known, and what holds them (for messages).</summary>
+    sealed record KnownClasses(int? Count, IReadOnlyList<string>? Names, string From);
+
+    static TaskData PrepareClassification(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, DataOptions settings, Action<string> warn,
+        KnownClasses known)
     {
+        IReadOnlyList<ClassificationExample> train, eval;
         IReadOnlyList<string>? names;
         int numLabels;
-        IReadOnlyList<ClassificationExample> Read(string path, bool train)
-        {
-            if (task.Kind == TaskKind.Glue)
-            {
-                var glue = GlueTask.Get(task.SubTask!);
-                return GlueReader.Read(glue, DataLocations.GlueSplit(path, glue, train), warn);
-            }
-            var data = JsonlReader.Read(path);
-            if (data.Format != JsonlFormat.Classification)
-                throw new PeftSharpException($"{path}: expected classification rows (sentence / sentence1 + sentence2, label), found {data.Format} rows");
-            return data.Examples.Cast<ClassificationExample>().ToList();
-        }
-        var train = trainPath is null ? [] : Read(trainPath, train: true);
-        var eval = evalPath is null ? null : Limit(Read(evalPath, train: false), evalMax);
         if (task.Kind == TaskKind.Glue)
         {
             var glue = GlueTask.Get(task.SubTask!);
+            IReadOnlyList<ClassificationExample> Glue(string path, bool isTrain) => GlueReader.Read(glue, DataLocations.GlueSplit(path, glue, isTrain), warn);
+            train = trainPath is null ? [] : Glue(trainPath, true);
+            eval = evalPath is null ? [] : Glue(evalPath, false);
             (names, numLabels) = (glue.IsRegression ? null : glue.Labels, glue.NumLabels);
         }
         else
         {
-            var source = trainPath ?? evalPath!;
-            names = DataLocations.LabelNames(source);
-            var all = train.Concat(eval ?? []).Where(e => e.Label is not null).Select(e => e.Label!.Value).ToList();
-            if (all.Count == 0) throw new PeftSharpException($"{source}: no labelled examples");
-            bool regression = knownLabels == 1 || all.Any(l => l != Math.Floor(l) || l < 0);
-            numLabels = regression ? 1 : knownLabels ?? names?.Count ?? (int)all.Max() + 1;
-            if (!regression && all.Max() >= numLabels)
-                throw new PeftSharpException($"{source}: label {all.Max()} is out of range for {numLabels} classes");
+            // The label space is declared (regression; labels.json next to the data; the adapter's classes) or, failing
+            // that, taken from the training data; every row is then checked against it, naming its file and line.
+            var options = task.Kind == TaskKind.Regression ? new JsonlOptions { NumLabels = 1 } : DeclaredClasses(trainPath ?? evalPath!, known);
+            train = trainPath is null ? [] : ReadClassification(trainPath, options);
+            if (options is { NumLabels: null, LabelNames: null } && train.Count > 0) (train, options) = LabelSpace.From(train, trainPath!);
+            eval = evalPath is null ? [] : ReadClassification(evalPath, options);
+            if (options is { NumLabels: null, LabelNames: null } && eval.Count > 0) (eval, options) = LabelSpace.From(eval, evalPath!);
+            names = options.LabelNames;
+            numLabels = names?.Count ?? options.NumLabels ?? throw new PeftSharpException($"{trainPath ?? evalPath}: no labelled examples");
         }
+        if (settings.EvalSplit is { } fraction) (train, eval) = HeldOutSplit.Apply(train, fraction, trainPath!);
+        eval = Limit(eval, settings.EvalMaxExamples);
         return new TaskData(task, Encode(train, tokenizer, maxLength, numLabels, trainPath ?? "", warn),
-            eval is null ? null : Encode(eval, tokenizer, maxLength, numLabels, evalPath!, warn), null, null, numLabels, names);
+            evalPath is null && settings.EvalSplit is null ? null : Encode(eval, tokenizer, maxLength, numLabels, evalPath ?? trainPath!, warn), null, null, numLabels, names);
+    }
+
+    static IReadOnlyList<ClassificationExample> ReadClassification(string path, JsonlOptions options)
+    {
+        var data = JsonlReader.Read(path, options);
+        if (data.Format != JsonlFormat.Classification)
+            throw new PeftSharpException($"{path}: expected classification rows (sentence / sentence1 + sentence2, label), found {data.Format} rows");
+        return data.Examples.Cast<ClassificationExample>().ToList();
+    }
+
+    /// <summary>The classes declared for the data: labels.json next to it, checked against the adapter's classes when evaluating one; else the adapter's.</summary>
+    static JsonlOptions DeclaredClasses(string dataPath, KnownClasses known)
+    {
+        var (knownLabels, knownNames) = (known.Count, known.Names is { } n0 && (known.Count is null || n0.Count == known.Count) ? n0 : null);
+        var file = DataLocations.LabelsFile(dataPath);
+        var declared = DataLocations.LabelNames(dataPath);
+        if (declared is not null && knownNames is not null && !declared.SequenceEqual(knownNames))
+            throw new PeftSharpException($"{file}: its classes ({LabelField.Listed(declared)}) differ from those of {known.From} ({LabelField.Listed(knownNames)})");
+        if (declared is not null && knownLabels is { } n && declared.Count != n)
+            throw new PeftSharpException($"{file}: {declared.Count} classes, but {known.From} has {n}");
+        return declared is not null ? new JsonlOptions { LabelNames = declared, ClassesFrom = file }
+            : knownLabels is not null ? new JsonlOptions { LabelNames = knownNames, NumLabels = knownLabels, ClassesFrom = known.From }
+            : new JsonlOptions();
     }
 
     static IReadOnlyList<EncodedExample> Encode(IReadOnlyList<ClassificationExample> examples, ITextTokenizer tokenizer, int maxLength, int numLabels, string source,

@@ -5,5 +5,7 @@ public interface IEvaluator
 {
     string PrimaryMetric { get; }
     bool HigherIsBetter { get; }
+    /// <summary>How many examples the primary metric is computed over (reported next to it).</summary>
+    int ExampleCount { get; }
     IReadOnlyDictionary<string, double> Evaluate();
 }

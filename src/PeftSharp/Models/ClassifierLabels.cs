@@ -10,8 +10,8 @@ internal interface IClassifierConfig
     IReadOnlyDictionary<int, string>? Id2Label { get; }
     string? ProblemType { get; }
 
-    /// <summary>The same config with <paramref name="numLabels"/> outputs: id2label dropped, problem_type regression for one output.</summary>
-    ModelConfig WithNumLabels(int numLabels);
+    /// <summary>The same config with <paramref name="numLabels"/> outputs named <paramref name="names"/> (null: no names), problem_type regression for one output.</summary>
+    ModelConfig WithNumLabels(int numLabels, IReadOnlyList<string>? names);
 }
 
 /// <summary>
@@ -21,6 +21,10 @@ internal interface IClassifierConfig
 internal static class ClassifierLabels
 {
     public const int DefaultNumLabels = 2;
+
+    /// <summary>HF's id2label for class names in index order (null for none).</summary>
+    public static IReadOnlyDictionary<int, string>? Id2Label(IReadOnlyList<string>? names) =>
+        names?.Select((name, i) => (name, i)).ToDictionary(p => p.i, p => p.name);
 
     public static string EffectiveProblemType(IClassifierConfig c) =>
         c.ProblemType ?? (c.NumLabels == 1 ? "regression" : "single_label_classification");

@@ -31,6 +31,9 @@ internal abstract class PretrainedModel : nn.Module, IPretrainedModel
     /// <summary>The tied output embedding when the head is tied (saved as <c>lm_head.weight</c> if the checkpoint had it).</summary>
     internal virtual Tensor? TiedHeadWeight => null;
 
+    /// <summary>Task-head parameters the checkpoint lacked, initialised randomly on load (they need training or an adapter that carries them).</summary>
+    internal IReadOnlyList<string> NewlyInitialized { get; set; } = [];
+
     /// <summary>Parameters a checkpoint may lack because fine-tuning creates them (classification heads).</summary>
     internal virtual bool IsTaskHead(string parameterName) => false;
 

@@ -46,18 +46,27 @@ public static partial class PretrainedModelLoader
     /// <paramref name="numLabels"/> overrides the config's num_labels / id2label; one label means regression.
     /// </summary>
     public static ISequenceClassificationModel LoadSequenceClassifier(string directory, int? numLabels = null, ScalarType? dtype = null,
-        Device? device = null, Action<string>? warn = null)
+        Device? device = null, Action<string>? warn = null) =>
+        LoadSequenceClassifier(directory, numLabels, null, dtype, device, warn, headWarning: true);
+
+    /// <summary>
+    /// <see cref="LoadSequenceClassifier(string, int?, ScalarType?, Device?, Action{string}?)"/> with class names (config.json's
+    /// id2label on save). Without <paramref name="headWarning"/> a newly initialised head is only recorded
+    /// (<see cref="PretrainedModel.NewlyInitialized"/>): the caller knows whether it will be trained or loaded.
+    /// </summary>
+    internal static ISequenceClassificationModel LoadSequenceClassifier(string directory, int? numLabels, IReadOnlyList<string>? labelNames, ScalarType? dtype,
+        Device? device, Action<string>? warn, bool headWarning)
     {
         var path = GgufModelFile.Find(directory) ?? Path.Combine(directory, "config.json");
         var config = LoadConfig(directory);
         if (config is not IClassifierConfig labels)
             throw new PeftSharpException($"{directory}: model_type '{config.ModelType}' has no sequence-classification head here");
-        if (numLabels is { } n && n != labels.NumLabels)
+        if (labelNames is not null || (numLabels is { } n && n != labels.NumLabels))
         {
-            config = labels.WithNumLabels(n);
+            config = labels.WithNumLabels(labelNames?.Count ?? numLabels!.Value, labelNames);
             config.Validate(path);
         }
-        return (ISequenceClassificationModel)LoadWithHead(directory, ModelHead.SequenceClassification, dtype, device, warn, config);
+        return (ISequenceClassificationModel)LoadWithHead(directory, ModelHead.SequenceClassification, dtype, device, warn, config, headWarning);
     }
 
     /// <summary>A randomly initialised model (HF init: normal(0, initializer_range), zero biases, unit norms).</summary>
@@ -77,17 +86,18 @@ public static partial class PretrainedModelLoader
     public static ModelConfig LoadConfig(string model) =>
         GgufModelFile.Find(model) is { } gguf ? GgufCheckpoint.ReadConfig(gguf) : ModelConfig.Load(Path.Combine(model, "config.json"));
 
-    private static PretrainedModel LoadWithHead(string directory, ModelHead head, ScalarType? dtype, Device? device, Action<string>? warn, ModelConfig? config)
+    private static PretrainedModel LoadWithHead(string directory, ModelHead head, ScalarType? dtype, Device? device, Action<string>? warn, ModelConfig? config,
+        bool headWarning = true)
     {
         if (!GgufModelFile.Exists(directory)) throw new PeftSharpException($"{directory}: model folder not found");
         if (GgufModelFile.Find(directory) is { } gguf)
         {
             using var checkpoint = GgufCheckpoint.Open(gguf);
-            return LoadFrom(checkpoint, gguf, config ?? checkpoint.Config, dtype ?? ScalarType.Float32, device, warn, head);
+            return LoadFrom(checkpoint, gguf, config ?? checkpoint.Config, dtype ?? ScalarType.Float32, device, warn, head, headWarning);
         }
         config ??= ModelConfig.Load(Path.Combine(directory, "config.json"));
         using var source = OpenCheckpoint(directory);
-        return LoadFrom(source, directory, config, dtype ?? ScalarType.Float32, device, warn, head);
+        return LoadFrom(source, directory, config, dtype ?? ScalarType.Float32, device, warn, head, headWarning);
     }
 
     /// <summary>
@@ -117,7 +127,7 @@ public static partial class PretrainedModelLoader
         && className.EndsWith("ForSequenceClassification", StringComparison.Ordinal);
 
     internal static PretrainedModel LoadFrom(ITensorSource source, string sourceName, ModelConfig config, ScalarType dtype, Device? device, Action<string>? warn,
-        ModelHead head = ModelHead.FromConfig)
+        ModelHead head = ModelHead.FromConfig, bool headWarning = true)
     {
         var model = Build(config, dtype, device, head);
         try
@@ -141,8 +151,10 @@ public static partial class PretrainedModelLoader
             if (plan.MissingTaskHeads.Count > 0)
             {
                 model.InitializeWeights(null, module => module.Length > 0 && plan.MissingTaskHeads.Any(p => p.StartsWith(module + ".", StringComparison.Ordinal)));
-                warn?.Invoke($"{sourceName}: {plan.MissingTaskHeads.Count} weight(s) not in the checkpoint were newly initialised " +
-                             $"(train them, e.g. as modules_to_save): {CheckpointPlan.ListNames(plan.MissingTaskHeads)}");
+                model.NewlyInitialized = plan.MissingTaskHeads;
+                if (headWarning)
+                    warn?.Invoke($"{sourceName}: {plan.MissingTaskHeads.Count} weight(s) not in the checkpoint were newly initialised " +
+                                 $"(train them, e.g. as modules_to_save): {CheckpointPlan.ListNames(plan.MissingTaskHeads)}");
             }
             if (plan.Unexpected.Count > 0)
                 warn?.Invoke($"{sourceName}: {plan.Unexpected.Count} checkpoint weight(s) are not used by a '{config.ModelType}' " +

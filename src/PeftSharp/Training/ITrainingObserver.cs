@@ -5,6 +5,9 @@ public interface ITrainingObserver
 {
     void OnStart(long totalSteps, long startStep) { }
     void OnStep(StepReport report) { }
-    void OnEvaluation(long step, IReadOnlyDictionary<string, double> metrics) { }
+    /// <summary>An evaluation on <paramref name="split"/> ("dev", "test") has finished <paramref name="done"/> of <paramref name="total"/> examples.</summary>
+    void OnEvaluationProgress(string split, long done, long total) { }
+    /// <summary>The metrics of an evaluation at <paramref name="step"/>, computed over <paramref name="examples"/> examples.</summary>
+    void OnEvaluation(long step, IReadOnlyDictionary<string, double> metrics, int examples) { }
     void OnMessage(string message) { }
 }

@@ -3,8 +3,11 @@ using static TorchSharp.torch;
 
 namespace PeftSharp.Training;
 
-/// <summary>Trains the active adapter of a <see cref="PeftModel"/>; the model itself runs its method's hooks.</summary>
-public sealed class PeftTrainable(PeftModel model) : ITrainable
+/// <summary>
+/// Trains the active adapter of a <see cref="PeftModel"/>; the model itself runs its method's hooks. <paramref name="saveAlongside"/>
+/// writes further files next to each saved adapter (a classifier's config.json with its class names).
+/// </summary>
+public sealed class PeftTrainable(PeftModel model, Action<string>? saveAlongside = null) : ITrainable
 {
     public PeftModel Model { get; } = model;
     public nn.Module Module => Model.Model;
@@ -21,6 +24,7 @@ public sealed class PeftTrainable(PeftModel model) : ITrainable
     {
         using var noGrad = no_grad();
         Model.Save(directory);
+        saveAlongside?.Invoke(directory);
     }
 
     public (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Values) SaveMethodState() => Model.SaveTrainingState();

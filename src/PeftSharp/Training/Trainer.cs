@@ -58,13 +58,17 @@ public sealed class Trainer
         }
         var log = new MetricsLog(options.OutputDirectory, keepUpToStep: options.ResumeFrom is null ? -1 : progress.GlobalStep);
         observer.OnStart(TotalSteps, progress.GlobalStep);
-        if (options.SaveInitial && progress.GlobalStep == 0) SaveCheckpoint(optimizer, progress);
+        var clock = new Stopwatch();
+        var elapsedBefore = TimeSpan.FromSeconds(progress.ElapsedSeconds); // training time of the run before it was resumed
+        TimeSpan Elapsed() => elapsedBefore + clock.Elapsed;
+        void Save() => SaveCheckpoint(optimizer, progress with { ElapsedSeconds = Elapsed().TotalSeconds });
+        if (options.SaveInitial && progress.GlobalStep == 0) Save();
 
         var data = task.TrainExamples;
         long microBatchesPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize;
         var order = EpochOrder(progress.Epoch);
         ProcessMemory.ReleaseFreeMemory(); // the baseline must not count memory an earlier run freed but kept cached
-        var clock = Stopwatch.StartNew();
+        clock.Start();
         long startMemory = ProcessMemory.ResidentBytes(), peakMemory = startMemory, tokensSinceLog = 0, startStep = progress.GlobalStep;
         double lossSinceLog = 0, regSinceLog = 0, lastLoss = double.NaN, lastGradNorm = 0;
         int stepsSinceLog = 0;
@@ -118,12 +122,11 @@ public sealed class Trainer
             bool last = progress.GlobalStep == TotalSteps;
             if (progress.GlobalStep % options.LoggingSteps == 0 || last)
             {
-                var elapsed = clock.Elapsed;
-                double perStep = elapsed.TotalSeconds / Math.Max(1, progress.GlobalStep - startStep);
+                double perStep = clock.Elapsed.TotalSeconds / Math.Max(1, progress.GlobalStep - startStep);
                 var report = new StepReport(progress.GlobalStep, TotalSteps, progress.Epoch, lossSinceLog / stepsSinceLog,
                     hasRegularization ? regSinceLog / stepsSinceLog : null,
                     optimizer.LearningRates[0], lastGradNorm, tokensSinceLog / Math.Max(1e-9, sinceLog.Elapsed.TotalSeconds),
-                    elapsed, TimeSpan.FromSeconds(perStep * (TotalSteps - progress.GlobalStep)));
+                    Elapsed(), TimeSpan.FromSeconds(perStep * (TotalSteps - progress.GlobalStep)));
                 log.Add(MetricsLog.StepEntry(report));
                 observer.OnStep(report);
                 (lossSinceLog, regSinceLog, stepsSinceLog, tokensSinceLog) = (0, 0, 0, 0);
@@ -134,14 +137,14 @@ public sealed class Trainer
                 lastMetrics = Evaluate(log, progress.GlobalStep);
                 (progress, stoppedEarly) = TrackBest(progress, lastMetrics);
             }
-            if (options.SaveSteps > 0 && progress.GlobalStep % options.SaveSteps == 0) SaveCheckpoint(optimizer, progress);
+            if (options.SaveSteps > 0 && progress.GlobalStep % options.SaveSteps == 0) Save();
             if (stoppedEarly) { observer.OnMessage($"early stopping at step {progress.GlobalStep}: no improvement of {options.EarlyStoppingMetric} in {options.EarlyStoppingPatience} evaluations"); break; }
         }
-        var trainTime = clock.Elapsed;
+        var trainTime = Elapsed();
 
         if (interrupted)
         {
-            if (!(options.SaveSteps > 0 && progress.GlobalStep % options.SaveSteps == 0)) SaveCheckpoint(optimizer, progress);
+            if (!(options.SaveSteps > 0 && progress.GlobalStep % options.SaveSteps == 0)) Save();
             observer.OnMessage($"interrupted at step {progress.GlobalStep}; checkpoint written to {TrainingCheckpoint.PathFor(options.OutputDirectory, progress.GlobalStep)}");
         }
         else
@@ -179,7 +182,7 @@ public sealed class Trainer
         trainable.Module.train();
         set_rng_state(rng);
         log.Add(MetricsLog.EvalEntry(step, metrics));
-        observer.OnEvaluation(step, metrics);
+        observer.OnEvaluation(step, metrics, evaluator!.ExampleCount);
         return metrics;
     }
 

@@ -15,6 +15,8 @@ internal sealed record TrainingProgress
     public double? BestMetric { get; init; }
     public long? BestStep { get; init; }
     public int EvaluationsWithoutImprovement { get; init; }
+    /// <summary>Wall-clock time of the training loop so far, so that a resumed run's elapsed time continues.</summary>
+    public double ElapsedSeconds { get; init; }
 }
 
 /// <summary>

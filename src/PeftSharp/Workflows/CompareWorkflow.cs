@@ -50,10 +50,16 @@ public sealed record MethodComparison(string Method, long TrainableParameters, d
 /// <summary>
 /// <c>peft compare</c> (and the demo): trains each method over each seed with <see cref="TrainWorkflow"/>, then writes
 /// <c>comparison.md</c> / <c>comparison.json</c>, a bar chart of the primary metric, the loss curves, and the per-layer
-/// effective rank of ΔW per method (the Dual LoRA paper's Fig. 3).
+/// effective rank of ΔW per method (the Dual LoRA paper's Fig. 3). Every run's settings are checked before the first
+/// run starts; when a run fails or is interrupted, the table of the runs that finished is written before the error is
+/// passed on.
 /// </summary>
 public static class CompareWorkflow
 {
+    /// <summary>
+    /// Runs the comparison; <paramref name="observerFor"/> gives each run's observer by its label ("lora", "lora (seed 43)"),
+    /// in run order (methods × seeds).
+    /// </summary>
     public static IReadOnlyList<MethodComparison> Run(CompareSettings settings, Func<string, ITrainingObserver?> observerFor, Action<string>? warn = null,
         CancellationToken cancel = default)
     {
@@ -61,28 +67,47 @@ public static class CompareWorkflow
         if (settings.Seeds.Count == 0) throw new PeftSharpException("a comparison needs at least one seed");
         if (settings.Runs.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
             throw new PeftSharpException($"a comparison names '{duplicate.Key}' twice");
+        foreach (var method in settings.Runs) RunSettings(settings, method, settings.Seeds[0]).Validate();
+
         var comparisons = new List<MethodComparison>();
-        foreach (var method in settings.Runs)
+        var runs = new List<TrainRunResult>();
+        try
         {
-            var runs = new List<TrainRunResult>();
-            foreach (var seed in settings.Seeds)
+            foreach (var method in settings.Runs)
             {
-                cancel.ThrowIfCancellationRequested();
-                var folder = Path.Combine(settings.OutputDirectory, method.Name, settings.Seeds.Count > 1 ? $"seed-{seed}" : "");
-                var run = settings.Base with
+                runs = [];
+                foreach (var seed in settings.Seeds)
                 {
-                    OutputDirectory = folder,
-                    Adapter = method.Adapter,
-                    Trainer = settings.Base.Trainer with { OutputDirectory = folder, Seed = seed, LearningRate = method.LearningRate ?? settings.Base.Trainer.LearningRate },
-                };
-                var result = TrainWorkflow.Run(run, observerFor(settings.Seeds.Count > 1 ? $"{method.Name} (seed {seed})" : method.Name), warn, cancel);
-                if (result.Train.Interrupted) throw new OperationCanceledException($"interrupted during {method.Name}");
-                runs.Add(result);
+                    cancel.ThrowIfCancellationRequested();
+                    var result = TrainWorkflow.Run(RunSettings(settings, method, seed), observerFor(settings.Seeds.Count > 1 ? $"{method.Name} (seed {seed})" : method.Name), warn, cancel);
+                    if (result.Train.Interrupted) throw new OperationCanceledException($"interrupted during {method.Name}");
+                    runs.Add(result);
+                }
+                comparisons.Add(Summarise(method.Name, runs));
+                runs = [];
             }
-            comparisons.Add(Summarise(method.Name, runs));
+        }
+        catch (Exception e) when (e is PeftSharpException or OperationCanceledException && (comparisons.Count > 0 || runs.Count > 0))
+        {
+            var finished = runs.Count > 0 ? [.. comparisons, Summarise(runs[0].Method, runs)] : comparisons;
+            Write(settings.OutputDirectory, finished);
+            warn?.Invoke($"the comparison stopped early; the table of the {finished.Sum(c => c.Runs.Count)} finished run(s) is in {Path.Combine(settings.OutputDirectory, "comparison.md")}");
+            throw;
         }
         Write(settings.OutputDirectory, comparisons);
         return comparisons;
+    }
+
+    /// <summary>The settings of one run: the shared ones with the method's adapter and learning rate, the seed and its own folder.</summary>
+    static TrainSettings RunSettings(CompareSettings settings, MethodRun method, int seed)
+    {
+        var folder = Path.Combine(settings.OutputDirectory, method.Name, settings.Seeds.Count > 1 ? $"seed-{seed}" : "");
+        return settings.Base with
+        {
+            OutputDirectory = folder,
+            Adapter = method.Adapter,
+            Trainer = settings.Base.Trainer with { OutputDirectory = folder, Seed = seed, LearningRate = method.LearningRate ?? settings.Base.Trainer.LearningRate },
+        };
     }
 
     static MethodComparison Summarise(string method, IReadOnlyList<TrainRunResult> runs)
@@ -98,7 +123,7 @@ public static class CompareWorkflow
     /// <summary>Fractions (accuracy, F1, BLEU, …) are shown ×100; metrics on their own scale (loss, perplexity, NIST, CIDEr) as they are.</summary>
     internal static double DisplayScale(string? metric) => metric is "loss" or "perplexity" or "nist" or "cider" ? 1 : 100;
 
-    /// <summary>The comparison as a Markdown table (also printed by the CLI).</summary>
+    /// <summary>The comparison as a Markdown table (also printed by the CLI), with the number of examples its metrics are over.</summary>
     public static string Table(IReadOnlyList<MethodComparison> comparisons)
     {
         var metric = comparisons.Select(c => c.Metric).FirstOrDefault(m => m is not null) ?? "metric";
@@ -109,6 +134,9 @@ public static class CompareWorkflow
         foreach (var c in comparisons)
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {c.Method} | {c.TrainableParameters:N0} | {c.TrainablePercent:F2} | {c.Dev.Format(scale)} | {c.Test.Format(scale)} | {c.TrainSeconds.Format(1, "F1")} | {c.TrainingMemoryMb.Format(1, "F0")} | {c.MeanEffectiveRank.Format(1, "F1")} |"));
+        var sizes = new[] { ("dev", comparisons[0].Runs[0].EvalExamples), ("test", comparisons[0].Runs[0].TestExamples) }
+            .Where(s => s.Item2 is not null).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Item1} {s.Item2:N0} examples")).ToList();
+        if (sizes.Count > 0) text.AppendLine().AppendLine($"{metric} over {string.Join(", ", sizes)}.");
         return text.ToString();
     }
 
@@ -123,6 +151,7 @@ public static class CompareWorkflow
             ["trainable_percent"] = c.TrainablePercent,
             ["metric"] = c.Metric,
             ["dev"] = Node(c.Dev), ["test"] = Node(c.Test),
+            ["dev_examples"] = c.Runs[0].EvalExamples, ["test_examples"] = c.Runs[0].TestExamples,
             ["train_seconds"] = Node(c.TrainSeconds), ["training_memory_mb"] = Node(c.TrainingMemoryMb),
             ["mean_effective_rank"] = Node(c.MeanEffectiveRank),
             ["effective_rank_per_layer"] = new JsonObject(c.Runs[0].EffectiveRanks.Select(r => KeyValuePair.Create(r.Path, (JsonNode?)r.Rank))),

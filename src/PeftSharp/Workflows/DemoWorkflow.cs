@@ -56,6 +56,7 @@ public static class DemoWorkflow
             MaxLength = 80, // the longest gloss is 68 tokens
             EvalBatchSize = 64,
             EvalMaxExamples = quick ? 300 : generation ? 400 : null,
+            TestMaxExamples = quick ? 300 : generation ? 400 : null,
             Generation = new GenerationOptions { MaxNewTokens = 24 },
             Trainer = trainer,
         };

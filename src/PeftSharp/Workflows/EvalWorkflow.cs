@@ -28,17 +28,23 @@ public sealed record EvalSettings
     public string Device { get; init; } = "cpu";
 }
 
+/// <summary>What <c>peft eval</c> measured: the metrics and how many examples they are over.</summary>
+public sealed record EvalResult(IReadOnlyDictionary<string, double> Metrics, int Examples);
+
 /// <summary><c>peft eval</c>: a model, optionally with an adapter (merged or not), on evaluation data.</summary>
 public static class EvalWorkflow
 {
-    public static IReadOnlyDictionary<string, double> Run(EvalSettings settings, Action<string>? warn = null)
+    /// <summary>The metrics and the number of examples they are over; <paramref name="progress"/> gets (done, total) examples after every batch.</summary>
+    public static EvalResult Run(EvalSettings settings, Action<string>? warn = null, Action<long, long>? progress = null)
     {
         warn ??= _ => { };
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var maxLength = TaskData.MaxLength(settings.MaxLength, task, PretrainedModelLoader.LoadConfig(settings.ModelDirectory));
+        // A trained classifier's classes are fixed: the data is checked against them row by row (file:line), not the other way round.
+        var (numLabels, names, from) = task.IsClassification ? ModelSession.Classes(settings.ModelDirectory, settings.AdapterDirectory) : (null, null, null);
         var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
-            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn);
+            new DataOptions(ReferenceIndentation: settings.ReferenceIndentation, EvalMaxExamples: settings.MaxExamples), warn, numLabels, names, from);
         using var scope = NewDisposeScope();
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
             settings.Dtype, Devices.Resolve(settings.Device), warn);
@@ -46,9 +52,10 @@ public static class EvalWorkflow
         var generation = session.Model is ICausalLanguageModel lm
             ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer, lm.EosTokenIds, warn)
             : settings.Generation;
-        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
+        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0,
+                progress is null ? null : new EvaluationProgress(progress))
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
         using var noGrad = no_grad();
-        return evaluator.Evaluate();
+        return new EvalResult(evaluator.Evaluate(), evaluator.ExampleCount);
     }
 }

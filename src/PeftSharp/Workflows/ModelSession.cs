@@ -20,15 +20,43 @@ internal sealed class ModelSession : IDisposable
     public static ModelSession Open(string modelDirectory, string? adapterDirectory, int? numLabels, ScalarType dtype, Device device, Action<string> warn)
     {
         var adapterConfig = adapterDirectory is null ? null : AdapterFormat.ReadConfig(adapterDirectory, warn);
-        numLabels ??= adapterConfig?.TaskType == "SEQ_CLS" ? HeadSize(adapterDirectory!) : null;
+        var (headSize, names) = adapterDirectory is null ? (null, null) : AdapterClasses(adapterDirectory, adapterConfig!);
+        numLabels ??= headSize;
         var config = PretrainedModelLoader.LoadConfig(modelDirectory);
         IPretrainedModel model = numLabels is not null || IsClassifierCheckpoint(config)
-            ? PretrainedModelLoader.LoadSequenceClassifier(modelDirectory, numLabels, dtype, device, warn)
+            ? PretrainedModelLoader.LoadSequenceClassifier(modelDirectory, numLabels, names?.Count == numLabels ? names : null, dtype, device, warn, headWarning: false)
             : PretrainedModelLoader.LoadCausalLM(modelDirectory, dtype, device, warn);
         var peft = adapterConfig is null ? null : AdapterFormat.Load(model.Module, adapterConfig, adapterDirectory!, warn: warn);
+        UntrainedHeads.Warn(model, adapterConfig?.ModulesToSave, modelDirectory,
+            adapterConfig is null ? "untrained (give --adapter with a trained head)" : "not in the adapter (it has no such modules_to_save)", warn);
         model.Module.eval();
         return new ModelSession(model, peft);
     }
+
+    /// <summary>
+    /// The classes a classifier was trained with: a classification adapter's (the rows of its saved head, the names of its
+    /// config.json's id2label), else those a fine-tuned classifier checkpoint names in its id2label (HF's placeholder
+    /// names LABEL_0, LABEL_1, … name nothing); (null, null, null) when unknown. <c>From</c> says where they come from.
+    /// </summary>
+    public static (int? NumLabels, IReadOnlyList<string>? Names, string? From) Classes(string modelDirectory, string? adapterDirectory)
+    {
+        if (adapterDirectory is not null)
+            return AdapterClasses(adapterDirectory, AdapterFormat.ReadConfig(adapterDirectory)) is ({ } n, var adapterNames) ? (n, adapterNames, "the adapter's head") : (null, null, null);
+        var path = Path.Combine(modelDirectory, "config.json");
+        var config = ModelConfig.Load(path);
+        var names = Names(config);
+        return IsClassifierCheckpoint(config) && names is not null && names.Where((name, i) => name != $"LABEL_{i}").Any() ? (names.Count, names, $"id2label in {path}") : (null, null, null);
+    }
+
+    static (int? NumLabels, IReadOnlyList<string>? Names) AdapterClasses(string adapterDirectory, AdapterConfig adapterConfig)
+    {
+        if (adapterConfig.TaskType != "SEQ_CLS") return (null, null);
+        var configPath = Path.Combine(adapterDirectory, "config.json");
+        return (HeadSize(adapterDirectory), File.Exists(configPath) ? Names(ModelConfig.Load(configPath)) : null);
+    }
+
+    static IReadOnlyList<string>? Names(ModelConfig config) =>
+        (config as IClassifierConfig)?.Id2Label?.OrderBy(p => p.Key).Select(p => p.Value).ToList();
 
     static bool IsClassifierCheckpoint(ModelConfig config) =>
         config.ModelType is "bert" or "roberta" or "deberta-v2"

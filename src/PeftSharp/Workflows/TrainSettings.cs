@@ -40,8 +40,12 @@ public sealed record TrainSettings
     /// <summary>The device to train on ("cpu", "cuda", "cuda:1").</summary>
     public string Device { get; init; } = "cpu";
     public int EvalBatchSize { get; init; } = 32;
-    /// <summary>Evaluate on at most this many examples (null = all).</summary>
+    /// <summary>Evaluate on at most this many examples of the evaluation data (null = all).</summary>
     public int? EvalMaxExamples { get; init; }
+    /// <summary>Without <see cref="EvalDataPath"/>: hold out this fraction of the training data for evaluation (the same examples every run).</summary>
+    public double? EvalSplit { get; init; }
+    /// <summary>Test on at most this many examples of the test data (null = all); independent of <see cref="EvalMaxExamples"/>.</summary>
+    public int? TestMaxExamples { get; init; }
     /// <summary>
     /// Decoding for generation-evaluated tasks (E2E, commonsense, prompt/completion with references); unset options come
     /// from the model's generation_config.json, else 32 new tokens.
@@ -54,7 +58,7 @@ public sealed record TrainSettings
     /// <summary>The method's name ("lora", "dual-lora", "full", …).</summary>
     public string MethodName => PeftMethods.NameOf(Adapter);
 
-    internal DataOptions Data => new(Pack, ReferenceIndentation, EvalMaxExamples);
+    internal DataOptions Data => new(Pack, ReferenceIndentation, EvalMaxExamples, EvalSplit);
 
     /// <summary>Checks the settings that need no file; throws <see cref="InvalidOptionException"/> naming the first bad one.</summary>
     public void Validate()
@@ -65,5 +69,9 @@ public sealed record TrainSettings
         if (MaxLength is < 2) throw new InvalidOptionException(nameof(TrainSettings), nameof(MaxLength), "≥ 2", MaxLength);
         if (EvalBatchSize < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalBatchSize), "≥ 1", EvalBatchSize);
         if (EvalMaxExamples is < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalMaxExamples), "≥ 1", EvalMaxExamples);
+        if (EvalSplit is { } split && !(split is > 0 and < 1)) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalSplit), "a fraction in (0, 1)", split);
+        if (EvalSplit is not null && EvalDataPath is not null)
+            throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalSplit), "left out when evaluation data is given (one or the other)", EvalSplit);
+        if (TestMaxExamples is < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(TestMaxExamples), "≥ 1", TestMaxExamples);
     }
 }

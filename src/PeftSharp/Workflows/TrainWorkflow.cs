@@ -16,7 +16,7 @@ namespace PeftSharp.Workflows;
 public sealed record TrainRunResult(
     string Method, TrainResult Train, long TrainableParameters, long AllParameters,
     IReadOnlyDictionary<string, double>? EvalMetrics, IReadOnlyDictionary<string, double>? TestMetrics,
-    IReadOnlyList<(string Path, long Rank)> EffectiveRanks, string OutputDirectory)
+    IReadOnlyList<(string Path, long Rank)> EffectiveRanks, string OutputDirectory, int? EvalExamples = null, int? TestExamples = null)
 {
     public double TrainablePercent => 100.0 * TrainableParameters / AllParameters;
 }
@@ -46,6 +46,7 @@ public static class TrainWorkflow
 
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
         var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
+        Report(settings, data, observer);
         int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
         long totalSteps = settings.Trainer.TotalSteps(data.Train.Count);
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
@@ -74,7 +75,9 @@ public static class TrainWorkflow
                 TaskType = model is ISequenceClassificationModel ? "SEQ_CLS" : "CAUSAL_LM",
             };
             peft = PeftModel.Create(model.Module, adapterConfig);
-            trainable = new PeftTrainable(peft);
+            UntrainedHeads.Warn(model, adapterConfig.ModulesToSave, settings.ModelDirectory, "not trained (they are not in modules_to_save)", warn);
+            // A classifier's adapter carries the classifier's config.json: its classes (id2label) as HF writes them.
+            trainable = model is ISequenceClassificationModel ? new PeftTrainable(peft, dir => model.Config.Save(Path.Combine(dir, "config.json"))) : new PeftTrainable(peft);
         }
         var counts = trainable.TrainableParameters().Sum(p => p.Parameter.numel());
         long all = model.Module.parameters().Sum(p => p.numel());
@@ -88,22 +91,28 @@ public static class TrainWorkflow
         var generation = model is ICausalLanguageModel causalLm
             ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer, causalLm.EosTokenIds, warn)
             : settings.Generation;
-        var evaluator = EvaluatorFactory.Build(model, tokenizer, data, generation, settings.EvalBatchSize, padId);
+        EvaluationProgress Progress(string split) => new((done, total) => observer?.OnEvaluationProgress(split, done, total));
+        var evaluator = EvaluatorFactory.Build(model, tokenizer, data, generation, settings.EvalBatchSize, padId, Progress("dev"));
         var result = new Trainer(trainable, trainingTask, evaluator, trainerOptions, observer).Train(cancel);
 
         IReadOnlyDictionary<string, double>? test = null;
+        int? testExamples = null;
         if (settings.TestDataPath is { } testDataPath && !result.Interrupted)
         {
-            var testData = TaskData.Prepare(task, null, testDataPath, tokenizer, maxLength, settings.Data, warn, data.NumLabels > 0 ? data.NumLabels : null);
+            var testData = TaskData.Prepare(task, null, testDataPath, tokenizer, maxLength, settings.Data with { EvalMaxExamples = settings.TestMaxExamples, EvalSplit = null }, warn,
+                data.NumLabels > 0 ? data.NumLabels : null);
             using var noGrad = no_grad();
             model.Module.eval();
-            test = EvaluatorFactory.Build(model, tokenizer, testData, generation, settings.EvalBatchSize, padId)?.Evaluate();
+            var testEvaluator = EvaluatorFactory.Build(model, tokenizer, testData, generation, settings.EvalBatchSize, padId, Progress("test"));
+            (test, testExamples) = (testEvaluator?.Evaluate(), testEvaluator?.ExampleCount);
         }
         var ranks = peft?.EffectiveRanks() ?? [];
-        if (!result.Interrupted) WriteFinalMetrics(settings, result, counts, all, test, ranks);
+        var run = new TrainRunResult(settings.MethodName, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory,
+            result.FinalMetrics is null ? null : evaluator?.ExampleCount, testExamples);
+        if (!result.Interrupted) WriteFinalMetrics(settings, run);
         peft?.Dispose();
         model.Dispose();
-        return new TrainRunResult(settings.MethodName, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory);
+        return run;
     }
 
     static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,
@@ -113,7 +122,7 @@ public static class TrainWorkflow
         {
             // The number of classes comes from the data, so read it first.
             var data = TaskData.Prepare(task, settings.DataPath, settings.EvalDataPath, tokenizer, maxLength, settings.Data, warn);
-            var classifier = PretrainedModelLoader.LoadSequenceClassifier(settings.ModelDirectory, data.NumLabels, dtype, device, warn);
+            var classifier = PretrainedModelLoader.LoadSequenceClassifier(settings.ModelDirectory, data.NumLabels, data.LabelNames, dtype, device, warn, headWarning: false);
             return (classifier, data);
         }
         ICausalLanguageModel model = settings.FromScratch
@@ -122,9 +131,19 @@ public static class TrainWorkflow
         return (model, TaskData.Prepare(task, settings.DataPath, settings.EvalDataPath, tokenizer, maxLength, settings.Data, warn));
     }
 
-    static void WriteFinalMetrics(TrainSettings settings, TrainResult result, long trainable, long all, IReadOnlyDictionary<string, double>? test,
-        IReadOnlyList<(string Path, long Rank)> ranks)
+    /// <summary>Tells what the run trains on when it is not spelled out in a file: classes taken from the data, a held-out slice.</summary>
+    static void Report(TrainSettings settings, TaskData data, ITrainingObserver? observer)
     {
+        if (data.LabelNames is { } names && !File.Exists(DataLocations.LabelsFile(settings.DataPath)) && settings.Task?.Kind != TaskKind.Glue)
+            observer?.OnMessage($"{names.Count} classes named in the data: {LabelField.Listed(names)} (saved as id2label in config.json)");
+        if (settings.EvalSplit is { } split)
+            observer?.OnMessage(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"dev: {data.Eval?.Count:N0} examples ({split * 100:0.#}%) held out of {Path.GetFileName(settings.DataPath)}, the same in every run; training on {data.Train.Count:N0}"));
+    }
+
+    static void WriteFinalMetrics(TrainSettings settings, TrainRunResult run)
+    {
+        var result = run.Train;
         static JsonObject? Metrics(IReadOnlyDictionary<string, double>? m) =>
             m is null ? null : new JsonObject(m.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)(double.IsFinite(p.Value) ? p.Value : null))));
         var json = new JsonObject
@@ -134,13 +153,16 @@ public static class TrainWorkflow
             ["train_seconds"] = Math.Round(result.TrainTime.TotalSeconds, 2),
             ["peak_resident_mb"] = result.PeakResidentBytes / (1024 * 1024),
             ["last_loss"] = double.IsFinite(result.LastLoss) ? result.LastLoss : null,
-            ["trainable_parameters"] = trainable,
-            ["all_parameters"] = all,
-            ["trainable_percent"] = Math.Round(100.0 * trainable / all, 4),
+            ["trainable_parameters"] = run.TrainableParameters,
+            ["all_parameters"] = run.AllParameters,
+            ["trainable_percent"] = Math.Round(run.TrainablePercent, 4),
             ["stopped_early"] = result.StoppedEarly,
             ["eval"] = Metrics(result.FinalMetrics),
-            ["test"] = Metrics(test),
-            ["effective_rank"] = new JsonObject(ranks.Select(r => KeyValuePair.Create(r.Path, (JsonNode?)r.Rank))),
+            ["eval_examples"] = run.EvalExamples,
+            ["eval_split"] = settings.EvalSplit,
+            ["test"] = Metrics(run.TestMetrics),
+            ["test_examples"] = run.TestExamples,
+            ["effective_rank"] = new JsonObject(run.EffectiveRanks.Select(r => KeyValuePair.Create(r.Path, (JsonNode?)r.Rank))),
         };
         AtomicFile.WriteAllText(Path.Combine(settings.OutputDirectory, FinalMetricsFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }

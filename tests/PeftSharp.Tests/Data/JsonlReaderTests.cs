@@ -81,7 +81,7 @@ public class JsonlReaderTests
     [InlineData("{\"te\\udc00xt\": \"a\"}", "x.jsonl:1: a field name escapes a lone UTF-16 surrogate")]
     [InlineData("[1, 2]", "x.jsonl:1: expected a JSON object, got an array of 2 items")]
     [InlineData("\"text\"", "x.jsonl:1: expected a JSON object, got string \"text\"")]
-    [InlineData("{\"sentence\": \"a\", \"label\": \"pos\"}", "x.jsonl:1: field 'label': expected a finite number, got string \"pos\"")]
+    [InlineData("{\"sentence\": \"a\", \"label\": [1]}", "x.jsonl:1: field 'label': expected a finite number, got an array of 1 items")]
     [InlineData("{\"sentence\": \"a\", \"label\": 1e999}", "x.jsonl:1: field 'label': expected a finite number, got number 1e999")]
     [InlineData("{\"sentence\": \"a\"}", "x.jsonl:1: missing field 'label'")]
     [InlineData("{\"sentence1\": \"a\", \"label\": 0}", "x.jsonl:1: missing field 'sentence2'")]
@@ -105,9 +105,9 @@ public class JsonlReaderTests
     }
 
     [Theory]
-    [InlineData(3, "{\"sentence\": \"a\", \"label\": 3}", "x.jsonl:2: field 'label': expected a class index in [0, 3), got 3")]
-    [InlineData(3, "{\"sentence\": \"a\", \"label\": -1}", "x.jsonl:2: field 'label': expected a class index in [0, 3), got -1")]
-    [InlineData(2, "{\"sentence\": \"a\", \"label\": 0.5}", "x.jsonl:2: field 'label': expected a class index in [0, 2), got 0.5")]
+    [InlineData(3, "{\"sentence\": \"a\", \"label\": 3}", "x.jsonl:2: field 'label': expected a class index in [0, 3), got number 3")]
+    [InlineData(3, "{\"sentence\": \"a\", \"label\": -1}", "x.jsonl:2: field 'label': expected a class index in [0, 3), got number -1")]
+    [InlineData(2, "{\"sentence\": \"a\", \"label\": 0.5}", "x.jsonl:2: field 'label': expected a class index in [0, 2), got number 0.5")]
     public void Labels_outside_the_declared_classes_are_errors(int numLabels, string secondRow, string message) =>
         Fails(() => Read("{\"sentence\": \"ok\", \"label\": 1}\n" + secondRow, new JsonlOptions { NumLabels = numLabels }), message);
 

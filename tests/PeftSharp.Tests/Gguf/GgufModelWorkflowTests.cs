@@ -45,7 +45,7 @@ public class GgufModelWorkflowTests
         Assert.True(File.Exists(Path.Combine(adapter, "adapter_model.safetensors")));
 
         var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = gguf, AdapterDirectory = adapter, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 3 } });
-        Assert.Equal(run.EvalMetrics!["loss"], eval["loss"], 5);
+        Assert.Equal(run.EvalMetrics!["loss"], eval.Metrics["loss"], 5);
         Assert.Single(GenerateWorkflow.Run(gguf, adapter, ["Hello"], new GenerationOptions { MaxNewTokens = 3 }));
 
         var merged = GgufTestModels.TempFolder("merged");

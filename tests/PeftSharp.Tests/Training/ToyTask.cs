@@ -47,6 +47,7 @@ internal sealed class LossEvaluator(CountingTask task) : IEvaluator
 {
     public string PrimaryMetric => "loss";
     public bool HigherIsBetter => false;
+    public int ExampleCount => task.TrainExamples.Count;
     public IReadOnlyDictionary<string, double> Evaluate()
     {
         using var scope = NewDisposeScope();

@@ -46,16 +46,16 @@ public class EndToEndTests
         Assert.Contains("bleu", run.EvalMetrics!.Keys);
 
         var eval = new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } };
-        var reloaded = EvalWorkflow.Run(eval);
+        var reloaded = EvalWorkflow.Run(eval).Metrics;
         Assert.Equal(run.EvalMetrics!["loss"], reloaded["loss"], 5);
         Assert.Equal(run.EvalMetrics!["bleu"], reloaded["bleu"], 9);
-        var merged = EvalWorkflow.Run(eval with { Merge = true });
+        var merged = EvalWorkflow.Run(eval with { Merge = true }).Metrics;
         Assert.Equal(reloaded["loss"], merged["loss"], 5);
         Assert.Equal(reloaded["bleu"], merged["bleu"], 9);
 
         var mergedFolder = Out();
         MergeWorkflow.Run(model, output, mergedFolder);
-        var standalone = EvalWorkflow.Run(eval with { ModelDirectory = mergedFolder, AdapterDirectory = null });
+        var standalone = EvalWorkflow.Run(eval with { ModelDirectory = mergedFolder, AdapterDirectory = null }).Metrics;
         Assert.Equal(reloaded["loss"], standalone["loss"], 5);
     }
 
@@ -64,7 +64,7 @@ public class EndToEndTests
     {
         var model = TinyHfModels.Gpt2();
         var data = TinyHfModels.Jsonl(Definitions);
-        var before = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } });
+        var before = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } }).Metrics;
         var output = Out();
         var settings = Causal(model, data, output, "lora");
         var run = TrainWorkflow.Run(settings with
@@ -87,7 +87,7 @@ public class EndToEndTests
         Assert.Equal(run.AllParameters, run.TrainableParameters);
         Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(output, "vocab.json")));
-        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } });
+        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, Generation = new GenerationOptions { MaxNewTokens = 6 } }).Metrics;
         Assert.Equal(run.EvalMetrics!["loss"], eval["loss"], 5);
     }
 
@@ -106,7 +106,7 @@ public class EndToEndTests
             Trainer = new TrainerOptions { OutputDirectory = output, LearningRate = 2e-2, Epochs = 20, BatchSize = 2, Seed = 2 },
         });
         Assert.Equal(1.0, run.EvalMetrics!["accuracy"]);
-        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.Classification });
+        var eval = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.Classification }).Metrics;
         Assert.Equal(1.0, eval["accuracy"]);
         var report = InspectWorkflow.Run(output);
         Assert.Equal("lora", report.Method);

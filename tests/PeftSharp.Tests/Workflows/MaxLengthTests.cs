@@ -35,7 +35,7 @@ public class MaxLengthTests
         Assert.Equal(3, warnings.Count(w => w.Contains("were longer than 64 tokens and were truncated")));
 
         warnings.Clear();
-        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, MaxLength = maxLength }, warnings.Add);
+        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.CausalLm, MaxLength = maxLength }, warnings.Add).Metrics;
         Assert.True(double.IsFinite(metrics["loss"]));
         Assert.Single(warnings, w => w.Contains("were longer than 64 tokens and were truncated"));
     }
@@ -58,7 +58,7 @@ public class MaxLengthTests
         Assert.Equal(3, warnings.Count(w => w.Contains("1 of 2 examples were longer than 64 tokens and were truncated (longest: #2")));
 
         warnings.Clear();
-        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.Classification, MaxLength = 4096 }, warnings.Add);
+        var metrics = EvalWorkflow.Run(new EvalSettings { ModelDirectory = model, AdapterDirectory = output, DataPath = data, Task = TaskSpec.Classification, MaxLength = 4096 }, warnings.Add).Metrics;
         Assert.InRange(metrics["accuracy"], 0, 1);
         Assert.Single(warnings, w => w.Contains("were longer than 64 tokens and were truncated"));
     }
@@ -67,7 +67,7 @@ public class MaxLengthTests
     public void Max_length_below_2_is_rejected_naming_the_option()
     {
         var data = TinyHfModels.Jsonl("""{"prompt": "a", "completion": " b"}""");
-        var e = Assert.Throws<InvalidOptionException>(() => EvalWorkflow.Run(new EvalSettings { ModelDirectory = TinyHfModels.Gpt2(), DataPath = data, Task = TaskSpec.CausalLm, MaxLength = 1 }));
+        var e = Assert.Throws<InvalidOptionException>(() => EvalWorkflow.Run(new EvalSettings { ModelDirectory = TinyHfModels.Gpt2(), DataPath = data, Task = TaskSpec.CausalLm, MaxLength = 1 }).Metrics);
         Assert.Equal(("MaxLength", "≥ 2", (object?)1), (e.Option, e.Expected, e.Value));
     }
 }

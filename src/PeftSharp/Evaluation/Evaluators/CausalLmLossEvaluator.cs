@@ -5,10 +5,12 @@ using static TorchSharp.torch;
 namespace PeftSharp.Evaluation.Evaluators;
 
 /// <summary>Evaluation loss (mean over all supervised tokens of the set) and its perplexity.</summary>
-public sealed class CausalLmLossEvaluator(ICausalLanguageModel model, IReadOnlyList<EncodedExample> examples, int padTokenId, int batchSize) : IEvaluator
+public sealed class CausalLmLossEvaluator(ICausalLanguageModel model, IReadOnlyList<EncodedExample> examples, int padTokenId, int batchSize,
+    EvaluationProgress? progress = null) : IEvaluator
 {
     public string PrimaryMetric => "loss";
     public bool HigherIsBetter => false;
+    public int ExampleCount => examples.Count;
 
     public IReadOnlyDictionary<string, double> Evaluate()
     {
@@ -19,10 +21,13 @@ public sealed class CausalLmLossEvaluator(ICausalLanguageModel model, IReadOnlyL
             using var scope = NewDisposeScope();
             var chunk = examples.Skip(start).Take(batchSize).ToList();
             long tokens = chunk.Sum(e => (long)e.SupervisedTokens);
-            if (tokens == 0) continue;
-            var batch = Collator.Collate(chunk, padTokenId, model.Module.parameters().First().device);
-            totalLoss += Losses.CausalLm(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels!).item<float>() * tokens;
-            totalTokens += tokens;
+            if (tokens > 0)
+            {
+                var batch = Collator.Collate(chunk, padTokenId, model.Module.parameters().First().device);
+                totalLoss += Losses.CausalLm(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels!).item<float>() * tokens;
+                totalTokens += tokens;
+            }
+            progress?.Advance(chunk.Count);
         }
         if (totalTokens == 0) throw new PeftSharpException("the evaluation data has no supervised tokens");
         double loss = totalLoss / totalTokens;

@@ -9,8 +9,8 @@ namespace PeftSharp.Evaluation.Evaluators;
 /// Accuracy-type metrics of a sequence classifier: GLUE's per-task metrics when <paramref name="glueTask"/> is given
 /// (CoLA Matthews correlation, STS-B Pearson/Spearman, MRPC/QQP accuracy and F1, others accuracy), else accuracy.
 /// </summary>
-public sealed class ClassificationEvaluator(ISequenceClassificationModel model, IReadOnlyList<EncodedExample> examples, int padTokenId, int batchSize, string? glueTask = null)
-    : IEvaluator
+public sealed class ClassificationEvaluator(ISequenceClassificationModel model, IReadOnlyList<EncodedExample> examples, int padTokenId, int batchSize, string? glueTask = null,
+    EvaluationProgress? progress = null) : IEvaluator
 {
     public string PrimaryMetric => glueTask?.ToLowerInvariant() switch
     {
@@ -20,6 +20,7 @@ public sealed class ClassificationEvaluator(ISequenceClassificationModel model, 
     };
 
     public bool HigherIsBetter => true;
+    public int ExampleCount => examples.Count;
 
     /// <summary>Predicted class ids (or regression values) for every example, in order.</summary>
     public IReadOnlyList<double> Predict()
@@ -32,6 +33,7 @@ public sealed class ClassificationEvaluator(ISequenceClassificationModel model, 
             var logits = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
             var values = model.NumLabels == 1 ? logits.reshape(-1).to(ScalarType.Float64) : logits.argmax(-1).to(ScalarType.Float64);
             predictions.AddRange(values.cpu().data<double>().ToArray());
+            progress?.Advance((int)values.shape[0]);
         }
         return predictions;
     }

@@ -7,6 +7,7 @@ internal sealed class CompositeEvaluator(IEvaluator primary, params IEvaluator[]
 {
     public string PrimaryMetric => primary.PrimaryMetric;
     public bool HigherIsBetter => primary.HigherIsBetter;
+    public int ExampleCount => primary.ExampleCount;
 
     public IReadOnlyDictionary<string, double> Evaluate()
     {

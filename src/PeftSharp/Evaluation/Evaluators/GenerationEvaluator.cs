@@ -10,14 +10,15 @@ namespace PeftSharp.Evaluation.Evaluators;
 /// Generates for each prompt and scores the outputs with the E2E NLG metrics (BLEU, NIST, METEOR, ROUGE-L, CIDEr).
 /// Outputs are cut at EOS and at the first blank line, as the LoRA E2E setup does.
 /// </summary>
-public sealed class GenerationEvaluator(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<GenerationCase> cases, GenerationOptions options, int batchSize)
-    : IEvaluator
+public sealed class GenerationEvaluator(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<GenerationCase> cases, GenerationOptions options, int batchSize,
+    EvaluationProgress? progress = null) : IEvaluator
 {
     public string PrimaryMetric => "bleu";
     public bool HigherIsBetter => true;
+    public int ExampleCount => cases.Count;
 
     /// <summary>Generated texts, one per case.</summary>
-    public IReadOnlyList<string> Generate() => Generation.GenerateTexts(model, tokenizer, cases.Select(c => c.PromptIds).ToList(), options, batchSize);
+    public IReadOnlyList<string> Generate() => Generation.GenerateTexts(model, tokenizer, cases.Select(c => c.PromptIds).ToList(), options, batchSize, progress);
 
     public IReadOnlyDictionary<string, double> Evaluate()
     {
@@ -32,14 +33,15 @@ public sealed class GenerationEvaluator(ICausalLanguageModel model, ITextTokeniz
 
 /// <summary>Commonsense reasoning: generate, extract the task's answer pattern, accuracy per task and their mean.</summary>
 internal sealed class CommonsenseEvaluator(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<(int[] PromptIds, CommonsenseExample Example)> cases,
-    GenerationOptions options, int batchSize) : IEvaluator
+    GenerationOptions options, int batchSize, EvaluationProgress? progress = null) : IEvaluator
 {
     public string PrimaryMetric => "accuracy";
     public bool HigherIsBetter => true;
+    public int ExampleCount => cases.Count;
 
     public IReadOnlyDictionary<string, double> Evaluate()
     {
-        var outputs = Generation.GenerateTexts(model, tokenizer, cases.Select(c => c.PromptIds).ToList(), options, batchSize);
+        var outputs = Generation.GenerateTexts(model, tokenizer, cases.Select(c => c.PromptIds).ToList(), options, batchSize, progress);
         var results = cases.Select((c, i) =>
         {
             var task = CommonsenseTask.Get(c.Example.Task ?? throw new PeftSharpException("commonsense evaluation examples need a task name (use --task commonsense/<task>)"));
@@ -55,7 +57,8 @@ internal sealed class CommonsenseEvaluator(ICausalLanguageModel model, ITextToke
 internal static class Generation
 {
     /// <summary>Batched generation, decoded and cut at the first blank line.</summary>
-    public static IReadOnlyList<string> GenerateTexts(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<int[]> prompts, GenerationOptions options, int batchSize)
+    public static IReadOnlyList<string> GenerateTexts(ICausalLanguageModel model, ITextTokenizer tokenizer, IReadOnlyList<int[]> prompts, GenerationOptions options, int batchSize,
+        EvaluationProgress? progress)
     {
         var texts = new List<string>(prompts.Count);
         for (int start = 0; start < prompts.Count; start += batchSize)
@@ -67,6 +70,7 @@ internal static class Generation
                 int blank = text.IndexOf("\n\n", StringComparison.Ordinal);
                 texts.Add((blank >= 0 ? text[..blank] : text).Trim());
             }
+            progress?.Advance(chunk.Count);
         }
         return texts;
     }

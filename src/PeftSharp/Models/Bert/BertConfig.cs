@@ -57,8 +57,8 @@ public sealed record BertConfig : ModelConfig, IClassifierConfig
     internal double EffectiveClassifierDropout => ClassifierDropout ?? HiddenDropoutProb;
     internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
 
-    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
-        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels, IReadOnlyList<string>? names) =>
+        this with { NumLabels = numLabels, Id2Label = ClassifierLabels.Id2Label(names), ProblemType = numLabels == 1 ? "regression" : null };
 
     /// <summary>RoBERTa's positions run from pad_token_id + 1 (see <see cref="BertEmbeddings"/>).</summary>
     internal override int ContextLength => ModelType == "roberta" ? MaxPositionEmbeddings - PadTokenId - 1 : MaxPositionEmbeddings;

@@ -96,8 +96,8 @@ public sealed record DebertaV2Config : ModelConfig, IClassifierConfig
     internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
     private IEnumerable<string> NormRelEbdParts => NormRelEbd.ToLowerInvariant().Split('|').Select(p => p.Trim());
 
-    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
-        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels, IReadOnlyList<string>? names) =>
+        this with { NumLabels = numLabels, Id2Label = ClassifierLabels.Id2Label(names), ProblemType = numLabels == 1 ? "regression" : null };
 
     internal override int ContextLength => MaxPositionEmbeddings;
 

@@ -91,8 +91,8 @@ public sealed record LlamaConfig : ModelConfig, IClassifierConfig
 
     internal string EffectiveProblemType => ClassifierLabels.EffectiveProblemType(this);
 
-    ModelConfig IClassifierConfig.WithNumLabels(int numLabels) =>
-        this with { NumLabels = numLabels, Id2Label = null, ProblemType = numLabels == 1 ? "regression" : null };
+    ModelConfig IClassifierConfig.WithNumLabels(int numLabels, IReadOnlyList<string>? names) =>
+        this with { NumLabels = numLabels, Id2Label = ClassifierLabels.Id2Label(names), ProblemType = numLabels == 1 ? "regression" : null };
 
     internal override int ContextLength => MaxPositionEmbeddings;
 
