@@ -70,7 +70,7 @@ public static class AdapterFormat
         return AdapterConfigFile.Read(Path.Combine(directory, ConfigFileName), warn);
     }
 
-    /// <summary>Copies the saved tensors into the adapter's parameters; any missing, unexpected or mis-shaped tensor is an error naming it.</summary>
+    /// <summary>Copies the saved tensors into the adapter's parameters; any missing, unexpected, mis-shaped or non-finite tensor is an error naming it.</summary>
     internal static void LoadWeights(PeftModel peft, string adapterName, string directory, Func<string, bool>? ignore = null)
     {
         var path = Path.Combine(directory, WeightsFileName);
@@ -88,9 +88,11 @@ public static class AdapterFormat
         {
             var info = file.GetInfo(key);
             if (!info.Shape.SequenceEqual(target.shape))
-                throw new PeftSharpException($"{path}: tensor '{key}' has shape [{string.Join(", ", info.Shape)}] but the model expects [{string.Join(", ", target.shape)}]; was this adapter trained for another base model?");
+                throw new PeftSharpException($"{path}: tensor '{key}' has shape {ShapeText.Of(info.Shape)} but the model expects {ShapeText.Of(target.shape)}; was this adapter trained for another base model?");
             using var scope = NewDisposeScope();
-            target.copy_(file.ReadTensor(key, target.dtype, target.device));
+            var tensor = file.ReadTensor(key, target.dtype, target.device);
+            NonFiniteWeights.Require(tensor, path, key);
+            target.copy_(tensor);
         }
         foreach (var layer in peft.Layers.Values)
             if (layer.HasAdapter(adapterName)) layer[adapterName].OnTrained();

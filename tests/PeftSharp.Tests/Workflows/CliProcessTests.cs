@@ -61,7 +61,7 @@ public class CliProcessTests
         Assert.Equal(1, code);
         Assert.Equal("error: --model /no/such/model: model folder not found", err.Trim()); // the library names its option, the CLI its flag
         var bad = TinyHfModels.Jsonl("""{"prompt": "a", "completion": 5}""");
-        (code, _, err) = Run("train", "--model", TinyHfModels.Gpt2(), "--data", bad, "--out", Path.GetTempPath(), "--task", "causal-lm");
+        (code, _, err) = Run("train", "--model", TinyHfModels.Gpt2(), "--data", bad, "--out", Directory.CreateTempSubdirectory("peft-cli-bad-").FullName, "--task", "causal-lm");
         Assert.Equal(1, code);
         Assert.Single(err.Trim().Split('\n'));
         Assert.Contains($"{bad}:1", err);
@@ -88,7 +88,7 @@ public class CliProcessTests
     public void Compare_applies_a_recipe_like_train()
     {
         var output = Directory.CreateTempSubdirectory("peft-cli-compare-").FullName;
-        var recipe = Path.Combine(output, "recipe.json");
+        var recipe = Path.Combine(Directory.CreateTempSubdirectory("peft-cli-recipe-").FullName, "recipe.json"); // not in --out, which must be empty
         File.WriteAllText(recipe, """{"description": "test", "task": "causal-lm", "methods": "lora", "max-steps": 2, "batch-size": 2, "lr": 0.01}""");
         var (code, _, err) = Run("compare", "--recipe", recipe, "--model", TinyHfModels.Gpt2(), "--data", Data(), "--out", output, "--r", "2");
         Assert.True(code == 0, err);
