@@ -81,12 +81,14 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
             throw new PeftSharpException($"{checkpoint}: the frozen weights of the base model differ from those it was trained with; resume with the same model and dtype");
     }
 
-    /// <summary>Reads what <see cref="ToJson"/> wrote; null when the state predates recorded settings.</summary>
+    /// <summary>Reads what <see cref="ToJson"/> wrote; null when the state predates recorded settings (it has no "format").</summary>
     public static RunFingerprint? FromJson(JsonObject state, string source)
     {
-        if (state["settings"] is not JsonObject settings || state["training_data"] is not JsonObject data) return null;
+        if (state["format"] is null) return null;
         try
         {
+            var settings = state["settings"]!.AsObject();
+            var data = state["training_data"]!.AsObject();
             return new RunFingerprint(
                 settings.ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null", StringComparer.Ordinal),
                 data["digest"]!.GetValue<string>(), data["examples"]!.GetValue<int>(), state["frozen_weights_digest"]!.GetValue<string>());
