@@ -18,8 +18,6 @@ public static class MergeWorkflow
         bool overwrite = false)
     {
         warn ??= _ => { };
-        if (!Directory.Exists(modelDirectory)) throw new InvalidOptionException("ModelDirectory", modelDirectory, "model folder not found");
-        if (!Directory.Exists(adapterDirectory)) throw new InvalidOptionException("AdapterDirectory", adapterDirectory, "adapter folder not found");
         using var folder = OutputFolder.Claim(outputDirectory, "OutputDirectory", [("the model folder", modelDirectory), ("the adapter folder", adapterDirectory)],
             acceptExisting: overwrite);
         using var scope = NewDisposeScope();
