@@ -78,7 +78,7 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
             throw new PeftSharpException(string.Create(CultureInfo.InvariantCulture,
                 $"{checkpoint}: the training examples differ from those it was trained on ({recorded.Examples:N0} examples, digest {recorded.DataDigest[..12]}; now {Examples:N0}, {DataDigest[..12]}); resume with the same data, tokenizer and maximum length"));
         if (recorded.ModelDigest != ModelDigest)
-            throw new PeftSharpException($"{checkpoint}: the frozen weights of the base model differ from those it was trained with; resume with the same model and dtype");
+            throw new PeftSharpException($"{checkpoint}: the frozen weights differ from those it was trained with (another base model or dtype?); resume with the same model and dtype");
     }
 
     /// <summary>Reads what <see cref="ToJson"/> wrote; null when the state predates recorded settings (it has no "format").</summary>

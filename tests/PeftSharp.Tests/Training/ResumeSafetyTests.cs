@@ -61,8 +61,8 @@ public class ResumeSafetyTests
         }
         (trainable, task) = Setup(config, examples, modelSeed);
         var e = Assert.ThrowsAny<PeftSharpException>(() => new Trainer(trainable, task, null, resume).Train());
-        if (e is InvalidOptionException invalid) Assert.Equal(change, invalid.Option);
-        else Assert.Contains(change, e.Message);
+        if (change.Contains(' ', StringComparison.Ordinal)) Assert.Contains($"the {change} differ", e.Message);
+        else Assert.Equal(change, Assert.IsType<InvalidOptionException>(e).Option);
         Assert.Contains(TrainingCheckpoint.PathFor(dir, 6), e.Message);
     }
 
