@@ -66,13 +66,14 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
     /// <summary>Throws, naming the first difference, unless a run with these settings may continue <paramref name="recorded"/>'s checkpoint.</summary>
     public void RequireSameAs(RunFingerprint recorded, string checkpoint)
     {
-        foreach (var name in recorded.Settings.Keys.Union(Settings.Keys).Order(StringComparer.Ordinal))
+        var changed = recorded.Settings.Keys.Union(Settings.Keys).Order(StringComparer.Ordinal)
+            .Where(name => recorded.Settings.GetValueOrDefault(name) != Settings.GetValueOrDefault(name)).ToList();
+        if (changed is [var first, .. var others])
         {
-            var then = recorded.Settings.GetValueOrDefault(name);
-            var now = Settings.GetValueOrDefault(name);
-            if (then == now) continue;
-            throw new InvalidOptionException(checkpoint, name,
-                $"{then ?? "unset"} (the value {checkpoint} was trained with; a resumed run must not change it)", new JsonText(now ?? "unset"));
+            var also = others.Count > 0 ? $"; also changed: {string.Join(", ", others)}" : "";
+            throw new InvalidOptionException(checkpoint, first,
+                $"{recorded.Settings.GetValueOrDefault(first) ?? "unset"} (the value {checkpoint} was trained with; a resumed run must not change it{also})",
+                new JsonText(Settings.GetValueOrDefault(first) ?? "unset"));
         }
         if (recorded.DataDigest != DataDigest || recorded.Examples != Examples)
             throw new PeftSharpException(string.Create(CultureInfo.InvariantCulture,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using PeftSharp.Data;
 using PeftSharp.Evaluation;
 using PeftSharp.IO;
