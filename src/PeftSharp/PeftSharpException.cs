@@ -9,4 +9,10 @@ public class PeftSharpException : Exception
 {
     public PeftSharpException(string message) : base(message) { }
     public PeftSharpException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>
+    /// Options (by their library names, e.g. <c>Overwrite</c>) that would let the refused operation go ahead, when the
+    /// message says that it can; a front end names them its own way (the CLI appends its flags).
+    /// </summary>
+    public IReadOnlyList<string> Remedies { get; init; } = [];
 }

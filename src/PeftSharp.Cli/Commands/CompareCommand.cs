@@ -32,7 +32,7 @@ internal sealed class CompareCommand : ICliCommand
             Runs = chosen.Select(m => new MethodRun(m.Name, train.Configure(m, p, chosen))).ToList(),
             Seeds = Enumerable.Range(settings.Trainer.Seed, p.GetValue(seeds)).ToList(),
         }, cancel);
-        return results is null ? 130 : 0;
+        return results is null ? StopSignals.ExitCode : 0;
     }
 }
 

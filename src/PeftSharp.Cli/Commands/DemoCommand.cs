@@ -10,7 +10,7 @@ internal sealed class DemoCommand : ICliCommand
 {
     public Command Command { get; } = new("demo", "Fine-tune the shipped WordNet GPT-2 on a WordNet task with every method at an equal budget and compare them.");
     readonly Option<string> task, output, methods;
-    readonly Option<bool> quick;
+    readonly Option<bool> quick, overwrite;
     readonly Option<int?> seeds;
     readonly Option<int> r;
 
@@ -23,6 +23,7 @@ internal sealed class DemoCommand : ICliCommand
         r = o.Add("r", "Parameter budget in LoRA ranks", 8);
         methods = o.Add("methods", "Comma-separated methods", string.Join(",", PeftMethods.ComparedByDefault.Select(m => m.Name)));
         output = o.Add("out", "Output folder", "demo-out");
+        overwrite = o.Add<bool>("overwrite", "Write into an --out that already holds an earlier demo (its results are replaced)");
     }
 
     public int Run(ParseResult p, CancellationToken cancel)
@@ -33,6 +34,7 @@ internal sealed class DemoCommand : ICliCommand
         if (seedCount < 1) throw new PeftSharpException($"--seeds must be ≥ 1, got {seedCount}");
         if (p.GetValue(r) < 1) throw new PeftSharpException($"--r must be ≥ 1, got {p.GetValue(r)}");
         var settings = DemoWorkflow.Settings(p.GetValue(task)!, p.GetValue(quick), seedCount, chosen, p.GetValue(output)!, p.GetValue(r));
-        return Compare.Run(settings, cancel) is null ? 130 : 0;
+        settings = settings with { Base = settings.Base with { Overwrite = p.GetValue(overwrite) } };
+        return Compare.Run(settings, cancel) is null ? StopSignals.ExitCode : 0;
     }
 }

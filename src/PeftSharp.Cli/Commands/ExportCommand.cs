@@ -19,7 +19,7 @@ internal sealed class ExportCommand : ICliCommand
         model = o.Add<string?>("model", "Base model: a HuggingFace folder or a .gguf file (for gguf-lora: default the adapter's base_model_name_or_path)");
         adapter = o.Add<string?>("adapter", "Adapter folder (PEFT format): merged into the model for gguf, exported for gguf-lora");
         format = o.Add("format", "gguf (the whole model, adapter merged) | gguf-lora (a LoRA/rsLoRA/AdaLoRA adapter for llama.cpp)", "gguf", choices: ["gguf", "gguf-lora"]);
-        output = o.Add<string>("out", "The .gguf file to write", required: true);
+        output = o.Add<string>("out", "The .gguf file to write", required: true, binds: ExportWorkflow.OutputOption);
         type = o.Add("type", "Element type of the 2-D weights: f32 | f16 | bf16 | q8_0 (gguf only); norms and biases stay f32", "f32", choices: [.. ExportWorkflow.Types]);
     }
 

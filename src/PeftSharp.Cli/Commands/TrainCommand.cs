@@ -25,7 +25,7 @@ internal sealed class TrainCommand : ICliCommand
     readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing;
     readonly Option<double?> warmupRatio, evalSplit;
     readonly Option<long> maxSteps;
-    readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation;
+    readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation, overwrite;
     readonly MethodOptionBindings methodOptions;
     readonly GenerationFlags generation;
 
@@ -55,20 +55,20 @@ internal sealed class TrainCommand : ICliCommand
         r = o.Add("r", "Parameter budget in LoRA ranks: every method sizes itself to LoRA rank r's trainable parameters (LoRA r; Dual LoRA r1 = r2 = r/2; AdaLoRA init_r = r; LoRA² K = r) with α = 2r; the options below override single sizes", 8, binds: "r");
         methodOptions = new MethodOptionBindings(o, reserved: new HashSet<string> { "r" });
 
-        optimizer = o.Add("optimizer", "adamw | sgd", "adamw", choices: ["adamw", "sgd"]);
+        optimizer = o.Add("optimizer", "adamw | sgd", "adamw", choices: ["adamw", "sgd"], binds: nameof(TrainerOptions.Optimizer));
         lr = o.Add("lr", "Peak learning rate", 2e-4, binds: nameof(TrainerOptions.LearningRate));
         weightDecay = o.Add("weight-decay", "Decoupled weight decay (none on biases, norms, λ)", 0.0, binds: nameof(TrainerOptions.WeightDecay));
-        scheduler = o.Add("lr-scheduler", "constant | linear | cosine", "linear", choices: ["constant", "linear", "cosine"]);
+        scheduler = o.Add("lr-scheduler", "constant | linear | cosine", "linear", choices: ["constant", "linear", "cosine"], binds: nameof(TrainerOptions.Schedule));
         warmupSteps = o.Add("warmup-steps", "Linear learning-rate warm-up steps", 0, binds: nameof(TrainerOptions.WarmupSteps));
-        warmupRatio = o.Maybe<double>("warmup-ratio", "Warm-up as a fraction of the total steps (overrides --warmup-steps)", binds: nameof(TrainSettings.WarmupRatio));
+        warmupRatio = o.Maybe<double>("warmup-ratio", "Warm-up as a fraction of the total steps (overrides --warmup-steps)", binds: nameof(TrainerOptions.WarmupRatio));
         epochs = o.Add("epochs", "Passes over the training data", 1, binds: nameof(TrainerOptions.Epochs));
         maxSteps = o.Add<long>("max-steps", "Stop after this many optimizer steps (overrides --epochs)", binds: nameof(TrainerOptions.MaxSteps));
         batchSize = o.Add("batch-size", "Examples per micro-batch", 8, binds: nameof(TrainerOptions.BatchSize));
         gradAccum = o.Add("grad-accum", "Micro-batches per optimizer step", 1, binds: nameof(TrainerOptions.GradientAccumulation));
         maxGradNorm = o.Add("max-grad-norm", "Clip the global gradient norm (0 = off)", 1.0, binds: nameof(TrainerOptions.MaxGradNorm));
-        seed = o.Add("seed", "Seed of initialisation, data order and dropout (CPU runs are reproducible bit for bit)", 42);
+        seed = o.Add("seed", "Seed of initialisation, data order and dropout (CPU runs are reproducible bit for bit)", 42, binds: nameof(TrainerOptions.Seed));
         noShuffle = o.Add<bool>("no-shuffle", "Keep the data order");
-        labelSmoothing = o.Add("label-smoothing", "Label smoothing of the causal-LM loss", 0.0);
+        labelSmoothing = o.Add("label-smoothing", "Label smoothing of the causal-LM loss", 0.0, binds: nameof(TrainSettings.LabelSmoothing));
 
         evalSteps = o.Add("eval-steps", "Evaluate every N steps (0 = at the end only)", 0, binds: nameof(TrainerOptions.EvalSteps));
         evalBatchSize = o.Add("eval-batch-size", "Batch size of evaluation and generation", 32, binds: nameof(TrainSettings.EvalBatchSize));
@@ -81,7 +81,8 @@ internal sealed class TrainCommand : ICliCommand
         saveInitial = o.Add<bool>("save-initial", "Write checkpoint-0 before the first update");
         keepLast = o.Add("keep-last", "Keep only the newest K checkpoints (0 = all)", 0, binds: nameof(TrainerOptions.KeepLastCheckpoints));
         loggingSteps = o.Add("logging-steps", "Log loss and learning rate every N steps", 10, binds: nameof(TrainerOptions.LoggingSteps));
-        resume = o.Add<string?>("resume", "Resume from a checkpoint folder (or the newest checkpoint in an output folder)");
+        resume = o.Add<string?>("resume", "Resume from a checkpoint folder (or the newest checkpoint in an output folder); alone, it continues with the options the run was started with (--max-steps / --epochs may extend it)", binds: nameof(TrainerOptions.ResumeFrom));
+        overwrite = o.Add<bool>("overwrite", "Write into an --out that already holds files: an earlier run's checkpoints and logs there are removed, its results replaced", binds: nameof(TrainSettings.Overwrite));
 
         generation = new GenerationFlags(o); // for generation-evaluated tasks
 
@@ -120,15 +121,15 @@ internal sealed class TrainCommand : ICliCommand
             EvalMaxExamples = p.GetValue(evalMaxExamples),
             TestMaxExamples = p.GetValue(testMaxExamples),
             EvalSplit = p.GetValue(evalSplit),
-            WarmupRatio = p.GetValue(warmupRatio),
             Generation = generation.Given(p),
+            Overwrite = p.GetValue(overwrite),
         Trainer = new TrainerOptions
         {
             OutputDirectory = p.GetValue(output)!,
             Optimizer = p.GetValue(optimizer) == "sgd" ? OptimizerKind.Sgd : OptimizerKind.AdamW,
             LearningRate = p.GetValue(lr), WeightDecay = p.GetValue(weightDecay),
             Schedule = Enum.Parse<ScheduleKind>(p.GetValue(scheduler)!, ignoreCase: true),
-            WarmupSteps = p.GetValue(warmupSteps), Epochs = p.GetValue(epochs), MaxSteps = p.GetValue(maxSteps),
+            WarmupSteps = p.GetValue(warmupSteps), WarmupRatio = p.GetValue(warmupRatio), Epochs = p.GetValue(epochs), MaxSteps = p.GetValue(maxSteps),
             BatchSize = p.GetValue(batchSize), GradientAccumulation = p.GetValue(gradAccum), MaxGradNorm = p.GetValue(maxGradNorm),
             Seed = p.GetValue(seed), Shuffle = !p.GetValue(noShuffle), EvalSteps = p.GetValue(evalSteps), SaveSteps = p.GetValue(saveSteps),
             SaveInitial = p.GetValue(saveInitial), KeepLastCheckpoints = p.GetValue(keepLast), LoggingSteps = p.GetValue(loggingSteps),
@@ -137,12 +138,13 @@ internal sealed class TrainCommand : ICliCommand
         };
     }
 
-    /// <summary>Runs training with a progress bar; returns the process exit code (130 when interrupted).</summary>
+    /// <summary>Runs training with a progress bar; returns the process exit code (130 or 143 when stopped by a signal).</summary>
     public int Run(ParseResult p, CancellationToken cancel)
     {
         var settings = Settings(p);
+        settings = settings with { Trainer = settings.Trainer with { CommandLine = ResumeArguments.Record(p, [model, data, evalData, testData]) } };
         var result = ProgressDisplay.Run(display => TrainWorkflow.Run(settings, new RunProgress(display, settings.MethodName, logEveryStep: true), display.Warn, cancel));
         ConsoleOutput.Summary(result);
-        return result.Train.Interrupted ? 130 : 0;
+        return result.Train.Interrupted ? StopSignals.ExitCode : 0;
     }
 }

@@ -7,16 +7,22 @@ namespace PeftSharp.Cli.Output;
 /// <summary>
 /// Live bars on a terminal: one row per running phase (label and status, bar, count, time left), sized to the console's
 /// width so that a row never wraps (an 80-column terminal included); finished phases leave the screen.
+/// The screen is redrawn by the thread that reports, at most every <see cref="RefreshInterval"/>, never by a
+/// background thread: TorchSharp 0.107 does not keep a temporary Scalar alive during its native call, so a garbage
+/// collection started by another thread's allocations while a tensor operation runs could free it mid-call.
 /// </summary>
 internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext context) : ProgressDisplay
 {
     const string RemainingKey = "remaining";
     const int CountWidth = 15, TimeWidth = 7;
+    static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
+    readonly System.Diagnostics.Stopwatch sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
 
     public static T Run<T>(IAnsiConsole console, Func<ProgressDisplay, T> work)
     {
         int barWidth = Math.Clamp(console.Profile.Width - 64, 6, 24); // 16 on an 80-column terminal, leaving 38 for the description
         return new Progress(console)
+            .AutoRefresh(false)
             .AutoClear(true)
             .HideCompleted(true)
             .Columns(new DescriptionColumn(barWidth), new ProgressBarColumn { Width = barWidth }, new CountColumn(), new TimeColumn())
@@ -27,12 +33,24 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
     {
         var task = context.AddTask(label, maxValue: 1);
         task.State.Update<double>(RemainingKey, _ => -1);
-        return new Bar(task);
+        Refresh(force: true);
+        return new Bar(this, task);
     }
 
-    public override void Message(string text) => console.WriteLine(text);
+    public override void Message(string text)
+    {
+        console.WriteLine(text);
+        Refresh(force: true);
+    }
 
-    sealed class Bar(ProgressTask task) : IProgressBar
+    void Refresh(bool force)
+    {
+        if (!force && sinceRefresh.Elapsed < RefreshInterval) return;
+        context.Refresh();
+        sinceRefresh.Restart();
+    }
+
+    sealed class Bar(LiveProgressDisplay display, ProgressTask task) : IProgressBar
     {
         readonly string label = task.Description;
 
@@ -42,9 +60,14 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
             task.Value = done;
             task.Description = $"{label} {status}";
             task.State.Update<double>(RemainingKey, _ => remaining?.TotalSeconds ?? -1);
+            display.Refresh(force: false);
         }
 
-        public void Finish() => task.StopTask();
+        public void Finish()
+        {
+            task.StopTask();
+            display.Refresh(force: true);
+        }
     }
 
     /// <summary>The label and status, cut to the width the other columns leave.</summary>

@@ -2,7 +2,8 @@ namespace PeftSharp.IO;
 
 /// <summary>
 /// Writes files so that a crash at any moment leaves either the previous complete file or the new
-/// complete file, never a torn one: write to a temporary sibling, flush to disk, rename over.
+/// complete file, never a torn one: write to a temporary sibling, flush to disk, rename over. A refusal of the
+/// operating system (disk full, read-only folder) is a <see cref="PeftSharpException"/> naming the file.
 /// </summary>
 internal static class AtomicFile
 {
@@ -13,10 +14,10 @@ internal static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
+            Directory.CreateDirectory(dir);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 write(stream);
@@ -24,6 +25,10 @@ internal static class AtomicFile
             }
             BeforeCommit?.Invoke(full);
             File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (WriteFailure.IsWriteError(e))
+        {
+            throw WriteFailure.For(full, e);
         }
         finally
         {

@@ -108,12 +108,16 @@ internal sealed class SafetensorsFile : IDisposable
 
     /// <summary>
     /// Reads one tensor into fresh memory; <paramref name="dtype"/> converts it (e.g. bf16 → float32), null keeps the
-    /// stored type; <paramref name="device"/> moves it (null = CPU).
+    /// stored type; <paramref name="device"/> moves it (null = CPU). Integers are never converted to floating point:
+    /// weights stored as integers (quantised or mislabelled) would silently become other numbers.
     /// </summary>
     public Tensor ReadTensor(string name, ScalarType? dtype = null, Device? device = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         var info = GetInfo(name);
+        if (dtype is { } wanted && IsFloatingPoint(wanted) && !IsFloatingPoint(info.ScalarType))
+            throw new PeftSharpException(
+                $"{FilePath}: tensor '{name}' is stored as {info.Dtype}, not as floating-point weights (F32, F16, BF16, F64); converting it would change its values — save the weights in a floating-point type");
         using var scope = NewDisposeScope();
         var result = empty(info.Shape, info.ScalarType); // the stored shape, on CPU
         if (info.ByteLength > 0) CopyInto(result, dataStart + info.Begin);
@@ -121,6 +125,8 @@ internal sealed class SafetensorsFile : IDisposable
         if (device is not null && device.type != TorchSharp.DeviceType.CPU) result = result.to(device);
         return result.MoveToOuterDisposeScope();
     }
+
+    static bool IsFloatingPoint(ScalarType type) => type is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16;
 
     /// <summary>Copies the mapped bytes at <paramref name="offset"/> into a contiguous CPU tensor, in chunks below 2 GB.</summary>
     unsafe void CopyInto(Tensor target, long offset)

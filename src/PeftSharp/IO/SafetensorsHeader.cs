@@ -128,9 +128,9 @@ internal static class SafetensorsHeader
             long nonZero = checked(shape.Where(d => d != 0).Aggregate((long)SafetensorsDtypes.Size(dtype), (a, b) => checked(a * b)));
             expected = shape.Contains(0) ? 0 : nonZero;
         }
-        catch (OverflowException) { throw Bad($"shape [{string.Join(", ", shape)}] is too large (its byte size overflows 64 bits)"); }
+        catch (OverflowException) { throw Bad($"shape {ShapeText.Of(shape)} is too large (its byte size overflows 64 bits)"); }
         if (end - begin != expected)
-            throw Bad($"holds {end - begin} bytes but shape [{string.Join(", ", shape)}] of {dtype} needs {expected}");
+            throw Bad($"holds {end - begin} bytes but shape {ShapeText.Of(shape)} of {dtype} needs {expected}");
         return new SafetensorsTensorInfo(name, dtype, shape, begin, end);
     }
 

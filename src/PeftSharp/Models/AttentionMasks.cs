@@ -22,7 +22,7 @@ internal static class AttentionMasks
         if (attentionMask is null) return null;
         if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != total)
             throw new ArgumentException(
-                $"attention mask has shape [{string.Join(", ", attentionMask.shape)}], expected [{batch}, {total}] (batch, cached + new tokens)");
+                $"attention mask has shape {IO.ShapeText.Of(attentionMask.shape)}, expected [{batch}, {total}] (batch, cached + new tokens)");
         using var all = attentionMask.all();
         return all.item<bool>() ? null : attentionMask;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
+using PeftSharp.IO;
 using PeftSharp.Models.Bert;
 using PeftSharp.Models.Deberta;
 using PeftSharp.IO.Gguf;
@@ -73,6 +74,7 @@ public static partial class PretrainedModelLoader
     public static IPretrainedModel Create(ModelConfig config, ScalarType? dtype = null, Device? device = null, long? seed = null)
     {
         config.Validate();
+        ModelBlueprint.Check(config, dtype ?? ScalarType.Float32, device, ModelHead.FromConfig, null, "config.json");
         var model = Build(config, dtype ?? ScalarType.Float32, device);
         using var generator = seed is { } s ? new Generator((ulong)s, device ?? torch.CPU) : null;
         model.InitializeWeights(generator);
@@ -129,24 +131,18 @@ public static partial class PretrainedModelLoader
     internal static PretrainedModel LoadFrom(ITensorSource source, string sourceName, ModelConfig config, ScalarType dtype, Device? device, Action<string>? warn,
         ModelHead head = ModelHead.FromConfig, bool headWarning = true)
     {
+        // Names and shapes are checked on the blueprint, before anything of the model's size is allocated.
+        var plan = ModelBlueprint.Check(config, dtype, device, head, source, sourceName)!;
         var model = Build(config, dtype, device, head);
         try
         {
-            var plan = CheckpointPlan.Create(model, source.Keys);
-            if (plan.Missing.Count > 0)
-                throw new PeftSharpException(
-                    $"{sourceName}: the checkpoint lacks {plan.Missing.Count} weight(s) a '{config.ModelType}' model needs: {CheckpointPlan.ListNames(plan.Missing)}");
             var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             foreach (var (name, key) in plan.Sources)
             {
-                var parameter = parameters[name];
-                var shape = source.Shape(key);
-                if (!shape.SequenceEqual(parameter.shape))
-                    throw new PeftSharpException(
-                        $"{sourceName}: tensor '{key}' has shape [{string.Join(", ", shape)}], the config needs [{string.Join(", ", parameter.shape)}] for {name}");
                 using var tensor = source.Read(key, dtype, device);
+                NonFiniteWeights.Require(tensor, sourceName, key);
                 using var noGrad = torch.no_grad();
-                parameter.copy_(tensor);
+                parameters[name].copy_(tensor);
             }
             if (plan.MissingTaskHeads.Count > 0)
             {

@@ -14,6 +14,11 @@ public interface ITrainable
     /// <summary>"lora", "dual-lora", "full", ...: for logs and checkpoint compatibility checks.</summary>
     string MethodName { get; }
     IReadOnlyList<TrainableParameter> TrainableParameters();
+    /// <summary>
+    /// The method's settings that shape the result, by name (an adapter's configuration fields by their JSON names);
+    /// checkpoints record them and a resume must match them.
+    /// </summary>
+    IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
     /// <summary>The optimizer groups (weight decay only on weights and factors; LoRA+'s rate on B).</summary>
     IReadOnlyList<ParameterGroup> ParameterGroups(double learningRate, double weightDecay);
     /// <summary>Before step 0 of a run of <paramref name="totalSteps"/> optimizer steps with a learning-rate warm-up of <paramref name="warmupSteps"/>.</summary>

@@ -8,6 +8,8 @@ public interface ITrainingTask
 {
     IReadOnlyList<EncodedExample> TrainExamples { get; }
     int PadTokenId { get; }
+    /// <summary>Settings of the loss that shape the result, by their library names (checkpoints record them; a resume must match).</summary>
+    IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
     /// <summary>Forward pass and task loss of one batch (the module is in training mode).</summary>
     Tensor Loss(Batch batch);
 }

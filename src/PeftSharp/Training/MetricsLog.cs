@@ -7,32 +7,68 @@ using PeftSharp.IO;
 namespace PeftSharp.Training;
 
 /// <summary>
-/// metrics.jsonl: one JSON object per logged step or evaluation. The whole file is rewritten atomically on each
-/// entry, so a crash leaves the previous complete log; a resumed run keeps the entries up to its checkpoint.
+/// metrics.jsonl: one JSON object per logged step or evaluation, appended as it happens (each line handed to the
+/// operating system at once, flushed to disk with every checkpoint). A run starts a new log; a resumed run keeps the
+/// entries up to its checkpoint (rewritten once, atomically) and appends after them, so the history survives any
+/// sequence of kills and resumes. A line torn by a kill is dropped on resume.
 /// </summary>
-internal sealed class MetricsLog
+internal sealed class MetricsLog : IDisposable
 {
     public const string FileName = "metrics.jsonl";
     readonly List<JsonObject> entries = new();
     readonly string path;
+    FileStream? stream; // opened with the first entry, so a run that logs nothing leaves no file
 
-    public MetricsLog(string outputDirectory, long? keepUpToStep = null)
+    /// <param name="outputDirectory">Where the log goes.</param>
+    /// <param name="keepUpToStep">Null: a new run, the log starts empty. A step: a resumed run keeps the entries up to it.</param>
+    public MetricsLog(string outputDirectory, long? keepUpToStep)
     {
         path = Path.Combine(outputDirectory, FileName);
-        if (keepUpToStep is { } last && File.Exists(path))
-            foreach (var line in File.ReadLines(path))
-                if (JsonNode.Parse(line) is JsonObject o && o["step"]?.GetValue<long>() <= last) entries.Add(o);
+        if (keepUpToStep is { } last && File.Exists(path)) entries.AddRange(ReadUpTo(last));
     }
 
     public IReadOnlyList<JsonObject> Entries => entries;
 
     public void Add(JsonObject entry)
     {
+        try
+        {
+            if (stream is null)
+            {
+                AtomicFile.WriteAllText(path, string.Concat(entries.Select(e => e.ToJsonString() + "\n"))); // the kept history, once
+                stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            }
+            stream.Write(Encoding.UTF8.GetBytes(entry.ToJsonString() + "\n"));
+            stream.Flush(); // to the operating system: a killed process loses nothing written so far
+        }
+        catch (Exception e) when (WriteFailure.IsWriteError(e))
+        {
+            throw WriteFailure.For(path, e);
+        }
         entries.Add(entry);
-        var text = new StringBuilder();
-        foreach (var e in entries) text.Append(e.ToJsonString()).Append('\n');
-        AtomicFile.WriteAllText(path, text.ToString());
     }
+
+    /// <summary>Makes what was logged so far durable (called with every checkpoint).</summary>
+    public void Sync()
+    {
+        try { stream?.Flush(flushToDisk: true); }
+        catch (Exception e) when (WriteFailure.IsWriteError(e)) { throw WriteFailure.For(path, e); }
+    }
+
+    IEnumerable<JsonObject> ReadUpTo(long last)
+    {
+        var lines = File.ReadAllLines(path);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            JsonObject? entry;
+            try { entry = JsonNode.Parse(lines[i]) as JsonObject; }
+            catch (JsonException) when (i == lines.Length - 1) { yield break; } // torn by a kill while appending
+            catch (JsonException e) { throw new PeftSharpException($"{path}:{i + 1}: not a JSON object ({e.Message}); move the file away to resume"); }
+            if (entry?["step"] is JsonValue step && step.TryGetValue<long>(out var s) && s <= last) yield return entry;
+        }
+    }
+
+    public void Dispose() => stream?.Dispose();
 
     public static JsonObject StepEntry(StepReport r) => new()
     {

@@ -13,6 +13,7 @@ public sealed class PeftTrainable(PeftModel model, Action<string>? saveAlongside
     public nn.Module Module => Model.Model;
     public string MethodName => PeftMethods.NameOf(Model.ActiveConfig);
 
+    public IReadOnlyDictionary<string, string> Settings => RunFingerprint.SettingsOf(Model.ActiveConfig);
     public IReadOnlyList<TrainableParameter> TrainableParameters() => Model.TrainableParameters();
     public IReadOnlyList<ParameterGroup> ParameterGroups(double learningRate, double weightDecay) => Model.ParameterGroups(learningRate, weightDecay);
     public void PrepareTraining(long totalSteps, int warmupSteps) => Model.PrepareTraining(totalSteps, warmupSteps);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using PeftSharp.Data;
 using PeftSharp.Evaluation;
+using PeftSharp.IO;
 using PeftSharp.Tuners;
 using static TorchSharp.torch;
 
@@ -10,7 +10,11 @@ namespace PeftSharp.Training;
 /// <summary>
 /// The training loop: seeded data order, gradient accumulation, clipping, AdamW/SGD with a scheduled learning rate,
 /// the method's hooks every step, evaluation, early stopping, checkpoints, exact resume, and Ctrl-C handling
-/// (cancel the token: a checkpoint is written and the result says Interrupted).
+/// (cancel the token: a checkpoint is written and the result says Interrupted). The output folder is held exclusively
+/// while training (<see cref="OutputFolder"/>); a new run refuses a folder holding an earlier run's checkpoints, a
+/// resume refuses a checkpoint of a run with other settings (<see cref="RunFingerprint"/>) and accepts only a changed
+/// length: the learning-rate schedule and every schedule derived from the run's length are then recomputed for the
+/// new number of steps, from the step the checkpoint is at.
 /// </summary>
 public sealed class Trainer
 {
@@ -31,37 +35,50 @@ public sealed class Trainer
 
     public long TotalSteps => options.TotalSteps(task.TrainExamples.Count);
 
-    /// <summary>Identifies the run settings; a checkpoint resumes only into a run with the same fingerprint.</summary>
-    string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"{trainable.MethodName}|seed={options.Seed}|n={task.TrainExamples.Count}|batch={options.BatchSize}x{options.GradientAccumulation}|steps={TotalSteps}|{options.Optimizer}|lr={options.LearningRate}|{options.Schedule}/{options.WarmupSteps}|shuffle={options.Shuffle}");
+    /// <summary>The output folder, already claimed by the caller (a workflow that holds it for longer than training); null: Train claims it.</summary>
+    internal OutputFolder? Folder { get; init; }
+
+    /// <summary>The checkpoint <paramref name="path"/> names (a checkpoint folder or an output folder's newest), with the command line its run recorded.</summary>
+    public static ResumePoint FindResumePoint(string path) => TrainingCheckpoint.FindResumePoint(path);
 
     public TrainResult Train(CancellationToken cancel = default)
     {
-        Directory.CreateDirectory(options.OutputDirectory);
+        using var claimed = Folder is null ? OutputFolder.Claim(options.OutputDirectory, nameof(TrainerOptions.OutputDirectory), [], acceptExisting: true) : null;
+        TrainingCheckpoint.Recover(options.OutputDirectory);
+        if (options.ResumeFrom is null && TrainingCheckpoint.List(options.OutputDirectory).LastOrDefault().Path is { } earlier)
+            throw new InvalidOptionException(nameof(TrainerOptions.OutputDirectory), options.OutputDirectory,
+                $"holds checkpoints of an earlier run ({Path.GetFileName(earlier)}); resume that run or write elsewhere (a new run must not mix its checkpoints with them)")
+            {
+                Remedies = ["ResumeFrom", "Overwrite"],
+            };
         var trainables = trainable.TrainableParameters();
         if (trainables.Count == 0) throw new PeftSharpException("nothing to train: the model has no trainable parameters");
+        var fingerprint = RunFingerprint.Of(trainable, task, options); // before anything trains or is restored
         var groups = trainable.ParameterGroups(options.LearningRate, options.WeightDecay);
         using Optimizer optimizer = options.Optimizer == OptimizerKind.AdamW ? new AdamW(groups) : new Sgd(groups);
-        var schedule = new LearningRateSchedule(options.Schedule, options.WarmupSteps, TotalSteps);
+        int warmup = options.EffectiveWarmupSteps(TotalSteps);
+        var schedule = new LearningRateSchedule(options.Schedule, warmup, TotalSteps);
 
-        trainable.PrepareTraining(TotalSteps, options.WarmupSteps);
+        trainable.PrepareTraining(TotalSteps, warmup);
         var progress = new TrainingProgress();
         if (options.ResumeFrom is { } resume)
         {
-            var checkpoint = TrainingCheckpoint.Resolve(resume);
-            progress = TrainingCheckpoint.Load(checkpoint, trainable, optimizer, Fingerprint);
+            var checkpoint = TrainingCheckpoint.Find(resume);
+            (progress, long recordedTotal) = TrainingCheckpoint.Load(checkpoint, trainable, optimizer, fingerprint, TotalSteps);
             observer.OnMessage($"resumed from {checkpoint} at step {progress.GlobalStep}");
+            if (recordedTotal != TotalSteps)
+                observer.OnMessage($"the run now has {TotalSteps} steps instead of {recordedTotal}: from step {progress.GlobalStep} on, the learning-rate schedule (and any schedule derived from the run's length) follows {TotalSteps} steps");
         }
         else
         {
             manual_seed(options.Seed);
         }
-        var log = new MetricsLog(options.OutputDirectory, keepUpToStep: options.ResumeFrom is null ? -1 : progress.GlobalStep);
+        using var log = new MetricsLog(options.OutputDirectory, keepUpToStep: options.ResumeFrom is null ? null : progress.GlobalStep);
         observer.OnStart(TotalSteps, progress.GlobalStep);
         var clock = new Stopwatch();
         var elapsedBefore = TimeSpan.FromSeconds(progress.ElapsedSeconds); // training time of the run before it was resumed
         TimeSpan Elapsed() => elapsedBefore + clock.Elapsed;
-        void Save() => SaveCheckpoint(optimizer, progress with { ElapsedSeconds = Elapsed().TotalSeconds });
+        void Save() => SaveCheckpoint(optimizer, progress with { ElapsedSeconds = Elapsed().TotalSeconds }, log, fingerprint);
         if (options.SaveInitial && progress.GlobalStep == 0) Save();
 
         var data = task.TrainExamples;
@@ -151,6 +168,7 @@ public sealed class Trainer
         {
             trainable.OnTrainingFinished(); // the final evaluation sees what the saved result computes when loaded
             if (evaluator is not null) { lastMetrics = Evaluate(log, progress.GlobalStep); (progress, _) = TrackBest(progress, lastMetrics); }
+            TrainingCheckpoint.RequireFinite(trainable, progress.GlobalStep, LastCheckpointDescription());
             trainable.SaveResult(options.OutputDirectory);
         }
         TrainingPlots.Write(options.OutputDirectory, log.Entries);
@@ -199,9 +217,11 @@ public sealed class Trainer
         return (progress, options.EarlyStoppingMetric is not null && progress.EvaluationsWithoutImprovement >= options.EarlyStoppingPatience);
     }
 
-    void SaveCheckpoint(Optimizer optimizer, TrainingProgress progress)
+    void SaveCheckpoint(Optimizer optimizer, TrainingProgress progress, MetricsLog log, RunFingerprint fingerprint)
     {
-        TrainingCheckpoint.Save(options.OutputDirectory, trainable, optimizer, progress, Fingerprint);
+        TrainingCheckpoint.RequireFinite(trainable, progress.GlobalStep, LastCheckpointDescription());
+        log.Sync();
+        TrainingCheckpoint.Save(options.OutputDirectory, trainable, optimizer, progress, fingerprint, TotalSteps, options.CommandLine);
         TrainingCheckpoint.Prune(options.OutputDirectory, options.KeepLastCheckpoints);
     }
 

@@ -11,6 +11,8 @@ public sealed record TrainerOptions
     public double WeightDecay { get; init; }
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Linear;
     public int WarmupSteps { get; init; }
+    /// <summary>Warm-up as a fraction of the total steps (rounded up); overrides <see cref="WarmupSteps"/> when set.</summary>
+    public double? WarmupRatio { get; init; }
     public int Epochs { get; init; } = 1;
     /// <summary>Stop after this many optimizer steps (overrides <see cref="Epochs"/> when &gt; 0).</summary>
     public long MaxSteps { get; init; }
@@ -34,6 +36,12 @@ public sealed record TrainerOptions
     public int EarlyStoppingPatience { get; init; } = 3;
     /// <summary>A checkpoint folder, or an output folder whose newest checkpoint is resumed.</summary>
     public string? ResumeFrom { get; init; }
+    /// <summary>
+    /// The command line that started the run, recorded in its checkpoints so that a front end can resume the run from a
+    /// checkpoint alone (the CLI records the options it was given; see <see cref="Trainer.FindResumePoint"/>). The
+    /// trainer does not interpret it.
+    /// </summary>
+    public IReadOnlyList<string>? CommandLine { get; init; }
 
     public void Validate()
     {
@@ -41,6 +49,7 @@ public sealed record TrainerOptions
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw Bad(nameof(LearningRate), "a positive number", LearningRate);
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Bad(nameof(WeightDecay), "≥ 0", WeightDecay);
         if (WarmupSteps < 0) throw Bad(nameof(WarmupSteps), "≥ 0", WarmupSteps);
+        if (WarmupRatio is { } ratio && !(ratio is >= 0 and <= 1)) throw Bad(nameof(WarmupRatio), "in [0, 1]", ratio);
         if (Epochs < 1 && MaxSteps <= 0) throw Bad(nameof(Epochs), "≥ 1 (or give MaxSteps)", Epochs);
         if (MaxSteps < 0) throw Bad(nameof(MaxSteps), "≥ 0", MaxSteps);
         if (BatchSize < 1) throw Bad(nameof(BatchSize), "≥ 1", BatchSize);
@@ -57,4 +66,7 @@ public sealed record TrainerOptions
     public long StepsPerEpoch(int examples) => Math.Max(1, (long)Math.Ceiling((double)Math.Max(1, examples) / BatchSize / GradientAccumulation));
 
     public long TotalSteps(int examples) => MaxSteps > 0 ? MaxSteps : StepsPerEpoch(examples) * Epochs;
+
+    /// <summary>The learning-rate warm-up of a run of <paramref name="totalSteps"/> steps.</summary>
+    public int EffectiveWarmupSteps(long totalSteps) => WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : WarmupSteps;
 }

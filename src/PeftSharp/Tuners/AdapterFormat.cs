@@ -77,7 +77,7 @@ public static class AdapterFormat
     /// Copies the saved tensors into the adapter's parameters; any missing, unexpected or mis-shaped tensor is an error
     /// naming it. Read besides PEFT's keys: an adapted layer's bias under PeftSharp's older key ("&lt;path&gt;.bias"), and
     /// PEFT 0.20's lora_only adapters, which hold no biases (the base model's are kept, with a warning). PEFT's
-    /// modules_to_save wrapper internals are skipped.
+    /// modules_to_save wrapper internals are skipped. A non-finite tensor is an error naming it.
     /// </summary>
     internal static void LoadWeights(PeftModel peft, string adapterName, string directory, Func<string, bool>? ignore = null, Action<string>? warn = null)
     {
@@ -104,9 +104,11 @@ public static class AdapterFormat
         {
             var info = file.GetInfo(stored[key]!);
             if (!info.Shape.SequenceEqual(target.shape))
-                throw new PeftSharpException($"{path}: tensor '{key}' has shape [{string.Join(", ", info.Shape)}] but the model expects [{string.Join(", ", target.shape)}]; was this adapter trained for another base model?");
+                throw new PeftSharpException($"{path}: tensor '{key}' has shape {ShapeText.Of(info.Shape)} but the model expects {ShapeText.Of(target.shape)}; was this adapter trained for another base model?");
             using var scope = NewDisposeScope();
-            target.copy_(file.ReadTensor(stored[key]!, target.dtype, target.device));
+            var tensor = file.ReadTensor(stored[key]!, target.dtype, target.device);
+            NonFiniteWeights.Require(tensor, path, key);
+            target.copy_(tensor);
         }
         foreach (var layer in peft.Layers.Values)
             if (layer.HasAdapter(adapterName)) layer[adapterName].OnTrained();

@@ -50,6 +50,7 @@ public sealed class PeftModel : IDisposable
         if (configs.Count > 0 && configs.Values.First().PeftType != config.PeftType)
             throw new PeftSharpException($"cannot mix adapter types in one model: '{configs.Keys.First()}' is {configs.Values.First().PeftType}, '{adapterName}' is {config.PeftType}");
         var targets = TargetSelector.Select(Model, config, layers.Keys);
+        AdapterSize.Require(Model, config, adapterName, targets);
         foreach (var path in targets)
         {
             if (!layers.TryGetValue(path, out var layer))

@@ -18,7 +18,7 @@ public sealed record MethodRun(string Name, AdapterConfig? Adapter, double? Lear
 /// <summary>Several method configurations on the same data, each over the same seeds.</summary>
 public sealed record CompareSettings
 {
-    /// <summary>The shared settings; each run replaces the adapter, seed, learning rate and output folder.</summary>
+    /// <summary>The shared settings; each run replaces the adapter, seed, learning rate and output folder. Its <c>Overwrite</c> allows replacing an earlier comparison in the output folder.</summary>
     public required TrainSettings Base { get; init; }
     /// <summary>The rows of the comparison, in order; names must be distinct (each gets its own folder).</summary>
     public required IReadOnlyList<MethodRun> Runs { get; init; }
@@ -67,7 +67,8 @@ public static class CompareWorkflow
         if (settings.Seeds.Count == 0) throw new PeftSharpException("a comparison needs at least one seed");
         if (settings.Runs.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
             throw new PeftSharpException($"a comparison names '{duplicate.Key}' twice");
-        foreach (var method in settings.Runs) RunSettings(settings, method, settings.Seeds[0]).Validate();
+        foreach (var method in settings.Runs) RunSettings(settings, method, settings.Seeds[0]).Validate(); // bad options fail before the output folder is touched
+        using var output = OutputFolder.Claim(settings.OutputDirectory, nameof(settings.OutputDirectory), settings.Base.Inputs, acceptExisting: settings.Base.Overwrite);
 
         var comparisons = new List<MethodComparison>();
         var runs = new List<TrainRunResult>();
@@ -142,7 +143,6 @@ public static class CompareWorkflow
 
     static void Write(string directory, IReadOnlyList<MethodComparison> comparisons)
     {
-        Directory.CreateDirectory(directory);
         AtomicFile.WriteAllText(Path.Combine(directory, "comparison.md"), Table(comparisons));
         var json = new JsonArray(comparisons.Select(c => (JsonNode?)new JsonObject
         {

@@ -1,3 +1,4 @@
+using PeftSharp.IO;
 using PeftSharp.IO.Gguf;
 using PeftSharp.Models;
 using PeftSharp.Models.Gguf;
@@ -149,16 +150,13 @@ public static class ExportWorkflow
         _ => throw new PeftSharpException($"--type must be one of {string.Join(", ", Types)}, got '{type}'"),
     };
 
-    /// <summary>The output must not be an input file, nor lie inside an input folder.</summary>
-    static void RefuseOverwritingInputs(string output, params string?[] inputs)
+    /// <summary>The output file must not be, lie in or contain an input (compared by file identity), nor be a folder.</summary>
+    static void RefuseOverwritingInputs(string output, string model, string? adapter)
     {
-        var target = Path.GetFullPath(output);
-        foreach (var input in inputs.OfType<string>())
-        {
-            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
-            if (target == full || (Directory.Exists(full) && target.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-                throw new PeftSharpException($"--out {output}: is {(target == full ? "" : "inside ")}the input {input}; write the export elsewhere");
-        }
-        if (Directory.Exists(target)) throw new PeftSharpException($"--out {output}: is a folder; give the path of the .gguf file to write");
+        OutputFolder.RefuseOverlap(output, OutputOption, [("the model", model), ("the adapter", adapter)]);
+        if (Directory.Exists(output)) throw new InvalidOptionException(OutputOption, output, "is a folder; give the path of the .gguf file to write");
     }
+
+    /// <summary>The name by which errors about the output file name it (the CLI shows its flag).</summary>
+    public const string OutputOption = "OutputFile";
 }

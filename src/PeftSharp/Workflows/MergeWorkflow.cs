@@ -1,3 +1,4 @@
+using PeftSharp.IO;
 using PeftSharp.Models;
 using static TorchSharp.torch;
 
@@ -9,15 +10,19 @@ namespace PeftSharp.Workflows;
 /// </summary>
 public static class MergeWorkflow
 {
-    public static void Run(string modelDirectory, string adapterDirectory, string outputDirectory, ScalarType dtype = ScalarType.Float32, Action<string>? warn = null)
+    /// <summary>
+    /// Merges; the output folder must be empty (or <paramref name="overwrite"/> given) and may neither be, lie inside nor
+    /// contain the model or the adapter folder.
+    /// </summary>
+    public static void Run(string modelDirectory, string adapterDirectory, string outputDirectory, ScalarType dtype = ScalarType.Float32, Action<string>? warn = null,
+        bool overwrite = false)
     {
         warn ??= _ => { };
-        if (Path.GetFullPath(outputDirectory) == Path.GetFullPath(modelDirectory))
-            throw new PeftSharpException($"{outputDirectory} is the base model folder; write the merged model elsewhere");
+        using var folder = OutputFolder.Claim(outputDirectory, "OutputDirectory", [("the model folder", modelDirectory), ("the adapter folder", adapterDirectory)],
+            acceptExisting: overwrite);
         using var scope = NewDisposeScope();
         using var session = ModelSession.Open(modelDirectory, adapterDirectory, null, dtype, CPU, warn);
         using (no_grad()) session.Peft!.MergeAndUnload();
-        Directory.CreateDirectory(outputDirectory);
         PretrainedModelLoader.Save(session.Model, outputDirectory);
         ModelFiles.CopyTokenizer(modelDirectory, outputDirectory);
     }

@@ -51,8 +51,8 @@ public sealed record TrainSettings
     /// from the model's generation_config.json, else 32 new tokens.
     /// </summary>
     public GenerationOptions Generation { get; init; } = new();
-    /// <summary>Learning-rate warm-up as a fraction of the total steps (overrides the trainer's WarmupSteps).</summary>
-    public double? WarmupRatio { get; init; }
+    /// <summary>Write into an output folder that already holds files: an earlier run's checkpoints and logs there are removed first, its results replaced at the end.</summary>
+    public bool Overwrite { get; init; }
     public required TrainerOptions Trainer { get; init; }
 
     /// <summary>The method's name ("lora", "dual-lora", "full", …).</summary>
@@ -60,12 +60,15 @@ public sealed record TrainSettings
 
     internal DataOptions Data => new(Pack, ReferenceIndentation, EvalMaxExamples, EvalSplit);
 
+    /// <summary>What the run reads, which its output must neither be, lie inside nor contain.</summary>
+    internal IReadOnlyList<(string What, string? Path)> Inputs =>
+        [("the model folder", ModelDirectory), ("the training data", DataPath), ("the evaluation data", EvalDataPath), ("the test data", TestDataPath)];
+
     /// <summary>Checks the settings that need no file; throws <see cref="InvalidOptionException"/> naming the first bad one.</summary>
     public void Validate()
     {
         Trainer.Validate();
         Adapter?.Validate();
-        if (WarmupRatio is { } ratio && !(ratio is >= 0 and <= 1)) throw new InvalidOptionException(nameof(TrainSettings), nameof(WarmupRatio), "in [0, 1]", ratio);
         if (MaxLength is < 2) throw new InvalidOptionException(nameof(TrainSettings), nameof(MaxLength), "≥ 2", MaxLength);
         if (EvalBatchSize < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalBatchSize), "≥ 1", EvalBatchSize);
         if (EvalMaxExamples is < 1) throw new InvalidOptionException(nameof(TrainSettings), nameof(EvalMaxExamples), "≥ 1", EvalMaxExamples);

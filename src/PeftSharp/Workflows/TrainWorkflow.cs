@@ -37,6 +37,7 @@ public static class TrainWorkflow
         if (!IO.Gguf.GgufModelFile.Exists(settings.ModelDirectory)) throw new InvalidOptionException(nameof(settings.ModelDirectory), settings.ModelDirectory, "model folder not found");
         foreach (var (option, path) in new[] { (nameof(settings.DataPath), settings.DataPath), (nameof(settings.EvalDataPath), settings.EvalDataPath), (nameof(settings.TestDataPath), settings.TestDataPath) })
             if (path is not null && !File.Exists(path) && !Directory.Exists(path)) throw new InvalidOptionException(option, path, "not found");
+        using var folder = ClaimOutput(settings);
         var device = Devices.Resolve(settings.Device);
         manual_seed(settings.Trainer.Seed);
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
@@ -48,9 +49,6 @@ public static class TrainWorkflow
         var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
         Report(settings, data, observer);
         int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
-        long totalSteps = settings.Trainer.TotalSteps(data.Train.Count);
-        int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
-        var trainerOptions = settings.Trainer with { WarmupSteps = warmup };
 
         var adapterConfig = settings.Adapter is { TargetModules: null } unset
             ? unset with { TargetModules = TargetModules.FromNames(ModelConfig.DefaultTargetModules(config.ModelType)) }
@@ -93,7 +91,7 @@ public static class TrainWorkflow
             : settings.Generation;
         EvaluationProgress Progress(string split) => new((done, total) => observer?.OnEvaluationProgress(split, done, total));
         var evaluator = EvaluatorFactory.Build(model, tokenizer, data, generation, settings.EvalBatchSize, padId, Progress("dev"));
-        var result = new Trainer(trainable, trainingTask, evaluator, trainerOptions, observer).Train(cancel);
+        var result = new Trainer(trainable, trainingTask, evaluator, settings.Trainer, observer) { Folder = folder }.Train(cancel);
 
         IReadOnlyDictionary<string, double>? test = null;
         int? testExamples = null;
@@ -113,6 +111,25 @@ public static class TrainWorkflow
         peft?.Dispose();
         model.Dispose();
         return run;
+    }
+
+    /// <summary>
+    /// Holds the output folder for the run (see <see cref="OutputFolder"/>): it must not overlap the inputs, and must be
+    /// empty unless the run continues a checkpoint in it or <see cref="TrainSettings.Overwrite"/> allows replacing an
+    /// earlier run there, whose checkpoints and logs are then removed first (they would mix with the new run's).
+    /// </summary>
+    static OutputFolder ClaimOutput(TrainSettings settings)
+    {
+        var resumed = settings.Trainer.ResumeFrom is { } resume ? TrainingCheckpoint.FindResumePoint(resume).OutputDirectory : null;
+        bool continuing = resumed is not null && FileIdentity.Of(resumed) == FileIdentity.Of(settings.OutputDirectory);
+        var folder = OutputFolder.Claim(settings.OutputDirectory, nameof(settings.OutputDirectory), settings.Inputs,
+            acceptExisting: continuing || settings.Overwrite, resumable: true);
+        if (settings.Overwrite && !continuing)
+        {
+            TrainingCheckpoint.DeleteAll(settings.OutputDirectory);
+            foreach (var record in new[] { MetricsLog.FileName, FinalMetricsFile }) File.Delete(Path.Combine(settings.OutputDirectory, record));
+        }
+        return folder;
     }
 
     static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,

@@ -44,7 +44,7 @@ public class RecipeTests
         settings.Validate();
         var task = settings.Task is { SubTask: { } sub } spec ? $"{spec.Kind.ToString().ToLowerInvariant()}/{sub}" : settings.Task?.Kind.ToString().ToLowerInvariant() ?? "";
         long steps = settings.Trainer.TotalSteps(TrainExamples.GetValueOrDefault(task, TrainExamples.GetValueOrDefault(task.Split('/')[0], 10_000)));
-        int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * steps) : settings.Trainer.WarmupSteps;
+        int warmup = settings.Trainer.EffectiveWarmupSteps(steps);
         settings.Adapter?.ForRun(steps, warmup).Validate(); // the run-dependent defaults (AdaLoRA / LoRA² schedules) fit a real run
         Assert.Equal(train.Method(parse).ConfigType is null, settings.Adapter is null);
     }

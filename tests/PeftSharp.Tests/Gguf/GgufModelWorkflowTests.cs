@@ -74,9 +74,14 @@ public class GgufModelWorkflowTests
     {
         var gguf = GgufOfTinyLlama();
         var before = File.ReadAllBytes(gguf);
-        Assert.Contains("is the input", Assert.Throws<PeftSharpException>(() => ExportWorkflow.Model(gguf, null, gguf)).Message);
+        Assert.Contains("is the model", Assert.Throws<InvalidOptionException>(() => ExportWorkflow.Model(gguf, null, gguf)).Message);
+        // Compared by file identity: a symbolic link to the input, or a path through "..", is the input too.
+        var link = Path.Combine(Path.GetDirectoryName(gguf)!, "link.gguf");
+        File.CreateSymbolicLink(link, gguf);
+        Assert.Contains("is the model", Assert.Throws<InvalidOptionException>(() => ExportWorkflow.Model(gguf, null, link)).Message);
         var folder = GgufTestModels.LlamaGqa();
-        Assert.Contains("inside the input", Assert.Throws<PeftSharpException>(() => ExportWorkflow.Model(folder, null, Path.Combine(folder, "x.gguf"))).Message);
+        var dotted = Path.Combine(folder, "..", Path.GetFileName(folder), "x.gguf");
+        Assert.Contains("lies inside the model", Assert.Throws<InvalidOptionException>(() => ExportWorkflow.Model(folder, null, dotted)).Message);
         Assert.Equal(before, File.ReadAllBytes(gguf));
         Assert.False(File.Exists(Path.Combine(folder, "x.gguf")));
     }

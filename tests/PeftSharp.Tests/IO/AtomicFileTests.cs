@@ -13,7 +13,7 @@ public class AtomicFileTests
         AtomicFile.BeforeCommit = _ => throw new IOException("injected fault");
         try
         {
-            Assert.Throws<IOException>(() => AtomicFile.WriteAllText(path, "new"));
+            Assert.Throws<PeftSharpException>(() => AtomicFile.WriteAllText(path, "new")); // a write failure is one line naming the file
         }
         finally
         {

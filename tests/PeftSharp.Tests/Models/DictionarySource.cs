@@ -15,7 +15,7 @@ internal sealed class DictionarySource(Dictionary<string, Tensor> tensors) : ITe
     public static DictionarySource FromFixture(string name)
     {
         using var checkpoint = SafetensorsCheckpoint.Open(ModelFixtures.Folder(name));
-        return new DictionarySource(checkpoint.Keys.ToDictionary(k => k, k => checkpoint.ReadTensor(k, ScalarType.Float32)));
+        return new DictionarySource(checkpoint.Keys.ToDictionary(k => k, k => checkpoint.ReadTensor(k))); // stored types (buffers such as position_ids are integers)
     }
 
     public ModelConfig Config(string name) => ModelConfig.Load(Path.Combine(ModelFixtures.Folder(name), "config.json"));

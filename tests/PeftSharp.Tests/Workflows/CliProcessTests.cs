@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 using PeftSharp.IO;
 using PeftSharp.Tuners;
 
@@ -10,82 +7,13 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>The CLI as users run it: a child process, its exit code, its one-line errors, SIGKILL and SIGINT.</summary>
 public class CliProcessTests
 {
-    static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "peft.dll");
-
-    /// <summary>
-    /// A running CLI whose output is drained continuously (a full pipe would block it). The test follows the child by
-    /// the lines it writes to stderr, never by sleeping: <see cref="WaitForLine"/> returns when a line shows the event.
-    /// </summary>
-    sealed class Child : IDisposable
-    {
-        readonly System.Text.StringBuilder output = new(), error = new();
-        readonly BlockingCollection<string> errorLines = new();
-        public Process Process { get; }
-
-        public Child(string[] args)
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(Cli);
-            foreach (var a in args) info.ArgumentList.Add(a);
-            Process = new Process { StartInfo = info };
-            Process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-            Process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null) { errorLines.CompleteAdding(); return; }
-                lock (error) error.AppendLine(e.Data);
-                errorLines.Add(e.Data);
-            };
-            Process.Start();
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-        }
-
-        public string Output { get { WaitForExit(); lock (output) return output.ToString(); } }
-        public string Error { get { WaitForExit(); lock (error) return error.ToString(); } }
-        public string ErrorSoFar { get { lock (error) return error.ToString(); } }
-
-        /// <summary>Blocks until a stderr line matches and returns its match; fails when stderr ends without one.</summary>
-        public Match WaitForLine(string pattern)
-        {
-            var regex = new Regex(pattern);
-            while (true)
-            {
-                // A hang guard only: each line of a healthy run comes within seconds, however busy the machine.
-                if (!errorLines.TryTake(out var line, Hangs.Limit))
-                {
-                    if (errorLines.IsCompleted) Assert.Fail($"the run ended without a line matching '{pattern}':\n{ErrorSoFar}");
-                    Assert.Fail($"no output for {Hangs.Limit} while waiting for '{pattern}' (a hang):\n{ErrorSoFar}");
-                }
-                if (regex.Match(line) is { Success: true } match) return match;
-            }
-        }
-
-        /// <summary>Blocks until training has logged step <paramref name="step"/>: all checkpoints before it are in place.</summary>
-        public void WaitForStep(long step) => WaitForLine($@": step {step}/");
-
-        public void WaitForExit() => Assert.True(Process.WaitForExit(Hangs.Limit), $"no exit within {Hangs.Limit} (a hang)");
-
-        /// <summary>SIGKILL: no chance to clean up.</summary>
-        public void KillHard()
-        {
-            Process.Kill(entireProcessTree: true);
-            WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
-    }
-
-    static Child Start(params string[] args) => new(args);
+    static PeftProcess Start(params string[] args) => PeftProcess.Start(args);
 
     static (int Code, string Out, string Err) Run(params string[] args)
     {
         using var child = Start(args);
-        child.WaitForExit();
-        return (child.Process.ExitCode, child.Output, child.Error);
+        int code = child.WaitForExit();
+        return (code, child.Output, child.Error);
     }
 
     static string[] TrainArgs(string model, string data, string output, int epochs, params string[] extra) =>
@@ -129,7 +57,7 @@ public class CliProcessTests
     public void Compare_applies_a_recipe_like_train()
     {
         var output = Directory.CreateTempSubdirectory("peft-cli-compare-").FullName;
-        var recipe = Path.Combine(output, "recipe.json");
+        var recipe = Path.Combine(Directory.CreateTempSubdirectory("peft-cli-recipe-").FullName, "recipe.json"); // not in --out, which must be empty
         File.WriteAllText(recipe, """{"description": "test", "task": "causal-lm", "methods": "lora", "max-steps": 2, "batch-size": 2, "lr": 0.01}""");
         var (code, _, err) = Run("compare", "--recipe", recipe, "--model", TinyHfModels.Gpt2(), "--data", Data(), "--out", output, "--r", "2");
         Assert.True(code == 0, err);
@@ -215,15 +143,12 @@ public class CliProcessTests
         var output = Directory.CreateTempSubdirectory("peft-cli-sigint-").FullName;
         using var child = Start(TrainArgs(model, Data(), output, 1, "--max-steps", "100000000")); // runs until interrupted
         child.WaitForStep(1); // training is under way: the interrupt handler is installed and the loop runs
-        Assert.Equal(0, Kill(child.Process.Id, SigInt)); // as Ctrl-C; the CLI handles it even if this test runner ignores SIGINT
-        child.WaitForExit();
-        Assert.True(child.Process.ExitCode == 130, $"exit {child.Process.ExitCode}: {child.Error}");
+        child.Signal(SigInt); // as Ctrl-C; the CLI handles it even if this test runner ignores SIGINT
+        int code = child.WaitForExit();
+        Assert.True(code == 130, $"exit {code}: {child.Error}");
         Assert.Contains("interrupted at step", child.Error);
         Assert.NotEmpty(PeftSharp.Training.TrainingCheckpoint.List(output));
     }
 
     const int SigInt = 2;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    static extern int Kill(int pid, int signal);
 }

@@ -16,7 +16,7 @@ public class OptionValidationTests
         ["weight-decay -0.1"] = ("WeightDecay", s => s with { Trainer = s.Trainer with { WeightDecay = -0.1 } }),
         ["loraplus-lr-ratio 0"] = ("loraplus_lr_ratio", s => s with { Adapter = new LoraConfig { LoraPlusLrRatio = 0 } }),
         ["warmup-steps -1"] = ("WarmupSteps", s => s with { Trainer = s.Trainer with { WarmupSteps = -1 } }),
-        ["warmup-ratio 1.5"] = ("WarmupRatio", s => s with { WarmupRatio = 1.5 }),
+        ["warmup-ratio 1.5"] = ("WarmupRatio", s => s with { Trainer = s.Trainer with { WarmupRatio = 1.5 } }),
         ["epochs 0"] = ("Epochs", s => s with { Trainer = s.Trainer with { Epochs = 0 } }),
         ["max-steps -1"] = ("MaxSteps", s => s with { Trainer = s.Trainer with { MaxSteps = -1 } }),
         ["batch-size 0"] = ("BatchSize", s => s with { Trainer = s.Trainer with { BatchSize = 0 } }),

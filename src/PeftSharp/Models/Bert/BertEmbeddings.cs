@@ -23,11 +23,11 @@ internal sealed class BertEmbeddings : nn.Module
     {
         this.config = config;
         long d = config.HiddenSize;
-        word_embeddings = nn.Embedding(config.VocabSize, d, padding_idx: config.PadTokenId, device: device, dtype: dtype);
+        word_embeddings = EmbeddingLayer.Create(config.VocabSize, d, device, dtype, config.PadTokenId);
         position_embeddings = config.ModelType == "roberta"
-            ? nn.Embedding(config.MaxPositionEmbeddings, d, padding_idx: config.PadTokenId, device: device, dtype: dtype)
-            : nn.Embedding(config.MaxPositionEmbeddings, d, device: device, dtype: dtype);
-        token_type_embeddings = nn.Embedding(config.TypeVocabSize, d, device: device, dtype: dtype);
+            ? EmbeddingLayer.Create(config.MaxPositionEmbeddings, d, device, dtype, config.PadTokenId)
+            : EmbeddingLayer.Create(config.MaxPositionEmbeddings, d, device, dtype);
+        token_type_embeddings = EmbeddingLayer.Create(config.TypeVocabSize, d, device, dtype);
         layer_norm = nn.LayerNorm(d, config.LayerNormEps, device: device, dtype: dtype);
         RegisterComponents();
     }

@@ -24,9 +24,9 @@ internal sealed class DebertaV2Embeddings : nn.Module
     {
         this.config = config;
         long e = config.EffectiveEmbeddingSize, d = config.HiddenSize;
-        word_embeddings = nn.Embedding(config.VocabSize, e, padding_idx: config.PadTokenId, device: device, dtype: dtype);
-        if (config.PositionBiasedInput) position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, e, device: device, dtype: dtype);
-        if (config.TypeVocabSize > 0) token_type_embeddings = nn.Embedding(config.TypeVocabSize, e, device: device, dtype: dtype);
+        word_embeddings = EmbeddingLayer.Create(config.VocabSize, e, device, dtype, config.PadTokenId);
+        if (config.PositionBiasedInput) position_embeddings = EmbeddingLayer.Create(config.MaxPositionEmbeddings, e, device, dtype);
+        if (config.TypeVocabSize > 0) token_type_embeddings = EmbeddingLayer.Create(config.TypeVocabSize, e, device, dtype);
         if (e != d) embed_proj = nn.Linear(e, d, hasBias: false, device: device, dtype: dtype);
         layer_norm = nn.LayerNorm(d, config.LayerNormEps, device: device, dtype: dtype);
         RegisterComponents();

@@ -55,7 +55,7 @@ internal sealed class DebertaV2Encoder : nn.Module
     {
         this.config = config;
         layer = new ModuleList<DebertaV2Layer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new DebertaV2Layer(config, device, dtype)).ToArray());
-        if (config.RelativeAttention) rel_embeddings = nn.Embedding(2L * config.AttentionSpan, config.HiddenSize, device: device, dtype: dtype);
+        if (config.RelativeAttention) rel_embeddings = EmbeddingLayer.Create(2L * config.AttentionSpan, config.HiddenSize, device, dtype);
         if (config.NormalizesRelativeEmbeddings) layer_norm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps, device: device, dtype: dtype);
         if (config.ConvKernelSize > 0) conv = new DebertaConvLayer(config, device, dtype);
         RegisterComponents();

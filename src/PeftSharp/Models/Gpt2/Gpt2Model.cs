@@ -16,8 +16,8 @@ internal sealed class Gpt2Model : nn.Module
     public Gpt2Model(Gpt2Config config, Device? device, ScalarType? dtype) : base(nameof(Gpt2Model))
     {
         this.config = config;
-        wte = nn.Embedding(config.VocabSize, config.NEmbd, device: device, dtype: dtype);
-        wpe = nn.Embedding(config.NPositions, config.NEmbd, device: device, dtype: dtype);
+        wte = EmbeddingLayer.Create(config.VocabSize, config.NEmbd, device, dtype);
+        wpe = EmbeddingLayer.Create(config.NPositions, config.NEmbd, device, dtype);
         h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(i => new Gpt2Block(config, i, device, dtype)).ToArray());
         ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon, device: device, dtype: dtype);
         RegisterComponents();

@@ -17,7 +17,7 @@ internal sealed class LlamaModel : nn.Module
     {
         this.config = config;
         rotary = new RotaryEmbedding(config);
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
+        embed_tokens = EmbeddingLayer.Create(config.VocabSize, config.HiddenSize, device, dtype);
         layers = new ModuleList<LlamaDecoderLayer>(
             Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i, device, dtype)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);

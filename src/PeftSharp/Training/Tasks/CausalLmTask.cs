@@ -9,6 +9,7 @@ public sealed class CausalLmTask(ICausalLanguageModel model, IReadOnlyList<Encod
 {
     public IReadOnlyList<EncodedExample> TrainExamples => examples;
     public int PadTokenId => padTokenId;
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["LabelSmoothing"] = RunFingerprint.Json(labelSmoothing) };
 
     public Tensor Loss(Batch batch) => Losses.CausalLm(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels!, labelSmoothing);
 }
