@@ -38,11 +38,15 @@ public sealed record TaskData(
         int? numLabels = null)
     {
         if (task.IsClassification) return PrepareClassification(task, trainPath, evalPath, tokenizer, maxLength, settings.EvalMaxExamples, warn, numLabels);
+        var trainExamples = trainPath is null ? [] : ReadCausal(task, trainPath);
+        var evalExamples = evalPath is null ? null : Limit(ReadCausal(task, evalPath), settings.EvalMaxExamples);
+        // Token ids are taken as they are: the tokenizer (and its special ids) is touched only when there is text.
+        bool hasText = settings.Pack || trainExamples.Concat(evalExamples ?? []).Any(e => e is not TokenIdsExample);
         var options = new CausalLmEncodingOptions
         {
             Encode = text => tokenizer.Encode(text, addSpecialTokens: false),
-            EosId = tokenizer.EosTokenId ?? throw new PeftSharpException("the tokenizer defines no EOS token, which causal-LM training needs"),
-            BosId = tokenizer.BosTokenId is { } bos && bos != tokenizer.EosTokenId ? bos : null,
+            EosId = hasText ? tokenizer.EosTokenId ?? throw new PeftSharpException("the tokenizer defines no EOS token, which causal-LM training needs") : null,
+            BosId = hasText && tokenizer.BosTokenId is { } bos && bos != tokenizer.EosTokenId ? bos : null,
             MaxLength = maxLength,
             LongSequences = LongSequencePolicy.Truncate,
             CommonsenseReferenceIndentation = settings.ReferenceIndentation,
@@ -50,13 +54,9 @@ public sealed record TaskData(
         };
         IReadOnlyList<EncodedExample> train = [];
         if (trainPath is not null)
-        {
-            var trainExamples = ReadCausal(task, trainPath);
             train = settings.Pack ? Packing.Pack(trainExamples, options, maxLength) : CausalLmEncoding.EncodeAll(trainExamples, options, trainPath);
-        }
-        if (evalPath is null) return new TaskData(task, train, null, null, null, 0, null);
+        if (evalPath is null || evalExamples is null) return new TaskData(task, train, null, null, null, 0, null);
 
-        var evalExamples = Limit(ReadCausal(task, evalPath), settings.EvalMaxExamples);
         IReadOnlyList<GenerationCase>? generation = null;
         IReadOnlyList<(int[], CommonsenseExample)>? commonsense = null;
         IReadOnlyList<EncodedExample>? lossExamples = null;

@@ -16,7 +16,8 @@ public static class EvaluatorFactory
     /// </summary>
     public static IEvaluator? Build(IPretrainedModel model, ITextTokenizer tokenizer, TaskData data, GenerationOptions generation, int batchSize, int padId)
     {
-        var options = generation with { EosTokenIds = generation.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : null), PadTokenId = padId };
+        // Only generation reads the tokenizer: loss and classification evaluation on token ids need none.
+        GenerationOptions Decoding() => generation with { EosTokenIds = generation.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : null), PadTokenId = padId };
         var evaluators = new List<IEvaluator>();
         switch (model)
         {
@@ -25,8 +26,8 @@ public static class EvaluatorFactory
                 break;
             case ICausalLanguageModel lm:
                 // The task's own metric leads (commonsense accuracy, then E2E BLEU); the loss is the primary metric only of plain LM data.
-                if (data.EvalCommonsense is not null) evaluators.Add(new CommonsenseEvaluator(lm, tokenizer, data.EvalCommonsense, options, batchSize));
-                if (data.EvalGeneration is not null) evaluators.Add(new GenerationEvaluator(lm, tokenizer, data.EvalGeneration, options, batchSize));
+                if (data.EvalCommonsense is not null) evaluators.Add(new CommonsenseEvaluator(lm, tokenizer, data.EvalCommonsense, Decoding(), batchSize));
+                if (data.EvalGeneration is not null) evaluators.Add(new GenerationEvaluator(lm, tokenizer, data.EvalGeneration, Decoding(), batchSize));
                 if (data.Eval is not null) evaluators.Add(new CausalLmLossEvaluator(lm, data.Eval, padId, batchSize));
                 break;
         }

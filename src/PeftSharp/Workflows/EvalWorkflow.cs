@@ -33,7 +33,7 @@ public static class EvalWorkflow
     public static IReadOnlyDictionary<string, double> Run(EvalSettings settings, Action<string>? warn = null)
     {
         warn ??= _ => { };
-        var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
+        var tokenizer = new DeferredTokenizer(settings.ModelDirectory); // loaded only if text must be tokenized or generated
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var maxLength = TaskData.MaxLength(settings.MaxLength, task, PretrainedModelLoader.LoadConfig(settings.ModelDirectory));
         var data = TaskData.Prepare(task, null, settings.DataPath, tokenizer, maxLength,
@@ -42,7 +42,7 @@ public static class EvalWorkflow
         using var session = ModelSession.Open(settings.ModelDirectory, settings.AdapterDirectory, task.IsClassification ? data.NumLabels : null,
             settings.Dtype, Devices.Resolve(settings.Device), warn);
         if (settings.Merge) session.Peft?.Merge();
-        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0)
+        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, settings.Generation, settings.BatchSize, tokenizer.PadId)
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
         using var noGrad = no_grad();
         return evaluator.Evaluate();

@@ -39,14 +39,14 @@ public static class TrainWorkflow
             if (path is not null && !File.Exists(path) && !Directory.Exists(path)) throw new InvalidOptionException(option, path, "not found");
         var device = Devices.Resolve(settings.Device);
         manual_seed(settings.Trainer.Seed);
-        var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
+        var tokenizer = new DeferredTokenizer(settings.ModelDirectory); // loaded only if text must be tokenized or generated
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var config = PretrainedModelLoader.LoadConfig(settings.ModelDirectory);
         int maxLength = TaskData.MaxLength(settings.MaxLength, task, config);
 
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
         var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
-        int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
+        int padId = tokenizer.PadId;
         long totalSteps = settings.Trainer.TotalSteps(data.Train.Count);
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
         var trainerOptions = settings.Trainer with { WarmupSteps = warmup };
