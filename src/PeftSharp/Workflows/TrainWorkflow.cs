@@ -19,6 +19,10 @@ public sealed record TrainRunResult(
     IReadOnlyList<(string Path, long Rank)> EffectiveRanks, string OutputDirectory)
 {
     public double TrainablePercent => 100.0 * TrainableParameters / AllParameters;
+    /// <summary>The settings the run trained with.</summary>
+    public TrainSettings? Settings { get; init; }
+    /// <summary>AdaLoRA and LoRA²: the parameters whose sensitivity the rank allocator computes at every step (null for other methods).</summary>
+    public long? ImportanceScoredParameters { get; init; }
 }
 
 /// <summary>
@@ -97,10 +101,15 @@ public static class TrainWorkflow
             test = EvaluatorFactory.Build(model, tokenizer, testData, settings.Generation, settings.EvalBatchSize, padId)?.Evaluate();
         }
         var ranks = peft?.EffectiveRanks() ?? [];
+        long? scored = peft?.Schedule is Tuners.RankAllocation.RankAllocator allocator ? allocator.ScoredParameterCount : null;
         if (!result.Interrupted) WriteFinalMetrics(settings, result, counts, all, test, ranks);
         peft?.Dispose();
         model.Dispose();
-        return new TrainRunResult(settings.MethodName, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory);
+        return new TrainRunResult(settings.MethodName, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory)
+        {
+            Settings = settings,
+            ImportanceScoredParameters = scored,
+        };
     }
 
     static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,
