@@ -183,31 +183,20 @@ internal static class AblationReport
         ["paper"] = row.Paper,
         ["metric"] = c.Metric,
         ["learning_rate"] = c.LearningRate,
-        ["learning_rate_search"] = new JsonArray(c.LearningRateSearch.Select(s => (JsonNode?)new JsonObject
-        {
-            ["learning_rate"] = s.LearningRate,
-            ["dev"] = double.IsFinite(s.DevMetric) ? s.DevMetric : null,
-        }).ToArray()),
-        ["dev"] = Spread(c.Dev),
-        ["test"] = Spread(c.Test),
+        ["learning_rate_search"] = CompareWorkflow.SearchJson(c),
+        ["dev"] = CompareWorkflow.Node(c.Dev),
+        ["test"] = CompareWorkflow.Node(c.Test),
         ["dev_per_seed"] = new JsonArray(c.Runs.Select(r => (JsonNode?)Metric(r.EvalMetrics, c.Metric)).ToArray()),
         ["test_per_seed"] = new JsonArray(c.Runs.Select(r => (JsonNode?)Metric(r.TestMetrics, c.Metric)).ToArray()),
         ["trainable_parameters"] = c.TrainableParameters,
-        ["mean_effective_rank"] = Spread(c.MeanEffectiveRank),
+        ["mean_effective_rank"] = CompareWorkflow.Node(c.MeanEffectiveRank),
         ["effective_rank_per_layer"] = new JsonObject(c.Runs[0].EffectiveRanks.Select(r => KeyValuePair.Create(r.Path, (JsonNode?)LayerRank(c, r.Path)))),
         ["importance_scored_parameters"] = c.Runs[0].ImportanceScoredParameters,
-        ["train_seconds"] = Spread(c.TrainSeconds),
+        ["train_seconds"] = CompareWorkflow.Node(c.TrainSeconds),
     };
 
     static double? Metric(IReadOnlyDictionary<string, double>? metrics, string? name) =>
         name is not null && metrics is not null && metrics.TryGetValue(name, out var v) && double.IsFinite(v) ? v : null;
-
-    static JsonObject Spread(Spread s) => new()
-    {
-        ["mean"] = double.IsFinite(s.Mean) ? s.Mean : null,
-        ["std"] = double.IsFinite(s.Std) ? s.Std : null,
-        ["runs"] = s.Count,
-    };
 
     static void StepsPlot(AblationResult result, string path)
     {

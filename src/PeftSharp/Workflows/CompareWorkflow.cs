@@ -76,8 +76,8 @@ public static class CompareWorkflow
         if (settings.Seeds.Count == 0) throw new PeftSharpException("a comparison needs at least one seed");
         if (settings.Runs.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
             throw new PeftSharpException($"a comparison names '{duplicate.Key}' twice");
-        foreach (var lr in settings.LearningRateGrid.Where(lr => !(lr > 0) || double.IsInfinity(lr)))
-            throw new InvalidOptionException(nameof(CompareSettings), nameof(CompareSettings.LearningRateGrid), "positive learning rates", lr);
+        if (settings.LearningRateGrid.Any(lr => !(lr > 0) || double.IsInfinity(lr)))
+            throw new InvalidOptionException(nameof(CompareSettings), nameof(CompareSettings.LearningRateGrid), "positive learning rates", string.Join(", ", settings.LearningRateGrid));
         bool selects = settings.LearningRateGrid.Count > 0 && settings.Runs.Any(r => r.LearningRate is null);
         if (selects && settings.Base.EvalDataPath is null)
             throw new InvalidOptionException(nameof(TrainSettings), nameof(TrainSettings.EvalDataPath), "evaluation data, to select learning rates on", null);
@@ -189,11 +189,7 @@ public static class CompareWorkflow
         {
             ["method"] = c.Method,
             ["learning_rate"] = c.LearningRate,
-            ["learning_rate_search"] = new JsonArray(c.LearningRateSearch.Select(t => (JsonNode?)new JsonObject
-            {
-                ["learning_rate"] = t.LearningRate,
-                ["dev"] = double.IsFinite(t.DevMetric) ? t.DevMetric : null,
-            }).ToArray()),
+            ["learning_rate_search"] = SearchJson(c),
             ["trainable_parameters"] = c.TrainableParameters,
             ["trainable_percent"] = c.TrainablePercent,
             ["metric"] = c.Metric,
@@ -206,7 +202,15 @@ public static class CompareWorkflow
         ComparisonPlots.Write(directory, comparisons);
     }
 
-    static JsonObject Node(Spread s) => new()
+    /// <summary>The learning-rate candidates of a comparison row and their dev scores, as JSON.</summary>
+    internal static JsonArray SearchJson(MethodComparison c) => new(c.LearningRateSearch.Select(t => (JsonNode?)new JsonObject
+    {
+        ["learning_rate"] = t.LearningRate,
+        ["dev"] = double.IsFinite(t.DevMetric) ? t.DevMetric : null,
+    }).ToArray());
+
+    /// <summary>Mean, standard deviation and number of runs as JSON (null for a value that is not finite).</summary>
+    internal static JsonObject Node(Spread s) => new()
     {
         ["mean"] = double.IsFinite(s.Mean) ? s.Mean : null,
         ["std"] = double.IsFinite(s.Std) ? s.Std : null,
