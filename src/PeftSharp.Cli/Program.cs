@@ -17,7 +17,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 using var cancel = new CancellationTokenSource();
 using var signals = StopSignals.Install(cancel);
 
-ICliCommand[] commands = [new TrainCommand(), new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new DemoCommand(), new TokenizerCommand(), new ExportCommand()];
+ICliCommand[] commands = [new TrainCommand(), new EvalCommand(), new GenerateCommand(), new MergeCommand(), new InspectCommand(), new CompareCommand(), new AblateCommand(), new DemoCommand(), new TokenizerCommand(), new ExportCommand()];
 var root = new RootCommand("PeftSharp: parameter-efficient fine-tuning (LoRA, DoRA, Dual LoRA, LoRA², AdaLoRA, LoRA+) for .NET");
 foreach (var command in commands)
 {

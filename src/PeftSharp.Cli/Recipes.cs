@@ -16,7 +16,7 @@ internal static class Recipes
     public static string[] Expand(string[] args, Command command)
     {
         var knownOptions = command.Options.Select(o => o.Name.TrimStart('-')).ToHashSet();
-        if (!knownOptions.Contains("recipe")) return args;
+        if (!knownOptions.Contains("recipe") || command.Name == Commands.AblateCommand.Name) return args; // ablate reads its own format
         int at = Array.FindIndex(args, a => a == "--recipe" || a.StartsWith("--recipe=", StringComparison.Ordinal));
         if (at < 0) return args;
         string path = args[at].Contains('=') ? args[at]["--recipe=".Length..] : at + 1 < args.Length ? args[at + 1] : throw new PeftSharpException("--recipe needs a file");

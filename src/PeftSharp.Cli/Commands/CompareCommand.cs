@@ -12,11 +12,15 @@ internal sealed class CompareCommand : ICliCommand
     readonly TrainCommand train = new(new Command("compare", "Train several methods on the same data at an equal parameter budget and compare them (table + plots)."), singleMethod: false);
     readonly Option<string> methods;
     readonly Option<int> seeds;
+    readonly Option<string?> lrPerMethod, lrGrid;
 
     public CompareCommand()
     {
         methods = train.Options.Add("methods", "Comma-separated methods", string.Join(",", PeftMethods.ComparedByDefault.Select(m => m.Name)));
         seeds = train.Options.Add("seeds", "Seeds per method (--seed, --seed+1, …); results are mean ± std", 1);
+        lrPerMethod = train.Options.Add<string?>("lr-per-method", "A learning rate per method, e.g. full=5e-4,lora=5e-3 (the others use --lr or --lr-grid)");
+        lrGrid = train.Options.Add<string?>("lr-grid", "Choose each method's learning rate on --eval-data from these, e.g. 1e-3,3e-3,1e-2 (trained with the first seed; the table reports the choice)",
+            binds: nameof(CompareSettings.LearningRateGrid));
     }
 
     public Command Command => train.Command;
@@ -26,11 +30,13 @@ internal sealed class CompareCommand : ICliCommand
         var chosen = MethodList.Parse(p.GetValue(methods)!, "--methods");
         if (p.GetValue(seeds) < 1) throw new PeftSharpException($"--seeds must be ≥ 1, got {p.GetValue(seeds)}");
         var settings = train.Settings(p, chosen[0]);
+        var rates = LearningRates.PerMethod(p.GetValue(lrPerMethod), chosen, "--lr-per-method");
         var results = Compare.Run(new CompareSettings
         {
             Base = settings, OutputDirectory = settings.OutputDirectory,
-            Runs = chosen.Select(m => new MethodRun(m.Name, train.Configure(m, p, chosen))).ToList(),
+            Runs = chosen.Select(m => new MethodRun(m.Name, train.Configure(m, p, chosen), rates.TryGetValue(m.Name, out var lr) ? lr : null)).ToList(),
             Seeds = Enumerable.Range(settings.Trainer.Seed, p.GetValue(seeds)).ToList(),
+            LearningRateGrid = LearningRates.Grid(p.GetValue(lrGrid), "--lr-grid"),
         }, cancel);
         return results is null ? StopSignals.ExitCode : 0;
     }
@@ -46,7 +52,7 @@ internal static class Compare
             var shown = new HashSet<string>(StringComparer.Ordinal); // every run loads the same data and model: warn once
             var results = ProgressDisplay.Run(display =>
             {
-                var progress = new ComparisonProgress(display, settings.Runs.Count * settings.Seeds.Count);
+                var progress = new ComparisonProgress(display, settings.TrainingRuns);
                 return CompareWorkflow.Run(settings, progress.Next, w => { if (shown.Add(w)) display.Warn(w); }, cancel);
             });
             Console.WriteLine();

@@ -25,7 +25,8 @@ internal sealed class MethodOptionBindings
         }
     }
 
-    static string Flag(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name).Replace('_', '-');
+    /// <summary>The flag of a method option: <c>lora_alpha</c> → <c>lora-alpha</c> (without the dashes).</summary>
+    internal static string Flag(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name).Replace('_', '-');
 
     /// <summary>
     /// <paramref name="config"/> (the budget's configuration of <paramref name="method"/>; null for full fine-tuning) with
@@ -67,7 +68,8 @@ internal sealed class MethodOptionBindings
             : $" (default: {string.Join(", ", at8.Where(v => v.Value != "").Select(v => $"{v.Name} {v.Value}"))})";
     }
 
-    static string Format(object? value) => value switch
+    /// <summary>An option value as the command line writes it (enums in snake_case, lists comma-separated).</summary>
+    internal static string Format(object? value) => value switch
     {
         null => "",
         bool b => b ? "true" : "false",

@@ -15,8 +15,8 @@ public sealed record CausalLmEncodingOptions
     /// <summary>Text → token ids, without any special token (BOS/EOS are added here, from the ids below).</summary>
     public required Func<string, IReadOnlyList<int>> Encode { get; init; }
 
-    /// <summary>End-of-sequence id.</summary>
-    public required int EosId { get; init; }
+    /// <summary>End-of-sequence id; needed by every example kind except token ids (null when only those are encoded).</summary>
+    public int? EosId { get; init; }
 
     /// <summary>Beginning-of-sequence id prepended to every sequence (LLaMA: 1), or null for none (GPT-2).</summary>
     public int? BosId { get; init; }
@@ -35,6 +35,8 @@ public sealed record CausalLmEncodingOptions
 
     /// <summary>Receives the dataset's warnings (truncated and dropped examples).</summary>
     public Action<string>? Warn { get; init; }
+
+    internal int RequiredEosId => EosId ?? throw new PeftSharpException("the tokenizer defines no EOS token, which causal-LM text examples need");
 }
 
 /// <summary>
@@ -172,7 +174,7 @@ public static class CausalLmEncoding
             if (options.BosId is { } bos) Add([bos], supervised);
         }
 
-        public void Eos(bool supervised) => Add([options.EosId], supervised);
+        public void Eos(bool supervised) => Add([options.RequiredEosId], supervised);
 
         public void Add(IReadOnlyList<int> ids, bool supervised)
         {

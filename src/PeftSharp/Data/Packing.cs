@@ -16,7 +16,7 @@ internal static class Packing
             if (example is not TextExample text) throw new PeftSharpException($"packing applies to text examples, not {example.GetType().Name}");
             if (options.BosId is { } bos) stream.Add(bos);
             stream.AddRange(options.Encode(text.Text));
-            stream.Add(options.EosId);
+            stream.Add(options.RequiredEosId);
         }
         var blocks = new List<EncodedExample>(stream.Count / blockSize);
         for (int start = 0; start + blockSize <= stream.Count; start += blockSize)

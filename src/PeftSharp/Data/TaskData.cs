@@ -44,16 +44,6 @@ public sealed record TaskData(
     {
         if (task.IsClassification)
             return PrepareClassification(task, trainPath, evalPath, tokenizer, maxLength, settings, warn, new KnownClasses(numLabels, labelNames, classesFrom ?? "the trained classifier"));
-        var options = new CausalLmEncodingOptions
-        {
-            Encode = text => tokenizer.Encode(text, addSpecialTokens: false),
-            EosId = tokenizer.EosTokenId ?? throw new PeftSharpException("the tokenizer defines no EOS token, which causal-LM training needs"),
-            BosId = tokenizer.BosTokenId is { } bos && bos != tokenizer.EosTokenId ? bos : null,
-            MaxLength = maxLength,
-            LongSequences = LongSequencePolicy.Truncate,
-            CommonsenseReferenceIndentation = settings.ReferenceIndentation,
-            Warn = warn,
-        };
         var trainExamples = trainPath is null ? [] : ReadCausal(task, trainPath);
         var evalExamples = evalPath is null ? null : ReadCausal(task, evalPath);
         if (settings.EvalSplit is { } fraction)
@@ -62,11 +52,23 @@ public sealed record TaskData(
                 throw new InvalidOptionException("TrainSettings", "EvalSplit", $"used with JSONL, text or classification data only ({task.Kind} data needs its own evaluation file)", fraction);
             (trainExamples, evalExamples) = HeldOutSplit.Apply(trainExamples, fraction, trainPath!);
         }
+        if (evalExamples is not null) evalExamples = Limit(evalExamples, settings.EvalMaxExamples);
+        // Token ids are taken as they are: the tokenizer (and its special ids) is touched only when there is text.
+        bool hasText = settings.Pack || trainExamples.Concat(evalExamples ?? []).Any(e => e is not TokenIdsExample);
+        var options = new CausalLmEncodingOptions
+        {
+            Encode = text => tokenizer.Encode(text, addSpecialTokens: false),
+            EosId = hasText ? tokenizer.EosTokenId ?? throw new PeftSharpException("the tokenizer defines no EOS token, which causal-LM training needs") : null,
+            BosId = hasText && tokenizer.BosTokenId is { } bos && bos != tokenizer.EosTokenId ? bos : null,
+            MaxLength = maxLength,
+            LongSequences = LongSequencePolicy.Truncate,
+            CommonsenseReferenceIndentation = settings.ReferenceIndentation,
+            Warn = warn,
+        };
         var train = trainPath is null ? []
             : settings.Pack ? Packing.Pack(trainExamples, options, maxLength) : CausalLmEncoding.EncodeAll(trainExamples, options, trainPath);
         if (evalExamples is null) return new TaskData(task, train, null, null, null, 0, null);
 
-        evalExamples = Limit(evalExamples, settings.EvalMaxExamples);
         var evalSource = evalPath ?? trainPath!;
         IReadOnlyList<GenerationCase>? generation = null;
         IReadOnlyList<(int[], CommonsenseExample)>? commonsense = null;

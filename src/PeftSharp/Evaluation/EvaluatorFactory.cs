@@ -18,8 +18,9 @@ public static class EvaluatorFactory
     public static IEvaluator? Build(IPretrainedModel model, ITextTokenizer tokenizer, TaskData data, GenerationOptions generation, int batchSize, int padId,
         EvaluationProgress? progress = null)
     {
-        // Evaluation is reproducible: sampling (which a model's generation_config.json may ask for) uses seed 0 unless given.
-        var options = generation with
+        // Only generation reads the tokenizer: loss and classification evaluation on token ids need none. Evaluation is
+        // reproducible: sampling (which a model's generation_config.json may ask for) uses seed 0 unless given.
+        GenerationOptions Decoding() => generation with
         {
             EosTokenIds = generation.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : null),
             PadTokenId = generation.PadTokenId ?? padId,
@@ -33,8 +34,8 @@ public static class EvaluatorFactory
                 break;
             case ICausalLanguageModel lm:
                 // The task's own metric leads (commonsense accuracy, then E2E BLEU); the loss is the primary metric only of plain LM data.
-                if (data.EvalCommonsense is not null) evaluators.Add(new CommonsenseEvaluator(lm, tokenizer, data.EvalCommonsense, options, batchSize, progress));
-                if (data.EvalGeneration is not null) evaluators.Add(new GenerationEvaluator(lm, tokenizer, data.EvalGeneration, options, batchSize, progress));
+                if (data.EvalCommonsense is not null) evaluators.Add(new CommonsenseEvaluator(lm, tokenizer, data.EvalCommonsense, Decoding(), batchSize, progress));
+                if (data.EvalGeneration is not null) evaluators.Add(new GenerationEvaluator(lm, tokenizer, data.EvalGeneration, Decoding(), batchSize, progress));
                 if (data.Eval is not null) evaluators.Add(new CausalLmLossEvaluator(lm, data.Eval, padId, batchSize, progress));
                 break;
         }

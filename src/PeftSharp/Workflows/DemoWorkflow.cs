@@ -32,20 +32,27 @@ public static class DemoWorkflow
     }
 
     /// <summary>The demo's comparison: defaults sized to finish in minutes on 2 CPU cores (<paramref name="quick"/>: a smaller slice).</summary>
-    public static CompareSettings Settings(string task, bool quick, int seeds, IReadOnlyList<PeftMethod>? methods, string output, int r = 8)
+    public static CompareSettings Settings(string task, bool quick, int seeds, IReadOnlyList<PeftMethod>? methods, string output, int r = 8) => new()
+    {
+        Base = BaseSettings(task, quick, output),
+        Runs = (methods ?? PeftMethods.ComparedByDefault)
+            .Select(m => MethodRun.ForBudget(m, r, m is FullFineTuningMethod ? FullLearningRate : null)).ToList(),
+        Seeds = Enumerable.Range(42, Math.Max(1, seeds)).ToList(),
+        OutputDirectory = output,
+    };
+
+    /// <summary>
+    /// One run on a shipped WordNet task with the demo's settings (model, data, lengths, schedule, steps), before a
+    /// method is chosen: the base of the demo and of <c>peft ablate</c>.
+    /// </summary>
+    public static TrainSettings BaseSettings(string task, bool quick, string output)
     {
         if (!Tasks.Contains(task)) throw new PeftSharpException($"--task must be one of {string.Join(", ", Tasks)}, got '{task}'");
         var assets = Assets();
         var data = Path.Combine(assets, "wordnet", "tasks", task);
         bool generation = task == "wn-define";
         int trainExamples = quick ? 1500 : 4000;
-        var trainer = new TrainerOptions
-        {
-            OutputDirectory = output,
-            LearningRate = AdapterLearningRate, Schedule = ScheduleKind.Linear, WarmupSteps = 10, Epochs = 1,
-            MaxSteps = trainExamples / 32, BatchSize = 32, MaxGradNorm = 1.0, LoggingSteps = 5, Seed = 42,
-        };
-        var baseSettings = new TrainSettings
+        return new TrainSettings
         {
             ModelDirectory = Path.Combine(assets, "models", "wordnet-gpt2"),
             DataPath = Path.Combine(data, "train.jsonl"),
@@ -58,15 +65,12 @@ public static class DemoWorkflow
             EvalMaxExamples = quick ? 300 : generation ? 400 : null,
             TestMaxExamples = quick ? 300 : generation ? 400 : null,
             Generation = new GenerationOptions { MaxNewTokens = 24 },
-            Trainer = trainer,
-        };
-        return new CompareSettings
-        {
-            Base = baseSettings,
-            Runs = (methods ?? PeftMethods.ComparedByDefault)
-                .Select(m => MethodRun.ForBudget(m, r, m is FullFineTuningMethod ? FullLearningRate : null)).ToList(),
-            Seeds = Enumerable.Range(42, Math.Max(1, seeds)).ToList(),
-            OutputDirectory = output,
+            Trainer = new TrainerOptions
+            {
+                OutputDirectory = output,
+                LearningRate = AdapterLearningRate, Schedule = ScheduleKind.Linear, WarmupSteps = 10, Epochs = 1,
+                MaxSteps = trainExamples / 32, BatchSize = 32, MaxGradNorm = 1.0, LoggingSteps = 5, Seed = 42,
+            },
         };
     }
 }

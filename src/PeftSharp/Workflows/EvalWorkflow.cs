@@ -38,7 +38,7 @@ public static class EvalWorkflow
     public static EvalResult Run(EvalSettings settings, Action<string>? warn = null, Action<long, long>? progress = null)
     {
         warn ??= _ => { };
-        var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
+        var tokenizer = new DeferredTokenizer(settings.ModelDirectory); // loaded only if text must be tokenized or generated
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var maxLength = TaskData.MaxLength(settings.MaxLength, task, PretrainedModelLoader.LoadConfig(settings.ModelDirectory));
         // A trained classifier's classes are fixed: the data is checked against them row by row (file:line), not the other way round.
@@ -50,9 +50,9 @@ public static class EvalWorkflow
             settings.Dtype, Devices.Resolve(settings.Device), warn);
         if (settings.Merge) session.Peft?.Merge();
         var generation = session.Model is ICausalLanguageModel lm
-            ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer, lm.EosTokenIds, warn)
+            ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer.IfAvailable, lm.EosTokenIds, warn)
             : settings.Generation;
-        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, generation, settings.BatchSize, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0,
+        var evaluator = EvaluatorFactory.Build(session.Model, tokenizer, data, generation, settings.BatchSize, tokenizer.PadId,
                 progress is null ? null : new EvaluationProgress(progress))
             ?? throw new PeftSharpException($"{settings.DataPath}: nothing to evaluate for task {task.Kind}");
         using var noGrad = no_grad();

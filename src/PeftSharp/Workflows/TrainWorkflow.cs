@@ -19,6 +19,10 @@ public sealed record TrainRunResult(
     IReadOnlyList<(string Path, long Rank)> EffectiveRanks, string OutputDirectory, int? EvalExamples = null, int? TestExamples = null)
 {
     public double TrainablePercent => 100.0 * TrainableParameters / AllParameters;
+    /// <summary>The settings the run trained with.</summary>
+    public TrainSettings? Settings { get; init; }
+    /// <summary>AdaLoRA and LoRA²: the parameters whose sensitivity the rank allocator computes at every step (null for other methods).</summary>
+    public long? ImportanceScoredParameters { get; init; }
 }
 
 /// <summary>
@@ -40,7 +44,7 @@ public static class TrainWorkflow
         using var folder = ClaimOutput(settings);
         var device = Devices.Resolve(settings.Device);
         manual_seed(settings.Trainer.Seed);
-        var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
+        var tokenizer = new DeferredTokenizer(settings.ModelDirectory); // loaded only if text must be tokenized or generated
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
         var config = PretrainedModelLoader.LoadConfig(settings.ModelDirectory);
         int maxLength = TaskData.MaxLength(settings.MaxLength, task, config);
@@ -48,7 +52,7 @@ public static class TrainWorkflow
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
         var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
         Report(settings, data, observer);
-        int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
+        int padId = tokenizer.PadId;
 
         var adapterConfig = settings.Adapter is { TargetModules: null } unset
             ? unset with { TargetModules = TargetModules.FromNames(ModelConfig.DefaultTargetModules(config.ModelType)) }
@@ -87,7 +91,7 @@ public static class TrainWorkflow
             _ => throw new PeftSharpException($"model_type '{config.ModelType}' cannot be trained on {task.Kind}"),
         };
         var generation = model is ICausalLanguageModel causalLm
-            ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer, causalLm.EosTokenIds, warn)
+            ? WorkflowGeneration.Resolve(settings.Generation, settings.ModelDirectory, tokenizer.IfAvailable, causalLm.EosTokenIds, warn)
             : settings.Generation;
         EvaluationProgress Progress(string split) => new((done, total) => observer?.OnEvaluationProgress(split, done, total));
         var evaluator = EvaluatorFactory.Build(model, tokenizer, data, generation, settings.EvalBatchSize, padId, Progress("dev"));
@@ -106,7 +110,11 @@ public static class TrainWorkflow
         }
         var ranks = peft?.EffectiveRanks() ?? [];
         var run = new TrainRunResult(settings.MethodName, result, counts, all, result.FinalMetrics, test, ranks, settings.OutputDirectory,
-            result.FinalMetrics is null ? null : evaluator?.ExampleCount, testExamples);
+            result.FinalMetrics is null ? null : evaluator?.ExampleCount, testExamples)
+        {
+            Settings = settings,
+            ImportanceScoredParameters = peft?.Schedule is Tuners.RankAllocation.RankAllocator allocator ? allocator.ScoredParameterCount : null,
+        };
         if (!result.Interrupted) WriteFinalMetrics(settings, run);
         peft?.Dispose();
         model.Dispose();

@@ -59,17 +59,29 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void LoRA_plus_puts_B_at_ratio_times_lr_and_no_decay_on_scales()
+    public void LoRA_plus_groups_as_PEFTs_create_loraplus_optimizer()
     {
+        // PEFT: lora_B and every 1-D trainable parameter at ratio × lr; the rest at lr. Weight decay stays by role
+        // (PeftSharp decays no bias, norm or DoRA magnitude; docs/methods.md#lora-plus names PEFT's difference).
         torch.manual_seed(2);
         var peft = PeftModel.Create(new TinyMlp(), new LoraConfig { R = 2, UseDora = true, LoraPlusLrRatio = 16, TargetModules = TargetModules.FromNames("fc_in", "c_proj"), Bias = BiasMode.LoraOnly });
         var groups = peft.ParameterGroups(learningRate: 2e-4, weightDecay: 0.01);
         var byName = groups.SelectMany(g => g.Parameters.Select(p => (p.Name, g.LearningRate, g.WeightDecay))).ToDictionary(x => x.Name);
         Assert.Equal((16 * 2e-4, 0.01), (byName["fc_in.lora_B.weight"].LearningRate, byName["fc_in.lora_B.weight"].WeightDecay));
         Assert.Equal((2e-4, 0.01), (byName["c_proj.lora_A.weight"].LearningRate, byName["c_proj.lora_A.weight"].WeightDecay));
-        Assert.Equal((2e-4, 0.0), (byName["fc_in.lora_magnitude_vector"].LearningRate, byName["fc_in.lora_magnitude_vector"].WeightDecay));
-        Assert.Equal((2e-4, 0.0), (byName["fc_in.base_layer.bias"].LearningRate, byName["fc_in.base_layer.bias"].WeightDecay));
+        Assert.Equal((16 * 2e-4, 0.0), (byName["fc_in.lora_magnitude_vector"].LearningRate, byName["fc_in.lora_magnitude_vector"].WeightDecay));
+        Assert.Equal((16 * 2e-4, 0.0), (byName["fc_in.base_layer.bias"].LearningRate, byName["fc_in.base_layer.bias"].WeightDecay));
         Assert.Equal(peft.TrainableParameters().Count, byName.Count);
+        // Every 1-D parameter and every B is raised; every other parameter is not.
+        foreach (var t in peft.TrainableParameters())
+            Assert.Equal(t.Parameter.dim() == 1 || t.Name.Contains("lora_B", StringComparison.Ordinal) ? 16 * 2e-4 : 2e-4, byName[t.Name].LearningRate);
+    }
+
+    [Fact]
+    public void Without_LoRA_plus_every_parameter_trains_at_the_learning_rate()
+    {
+        var peft = PeftModel.Create(new TinyMlp(), new LoraConfig { R = 2, UseDora = true, TargetModules = TargetModules.FromNames("fc_in", "c_proj"), Bias = BiasMode.LoraOnly });
+        Assert.All(peft.ParameterGroups(learningRate: 2e-4, weightDecay: 0.01), g => Assert.Equal(2e-4, g.LearningRate));
     }
 
     /// <summary>One AdamW step with weight decay and zero gradients: only decayed parameters move (p ← p − lr·wd·p).</summary>

@@ -105,10 +105,41 @@ public class RankAllocationTests
             using (torch.no_grad()) lambda.copy_(torch.tensor(values, dtype: ScalarType.Float64).reshape(lambda.shape));
             lambda.grad = torch.ones_like(lambda);
         }
-        ((RankAllocator)peft.Schedule!).Step(3); // t = T − tfinal: scores, then keeps b_T = 2 of 6
+        ((RankAllocator)peft.Schedule!).Step(2); // t = 2: scores, then keeps b(2) = ⌊2 + 4·(1/3)³⌋ = 2 of 6
         var masks = peft.Layers.Values.Select(l => ((IRankAdaptive)l["default"]).Mask).ToList();
         Assert.Equal(new[] { true, false, true }, masks[0]); // 5 and 6 kept
         Assert.Equal(new[] { false, false, false }, masks[1]);
+    }
+
+    [Fact]
+    public void The_final_mask_at_T_minus_tfinal_uses_the_earlier_scores_only()
+    {
+        // PEFT's update_and_allocate and the LoRA² release skip the sensitivity update at t = T − tfinal: the final mask
+        // comes from the averages of steps < T − tfinal. Here step 3 = T − tfinal brings gradients that, if scored,
+        // would reverse the ranking; the final mask must still be the one step 2's scores give.
+        var (_, peft) = MakeWide(new AdaLoraConfig { InitR = 3, TargetR = 1, Beta1 = 0.5, Beta2 = 0.5, Tinit = 0, Tfinal = 1, DeltaT = 1, TotalStep = 4, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        var allocator = (RankAllocator)peft.Schedule!;
+        var lambdas = peft.Layers.Values.Select(l => ((IRankAdaptive)l["default"]).Lambda).ToList();
+        void SetLambdas(double[][] values)
+        {
+            foreach (var (lambda, v) in lambdas.Zip(values))
+            {
+                using (torch.no_grad()) lambda.copy_(torch.tensor(v, dtype: ScalarType.Float64).reshape(lambda.shape));
+                lambda.grad = torch.ones_like(lambda);
+            }
+        }
+        SetLambdas([[5, 1, 6], [2, 4, 3]]);
+        allocator.Step(2); // b(2) = 2: keeps λ = 6 and 5 (layer 0, indices 2 and 0)
+        var afterStep2 = peft.Layers.Values.Select(l => ((IRankAdaptive)l["default"]).Mask.ToArray()).ToList();
+        Assert.Equal(new[] { true, false, true }, afterStep2[0]);
+        // The masked triplets regrow strongly and the kept ones collapse: scored at step 3, layer 0 index 1 and layer 1
+        // index 0 would now lead (Ī = ½·Ī + ½·50 against ½·Ī + 0), so an update here would move the mask there.
+        SetLambdas([[0, 50, 0], [50, 0, 0]]);
+        allocator.Step(3);
+        Assert.True(allocator.Frozen);
+        var final = peft.Layers.Values.Select(l => ((IRankAdaptive)l["default"]).Mask).ToList();
+        Assert.Equal(afterStep2[0], final[0]);
+        Assert.Equal(afterStep2[1], final[1]);
     }
 
     [Fact]
@@ -189,26 +220,47 @@ public class RankAllocationTests
             state.Tensors.Keys.Select(k => k[..k.LastIndexOf('.')]).Distinct().OrderBy(k => k, StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void Regulariser_equals_the_closed_form()
+    [Theory]
+    [InlineData(Lora2OrthogonalMatrices.All, "P Q B1 A1 B2 A2")]
+    [InlineData(Lora2OrthogonalMatrices.Products, "P Q")]
+    [InlineData(Lora2OrthogonalMatrices.Factors, "B1 A1 B2 A2")]
+    [InlineData(Lora2OrthogonalMatrices.QFactors, "B2 A2")]
+    [InlineData(Lora2OrthogonalMatrices.PFactors, "B1 A1")]
+    public void Regulariser_variants_equal_their_closed_forms(Lora2OrthogonalMatrices variant, string matrices)
     {
-        var (_, peft) = MakeWide(new Lora2Config { K = 3, InitR = 4, TargetR = 2, OrthRegWeight = 0.3, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        var (_, peft) = MakeWide(new Lora2Config { K = 3, InitR = 4, TargetR = 2, OrthRegWeight = 0.3, OrthRegMatrices = variant, TargetModules = TargetModules.FromNames("fc_in", "c_proj") });
+        using (torch.no_grad()) foreach (var t in peft.TrainableParameters()) t.Parameter.normal_(0, 0.5); // far from orthonormal: every term counts
+        var names = matrices.Split(' ');
         double expected = 0; int count = 0;
         foreach (var layer in peft.Layers.Values)
         {
             var a = (Lora2Layer)layer["default"];
-            // d = 10 or 8, K = 3, r = 4, k = 12 or 10: P (d×r) → PᵀP; Q (r×k) → QQᵀ; B1 (d×K) → B1ᵀB1;
-            // A1 (K×r), r > K → A1A1ᵀ; B2 (r×K) → B2ᵀB2; A2 (K×k) → A2A2ᵀ.
+            // d = 10 or 8, K = 3, r = 4, k = 12 or 10, each matrix pushed to orthonormality along its smaller side:
+            // P (d×r) → PᵀP; Q (r×k) → QQᵀ; B1 (d×K) → B1ᵀB1; A1 (K×r), r > K → A1A1ᵀ; B2 (r×K) → B2ᵀB2; A2 (K×k) → A2A2ᵀ.
             var p = a.B1.matmul(a.A1); var q = a.B2.matmul(a.A2);
-            foreach (var gram in new[] { p.t().matmul(p), q.matmul(q.t()), a.B1.t().matmul(a.B1), a.A1.matmul(a.A1.t()), a.B2.t().matmul(a.B2), a.A2.matmul(a.A2.t()) })
+            var grams = new Dictionary<string, Tensor>
+            {
+                ["P"] = p.t().matmul(p), ["Q"] = q.matmul(q.t()), ["B1"] = a.B1.t().matmul(a.B1),
+                ["A1"] = a.A1.matmul(a.A1.t()), ["B2"] = a.B2.t().matmul(a.B2), ["A2"] = a.A2.matmul(a.A2.t()),
+            };
+            foreach (var gram in names.Select(n => grams[n]))
             {
                 var diff = gram - torch.eye(gram.shape[0], dtype: ScalarType.Float64);
                 expected += Math.Sqrt(diff.pow(2).sum().item<double>());
                 count++;
             }
         }
-        Assert.Equal(12, count);
+        Assert.Equal(2 * names.Length, count);
         Assert.Equal(0.3 * expected / count, peft.RegularizationLoss().item<double>(), 10);
+    }
+
+    [Fact]
+    public void The_regulariser_variant_is_saved_and_loaded()
+    {
+        var config = new Lora2Config { K = 3, InitR = 4, OrthRegMatrices = Lora2OrthogonalMatrices.QFactors, TargetModules = TargetModules.FromNames("fc_in") };
+        var json = AdapterConfigFile.ToJson(config);
+        Assert.Contains("\"orth_reg_matrices\": \"q_factors\"", json);
+        Assert.Equal(Lora2OrthogonalMatrices.QFactors, ((Lora2Config)AdapterConfigFile.Parse(json, "adapter_config.json")).OrthRegMatrices);
     }
 
     [Theory]

@@ -17,6 +17,10 @@ public sealed record Lora2Config : RankAllocation.RankAdaptiveConfig
     [MethodOption("LoRA² inner rank K of both factorisations B1 (d, K)·A1 (K, r) and B2 (r, K)·A2 (K, k)")]
     public int K { get; init; } = 8;
 
+    /// <summary>The matrices the orthogonal regulariser constrains (the paper's Table 3 variants; all six is the method).</summary>
+    [MethodOption("Matrices the orthogonal regulariser constrains (paper Table 3): all = P, Q, B1, A1, B2, A2 (the method); products = P, Q ('P&Q'); factors = B1, A1, B2, A2 ('uv & 𝒰𝒱'); q_factors = B2, A2 ('uv'); p_factors = B1, A1 ('𝒰𝒱')")]
+    public Lora2OrthogonalMatrices OrthRegMatrices { get; init; } = Lora2OrthogonalMatrices.All;
+
     public override void Validate()
     {
         base.Validate();

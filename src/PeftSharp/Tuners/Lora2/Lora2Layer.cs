@@ -21,6 +21,7 @@ public sealed class Lora2Layer : TunerLayer, IRankAdaptive
     readonly Linear lora_A2; // weight (K, k)
     readonly Dropout? lora_dropout;
 #pragma warning restore IDE1006
+    readonly Lora2OrthogonalMatrices orthogonalMatrices;
 
     internal Lora2Layer(LinearLike layer, bool[]? rankPattern, Lora2Config config) : base(nameof(Lora2Layer))
     {
@@ -32,6 +33,7 @@ public sealed class Lora2Layer : TunerLayer, IRankAdaptive
         lora_B2 = Factor(k, r, layer);
         lora_A2 = Factor(layer.InFeatures, k, layer);
         lora_dropout = MakeDropout(config.LoraDropout);
+        orthogonalMatrices = config.OrthRegMatrices;
         if (rankPattern is not null && rankPattern.Length != r)
             throw new PeftSharpException($"LORA2 rank_pattern has {rankPattern.Length} entries for a layer with init_r = {r}");
         Mask = rankPattern?.ToArray() ?? Enumerable.Repeat(true, r).ToArray();
@@ -66,8 +68,19 @@ public sealed class Lora2Layer : TunerLayer, IRankAdaptive
     IEnumerable<(string Name, Tensor Parameter, TripletAxis Axis)> IRankAdaptive.ScoredParameters =>
         [("lora_lambda", lora_lambda, TripletAxis.Element), ("lora_A1.weight", A1, TripletAxis.Column), ("lora_B2.weight", B2, TripletAxis.Row)];
 
-    /// <summary>Outer group P = B1A1, Q = B2A2, and the inner groups (B1, A1), (B2, A2) (LoRA² paper, eq. 5, Table 3 "All").</summary>
-    IEnumerable<Tensor> IRankAdaptive.OrthogonalMatrices() => [B1.matmul(A1), B2.matmul(A2), B1, A1, B2, A2];
+    /// <summary>
+    /// The outer group P = B1A1, Q = B2A2 and the inner groups (B1, A1), (B2, A2) (LoRA² paper, eq. 5; Table 3 "All"),
+    /// or the subset of the configured Table 3 variant.
+    /// </summary>
+    IEnumerable<Tensor> IRankAdaptive.OrthogonalMatrices() => orthogonalMatrices switch
+    {
+        Lora2OrthogonalMatrices.All => [B1.matmul(A1), B2.matmul(A2), B1, A1, B2, A2],
+        Lora2OrthogonalMatrices.Products => [B1.matmul(A1), B2.matmul(A2)],
+        Lora2OrthogonalMatrices.Factors => [B1, A1, B2, A2],
+        Lora2OrthogonalMatrices.QFactors => [B2, A2],
+        Lora2OrthogonalMatrices.PFactors => [B1, A1],
+        _ => throw new ArgumentOutOfRangeException(nameof(orthogonalMatrices)),
+    };
 
     protected internal override Tensor Forward(LinearLike layer, Tensor x)
     {

@@ -52,7 +52,8 @@ internal sealed class RankAllocator : ITrainingSchedule
         }
         else if (!Frozen)
         {
-            UpdateImportance(); // t = T − tfinal still scores (as PEFT's final update_and_allocate), then the mask freezes
+            // t = T − tfinal: the final mask from the averages of the earlier steps, without this step's sensitivity
+            // (PEFT's update_and_allocate and the LoRA² release both stop scoring at T − tfinal), then it freezes.
             MaskToBudget(Schedule.TargetBudget);
             Frozen = true;
             ClearImportance();
