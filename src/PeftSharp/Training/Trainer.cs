@@ -31,9 +31,22 @@ public sealed class Trainer
 
     public long TotalSteps => options.TotalSteps(task.TrainExamples.Count);
 
-    /// <summary>Identifies the run settings; a checkpoint resumes only into a run with the same fingerprint.</summary>
+    /// <summary>
+    /// Identifies the run settings; a checkpoint resumes only into a run with the same fingerprint. It includes the
+    /// precision (the dtypes of the weights and of what trains); not activation checkpointing, which changes no result.
+    /// </summary>
     string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"{trainable.MethodName}|seed={options.Seed}|n={task.TrainExamples.Count}|batch={options.BatchSize}x{options.GradientAccumulation}|steps={TotalSteps}|{options.Optimizer}|lr={options.LearningRate}|{options.Schedule}/{options.WarmupSteps}|shuffle={options.Shuffle}");
+        $"{trainable.MethodName}|seed={options.Seed}|n={task.TrainExamples.Count}|batch={options.BatchSize}x{options.GradientAccumulation}|steps={TotalSteps}|{options.Optimizer}|lr={options.LearningRate}|{options.Schedule}/{options.WarmupSteps}|shuffle={options.Shuffle}|{Precision}");
+
+    /// <summary>"weights=Float32+BFloat16,trained=Float32": the dtypes of all parameters and of the trained ones.</summary>
+    string Precision
+    {
+        get
+        {
+            static string Dtypes(IEnumerable<ScalarType> dtypes) => string.Join("+", dtypes.Distinct().Order());
+            return $"weights={Dtypes(trainable.Module.parameters().Select(p => p.dtype))},trained={Dtypes(trainable.TrainableParameters().Select(t => t.Parameter.dtype))}";
+        }
+    }
 
     public TrainResult Train(CancellationToken cancel = default)
     {

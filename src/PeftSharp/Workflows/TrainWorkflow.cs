@@ -46,6 +46,7 @@ public static class TrainWorkflow
 
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
         var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
+        model.GradientCheckpointing = settings.GradientCheckpointing;
         int padId = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
         long totalSteps = settings.Trainer.TotalSteps(data.Train.Count);
         int warmup = settings.WarmupRatio is { } ratio ? (int)Math.Ceiling(ratio * totalSteps) : settings.Trainer.WarmupSteps;
@@ -73,7 +74,7 @@ public static class TrainWorkflow
                 BaseModelNameOrPath = Path.GetFullPath(settings.ModelDirectory),
                 TaskType = model is ISequenceClassificationModel ? "SEQ_CLS" : "CAUSAL_LM",
             };
-            peft = PeftModel.Create(model.Module, adapterConfig);
+            peft = PeftModel.Create(model.Module, adapterConfig, adapterInBaseDtype: settings.AdapterInBaseDtype);
             trainable = new PeftTrainable(peft);
         }
         var counts = trainable.TrainableParameters().Sum(p => p.Parameter.numel());
