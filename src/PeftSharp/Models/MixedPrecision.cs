@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Models;
@@ -17,4 +19,17 @@ internal static class MixedPrecision
 
     /// <summary><paramref name="t"/> converted to <see cref="Widened(ScalarType)"/> (the same tensor when it is not half).</summary>
     public static Tensor Widen(Tensor t) => IsHalf(t.dtype) ? t.to(ScalarType.Float32) : t;
+
+    /// <summary>
+    /// False when this x64 CPU lacks what libtorch's fast half-precision matrix product needs (oneDNN: AVX-512 BW/VL/DQ for
+    /// bfloat16, AVX-512 FP16 / AVX10 for float16): libtorch then falls back to a loop that is tens of times slower than
+    /// its float32 product (bench/RESULTS.md). True on other architectures, where this is not known.
+    /// </summary>
+    public static bool HasFastMatmul(ScalarType dtype, Device device)
+    {
+        if (!IsHalf(dtype) || device.type != DeviceType.CPU || !X86Base.IsSupported) return true;
+        return dtype == ScalarType.BFloat16
+            ? Avx512BW.IsSupported && Avx512BW.VL.IsSupported && Avx512DQ.IsSupported
+            : Avx10v1.IsSupported;
+    }
 }

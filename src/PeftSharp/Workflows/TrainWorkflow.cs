@@ -38,6 +38,9 @@ public static class TrainWorkflow
         foreach (var (option, path) in new[] { (nameof(settings.DataPath), settings.DataPath), (nameof(settings.EvalDataPath), settings.EvalDataPath), (nameof(settings.TestDataPath), settings.TestDataPath) })
             if (path is not null && !File.Exists(path) && !Directory.Exists(path)) throw new InvalidOptionException(option, path, "not found");
         var device = Devices.Resolve(settings.Device);
+        if (!MixedPrecision.HasFastMatmul(settings.Dtype, device))
+            warn($"this CPU has no AVX-512, which libtorch needs to multiply {PretrainedModelLoader.DtypeName(settings.Dtype)} matrices fast: here they multiply " +
+                 "tens of times slower than float32 (bench/RESULTS.md). Half precision still halves the weights' memory; use float32 when the model fits");
         manual_seed(settings.Trainer.Seed);
         var tokenizer = TokenizerLoader.Load(settings.ModelDirectory);
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
