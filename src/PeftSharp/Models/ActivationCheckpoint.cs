@@ -45,7 +45,7 @@ internal sealed class ActivationCheckpoint : autograd.SingleTensorFunction<Activ
         var run = (Func<Tensor[], Tensor>)vars[0];
         int count = (int)vars[1];
         var inputs = vars.Skip(2).Take(count).Cast<Tensor>().ToArray();
-        var rng = get_rng_state();
+        var rng = get_rng_state(); // outside the scope below: saved tensors must outlive forward
         ctx.save_for_backward([.. inputs, rng]);
         ctx.save_data("run", run);
         ctx.save_data("needs_grad", inputs.Select(t => t.requires_grad).ToArray());
@@ -56,13 +56,12 @@ internal sealed class ActivationCheckpoint : autograd.SingleTensorFunction<Activ
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
+        using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         var run = (Func<Tensor[], Tensor>)ctx.get_data("run");
         var needsGrad = (bool[])ctx.get_data("needs_grad");
         var parameters = (Tensor[])ctx.get_data("parameters");
         int count = needsGrad.Length;
-
-        using var scope = NewDisposeScope();
         var inputs = saved.Take(count).Select((t, i) => needsGrad[i] ? t.detach().requires_grad_(true) : t.detach()).ToArray();
         var resume = get_rng_state();
         set_rng_state(saved[count]); // the first run's dropout masks
