@@ -11,6 +11,20 @@ internal sealed record BenchSettings
     public bool IsSmoke { get; init; }
     public int Warmup { get; init; } = 2;
     public int Repetitions { get; init; } = 7;
+    /// <summary>Fewer steps for half precision: on CPUs without AVX-512 its matrix products are tens of times slower.</summary>
+    public int HalfWarmup { get; init; } = 1;
+    public int HalfRepetitions { get; init; } = 3;
+
+    /// <summary>Sequence lengths of the activation-checkpointing section (batch 1, <see cref="CheckpointBlocks"/> GPT-2-small blocks).</summary>
+    public int[] CheckpointSequences { get; init; } = [128, 256, 512, 1024, 2048];
+    /// <summary>Blocks of the checkpointing stack: GPT-2 small's 12, since the saving grows with the depth.</summary>
+    public int CheckpointBlocks { get; init; } = 12;
+
+    /// <summary>The scale run's LLaMA shape (LLaMA-7B's by default; <c>--scale=LxHxT</c>) and its steps.</summary>
+    public int ScaleLayers { get; init; } = 32;
+    public int ScaleHidden { get; init; } = 4096;
+    public int ScaleTokens { get; init; } = 512;
+    public int ScaleSteps { get; init; } = 2;
 
     /// <summary>GPT-2-small blocks (d = 768, 12 heads, MLP 3072), no dropout (bare steps have none either).</summary>
     public Gpt2Config Gpt2 { get; init; } = new() { NEmbd = 768, NHead = 12, ResidPdrop = 0, EmbdPdrop = 0, AttnPdrop = 0 };
@@ -37,6 +51,13 @@ internal sealed record BenchSettings
         IsSmoke = true,
         Warmup = 1,
         Repetitions = 1,
+        HalfWarmup = 1,
+        HalfRepetitions = 1,
+        CheckpointSequences = [16, 32],
+        CheckpointBlocks = 2,
+        ScaleLayers = 2,
+        ScaleHidden = 128,
+        ScaleTokens = 16,
         Gpt2 = new Gpt2Config { NEmbd = 64, NHead = 4, ResidPdrop = 0, EmbdPdrop = 0, AttnPdrop = 0 },
         StackBlocks = 1,
         Batch = 2,

@@ -50,12 +50,12 @@ internal sealed record Gemm(long Batch, long M, long K, long N, bool IsAttention
 /// </summary>
 internal static class GemmLimit
 {
-    /// <summary>Median time of one product (ms) on contiguous float32 operands; small products are repeated to fill ≥ 20 ms per timing.</summary>
-    static double Milliseconds(Gemm gemm, BenchSettings settings)
+    /// <summary>Median time of one product (ms) on contiguous operands of <paramref name="dtype"/>; small products are repeated to fill ≥ 20 ms per timing.</summary>
+    internal static double Milliseconds(Gemm gemm, BenchSettings settings, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
         long[] Shape(long rows, long columns) => gemm.Batch == 1 ? [rows, columns] : [gemm.Batch, rows, columns];
-        var (a, b) = (randn(Shape(gemm.M, gemm.K)), randn(Shape(gemm.K, gemm.N)));
+        var (a, b) = (randn(Shape(gemm.M, gemm.K)).to(dtype), randn(Shape(gemm.K, gemm.N)).to(dtype));
         void Once() { using var product = matmul(a, b); }
         var clock = Stopwatch.StartNew();
         Once();

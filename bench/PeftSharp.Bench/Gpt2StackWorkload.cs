@@ -35,8 +35,8 @@ internal sealed class Gpt2StackWorkload : Workload
         return new Gpt2Stack(Config);
     }
 
-    /// <summary>The blocks of a GPT-2 body, causal attention, no mask.</summary>
-    internal sealed class Gpt2Stack : nn.Module<Tensor, Tensor>
+    /// <summary>The blocks of a GPT-2 body, causal attention, no mask; checkpointed like the model's own when switched on.</summary>
+    internal sealed class Gpt2Stack : nn.Module<Tensor, Tensor>, IBlockStack
     {
 #pragma warning disable IDE1006 // HF's module names
         public ModuleList<Gpt2Block> h;
@@ -48,10 +48,12 @@ internal sealed class Gpt2StackWorkload : Workload
             RegisterComponents();
         }
 
+        public bool GradientCheckpointing { get; set; }
+
         public override Tensor forward(Tensor x)
         {
             var causal = new AttentionBias(null, IsCausal: true);
-            foreach (var block in h) x = block.Forward(x, causal, null);
+            foreach (var block in h) x = ActivationCheckpoint.Run(GradientCheckpointing, block, x, hidden => block.Forward(hidden, causal, null));
             return x;
         }
     }

@@ -53,6 +53,9 @@ internal static class Measure
         return 0;
     }
 
+    /// <summary>The kernel's 1-, 5- and 15-minute load averages: how busy the machine was while measuring.</summary>
+    public static string LoadAverage() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
     public static string Machine()
     {
         string cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";

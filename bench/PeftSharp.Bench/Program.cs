@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using PeftSharp.Bench;
 
-// Usage: bench/run [--smoke] [section ...]; no section = all, which also writes bench/RESULTS.md (never in a smoke run).
+// Usage: bench/run [--smoke] [--scale=LxHxT] [section ...]; no section = all, which also writes bench/RESULTS.md (never in a
+// smoke run). "quality" (the demo task in float32 and bfloat16, an hour or more) and "scale" (a LLaMA-7B-shaped model,
+// 15 GB) run only when named.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -16,7 +18,12 @@ var sections = new (string Name, Func<BenchSettings, string> Report)[]
     ("inference", InferenceBenchmark.Report),
     ("load", LoadBenchmark.Report),
     ("tokenizers", TokenizerBenchmark.Report),
+    ("precision", PrecisionBenchmark.Report),
+    ("checkpointing", CheckpointBenchmark.Report),
+    ("quality", PrecisionQuality.Report),
+    ("scale", ScaleBenchmark.Report),
 };
+string[] onlyWhenNamed = ["quality", "scale"];
 
 bool smoke = args.Contains("--smoke") || Environment.GetEnvironmentVariable("PEFTSHARP_BENCH_SMOKE") == "1";
 var requested = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
@@ -28,6 +35,11 @@ if (unknown.Count > 0)
     return 2;
 }
 var settings = smoke ? BenchSettings.Smoke : BenchSettings.Full;
+if (args.FirstOrDefault(a => a.StartsWith("--scale=", StringComparison.Ordinal)) is { } scale)
+{
+    var parts = scale["--scale=".Length..].Split('x').Select(int.Parse).ToArray();
+    settings = settings with { ScaleLayers = parts[0], ScaleHidden = parts[1], ScaleTokens = parts[2] };
+}
 
 var report = new StringBuilder();
 report.AppendLine("# PeftSharp benchmarks").AppendLine();
@@ -35,16 +47,18 @@ if (smoke) report.AppendLine("**Smoke run: tiny shapes, one repetition. These nu
 report.AppendLine($"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 report.AppendLine($"- Machine: {Measure.Machine()}");
 report.AppendLine($"- Command: `bench/run {string.Join(' ', args)}`".TrimEnd());
+report.AppendLine($"- Load average (1, 5, 15 min) at the start: {Measure.LoadAverage()}");
 report.AppendLine("- Every time is the median of the stated repetitions after warm-up; ratios come from the same run. MB = 2²⁰ bytes.").AppendLine();
 
 var clock = System.Diagnostics.Stopwatch.StartNew();
 foreach (var (name, run) in sections)
 {
-    if (!all && !requested.Contains(name)) continue;
+    if (all ? onlyWhenNamed.Contains(name) : !requested.Contains(name)) continue;
     Progress.Log($"section {name}");
     report.Append(run(settings));
 }
-Progress.Log($"done in {clock.Elapsed:mm\\:ss}");
+Progress.Log($"done in {clock.Elapsed:hh\\:mm\\:ss}");
+report.AppendLine($"- Load average at the end: {Measure.LoadAverage()}; {clock.Elapsed:hh\\:mm\\:ss} in all.");
 
 var text = report.ToString();
 Console.WriteLine(text);

@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using System.Text;
 
 namespace PeftSharp.Bench;
@@ -8,23 +9,29 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal static class StepBenchmark
 {
-    /// <summary>Median step time; peak resident memory during the steps minus the resident memory with the model and adapter built.</summary>
-    public sealed record Result(double Milliseconds, long TrainingBytes, long TrainableParameters);
+    /// <summary>
+    /// Median step time; peak resident memory during the steps minus the resident memory with the model and adapter built;
+    /// the resident memory the built model and adapter take, and the bytes of its frozen parameters.
+    /// </summary>
+    public sealed record Result(double Milliseconds, long TrainingBytes, long TrainableParameters, long ModelBytes, long FrozenBytes);
 
-    static readonly Dictionary<(string Workload, string Method), Result> Measured = new();
+    static readonly Dictionary<(string Workload, string Method, ScalarType Dtype), Result> Measured = new();
 
-    /// <summary>Measures <paramref name="method"/> on <paramref name="workload"/> once per run; later calls reuse the result.</summary>
-    public static Result Run(Workload workload, Method method, BenchSettings settings)
+    /// <summary>Measures <paramref name="method"/> on <paramref name="workload"/> in <paramref name="dtype"/> once per run; later calls reuse the result.</summary>
+    public static Result Run(Workload workload, Method method, BenchSettings settings, ScalarType dtype = ScalarType.Float32)
     {
-        if (Measured.TryGetValue((workload.Name, method.Label), out var known)) return known;
-        Progress.Log($"step: {workload.Name}, {method.Label}");
-        using var step = new TrainingStep(workload, method);
+        if (Measured.TryGetValue((workload.Name, method.Label, dtype), out var known)) return known;
+        Progress.Log($"step: {workload.Name}, {method.Label}, {dtype}");
+        Measure.ReleaseFreeMemory();
+        long before = Measure.ResidentBytes();
+        using var step = new TrainingStep(workload, method, dtype);
         Measure.ReleaseFreeMemory();
         long built = Measure.ResidentBytes();
         Measure.ResetPeakResident();
-        double ms = Measure.MedianMilliseconds(step.Run, settings.Warmup, settings.Repetitions);
-        var result = new Result(ms, Math.Max(0, Measure.PeakResidentBytes() - built), step.TrainableParameters);
-        Measured[(workload.Name, method.Label)] = result;
+        var (warmup, repetitions) = dtype == ScalarType.Float32 ? (settings.Warmup, settings.Repetitions) : (settings.HalfWarmup, settings.HalfRepetitions);
+        double ms = Measure.MedianMilliseconds(step.Run, warmup, repetitions);
+        var result = new Result(ms, Math.Max(0, Measure.PeakResidentBytes() - built), step.TrainableParameters, Math.Max(0, built - before), step.FrozenBytes);
+        Measured[(workload.Name, method.Label, dtype)] = result;
         return result;
     }
 

@@ -27,9 +27,15 @@ internal abstract class Workload : IDisposable
     /// <summary>Whether the input needs a gradient, as a layer inside a model whose earlier layers train.</summary>
     protected virtual bool InputRequiresGrad => false;
 
-    /// <summary>mean(y²) of <paramref name="forward"/> on the input; inside a dispose scope.</summary>
-    public Tensor Loss(Func<Tensor, Tensor> forward) =>
-        forward(InputRequiresGrad ? Input.detach().requires_grad_(true) : Input).pow(2).mean();
+    /// <summary>
+    /// mean(y²) of <paramref name="forward"/> on the input converted to the model's <paramref name="dtype"/>, the loss in
+    /// float32 (as PeftSharp's losses are); inside a dispose scope.
+    /// </summary>
+    public Tensor Loss(Func<Tensor, Tensor> forward, ScalarType dtype = ScalarType.Float32)
+    {
+        var input = Input.to(dtype);
+        return forward(InputRequiresGrad ? input.detach().requires_grad_(true) : input).to(ScalarType.Float32).pow(2).mean();
+    }
 
     /// <summary>
     /// The forward pass of <paramref name="model"/> written with bare tensor ops on its (frozen) weights, every

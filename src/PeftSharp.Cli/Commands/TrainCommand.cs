@@ -25,7 +25,7 @@ internal sealed class TrainCommand : ICliCommand
     readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing;
     readonly Option<double?> warmupRatio, evalSplit;
     readonly Option<long> maxSteps;
-    readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation, overwrite;
+    readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation, overwrite, gradientCheckpointing, adapterInBaseDtype;
     readonly MethodOptionBindings methodOptions;
     readonly GenerationFlags generation;
 
@@ -87,7 +87,9 @@ internal sealed class TrainCommand : ICliCommand
         generation = new GenerationFlags(o); // for generation-evaluated tasks
 
         device = o.Add("device", "cpu | cuda | cuda:N", "cpu");
-        dtype = o.Add("dtype", "float32 | bfloat16 | float16", "float32", choices: Dtypes.Names);
+        dtype = o.Add("dtype", "float32 | bfloat16 | float16: the dtype the model's weights are stored and multiplied in; bfloat16/float16 train in mixed precision (adapters, optimizer state, norms, softmax and loss in float32)", "float32", choices: Dtypes.Names, binds: nameof(TrainSettings.Dtype));
+        adapterInBaseDtype = o.Add<bool>("adapter-in-base-dtype", "With --dtype bfloat16/float16: adapters in that dtype too (float32 master copies in the optimizer) instead of float32", binds: nameof(TrainSettings.AdapterInBaseDtype));
+        gradientCheckpointing = o.Add<bool>("gradient-checkpointing", "Recompute each transformer block's activations in backward instead of keeping them: much less memory for one more forward pass per step, the same result", binds: nameof(TrainSettings.GradientCheckpointing));
     }
 
     /// <summary>The method named by --method (case-insensitive; default lora).</summary>
@@ -116,6 +118,8 @@ internal sealed class TrainCommand : ICliCommand
             ReferenceIndentation = p.GetValue(referenceIndentation),
             LabelSmoothing = p.GetValue(labelSmoothing),
             Dtype = Dtypes.Parse(p.GetValue(dtype)!),
+            AdapterInBaseDtype = p.GetValue(adapterInBaseDtype),
+            GradientCheckpointing = p.GetValue(gradientCheckpointing),
             Device = p.GetValue(device)!,
             EvalBatchSize = p.GetValue(evalBatchSize),
             EvalMaxExamples = p.GetValue(evalMaxExamples),

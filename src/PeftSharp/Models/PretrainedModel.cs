@@ -16,6 +16,12 @@ internal abstract class PretrainedModel : nn.Module, IPretrainedModel
     public abstract ModelConfig Config { get; }
     public nn.Module Module => this;
 
+    public bool GradientCheckpointing
+    {
+        get => modules().OfType<IBlockStack>().Any(stack => stack.GradientCheckpointing);
+        set { foreach (var stack in modules().OfType<IBlockStack>()) stack.GradientCheckpointing = value; }
+    }
+
     /// <summary>The parameter names of the bare architecture (no adapters), in registration order.</summary>
     internal IReadOnlyList<string> ArchitectureParameterNames { get; private set; } = [];
 

@@ -1,3 +1,4 @@
+using PeftSharp.Models;
 using static TorchSharp.torch;
 
 namespace PeftSharp.Training;
@@ -12,10 +13,18 @@ internal static class GradientClipping
         using var noGrad = no_grad();
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Cast<Tensor>().ToList();
         if (grads.Count == 0) return 0;
-        var total = stack(grads.Select(g => g.norm().to(ScalarType.Float64)).ToArray()).norm().item<double>();
+        var total = stack(grads.Select(g => Norm(g).to(ScalarType.Float64)).ToArray()).norm().item<double>();
         double coefficient = maxNorm / (total + 1e-6);
         if (maxNorm > 0 && coefficient < 1)
             foreach (var g in grads) g.mul_(coefficient);
         return total;
+    }
+
+    /// <summary>‖g‖₂, summed in float32 for a half-precision gradient (its float32 copy freed at once).</summary>
+    static Tensor Norm(Tensor g)
+    {
+        if (!MixedPrecision.IsHalf(g.dtype)) return g.norm();
+        using var wide = g.to(ScalarType.Float32);
+        return wide.norm();
     }
 }

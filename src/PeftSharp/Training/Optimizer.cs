@@ -1,3 +1,4 @@
+using PeftSharp.Models;
 using PeftSharp.Tuners;
 using static TorchSharp.torch;
 
@@ -5,10 +6,16 @@ namespace PeftSharp.Training;
 
 /// <summary>
 /// A first-order optimizer over named parameter groups whose state is plain named tensors, so a
-/// checkpoint stores it exactly and resuming continues bit for bit.
+/// checkpoint stores it exactly and resuming continues bit for bit. A trained parameter stored in bfloat16 or float16
+/// (full fine-tuning of a half-precision model, its trained biases and heads) is updated through a float32 master copy
+/// kept here: the gradient is converted to float32, the update applied to the master, and the master rounded back into
+/// the parameter — so small updates accumulate instead of rounding away (docs/precision.md).
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
+    const string MasterSuffix = ".master_weight";
+    readonly Dictionary<string, Tensor> masters = new(); // float32 copies of half-precision parameters, by parameter name
+
     protected Optimizer(IReadOnlyList<ParameterGroup> groups)
     {
         Groups = groups;
@@ -38,21 +45,59 @@ public abstract class Optimizer : IDisposable
         StepCount++;
         for (int g = 0; g < Groups.Count; g++)
             foreach (var p in Groups[g].Parameters)
-                if (p.Parameter.grad is { } grad) Update(p, grad, LearningRates[g], Groups[g].WeightDecay);
+            {
+                if (p.Parameter.grad is not { } grad) continue;
+                if (!MixedPrecision.IsHalf(p.Parameter.dtype))
+                {
+                    Update(p.Name, p.Parameter, grad, LearningRates[g], Groups[g].WeightDecay);
+                    continue;
+                }
+                if (!masters.TryGetValue(p.Name, out var master))
+                    masters[p.Name] = master = p.Parameter.detach().to(ScalarType.Float32).DetachFromDisposeScope();
+                Update(p.Name, master, grad.to(ScalarType.Float32), LearningRates[g], Groups[g].WeightDecay);
+                p.Parameter.copy_(master);
+            }
     }
 
-    protected abstract void Update(TrainableParameter p, Tensor grad, double lr, double weightDecay);
+    /// <summary>Updates <paramref name="parameter"/> (the parameter itself, or its float32 master copy) in place; state is keyed by <paramref name="name"/>.</summary>
+    protected abstract void Update(string name, Tensor parameter, Tensor grad, double lr, double weightDecay);
 
     public void ZeroGrad()
     {
         foreach (var g in Groups) foreach (var p in g.Parameters) p.Parameter.grad = null;
     }
 
-    /// <summary>State tensors by "&lt;parameter name&gt;.&lt;state name&gt;".</summary>
-    public abstract IReadOnlyDictionary<string, Tensor> StateTensors();
-    public abstract void LoadStateTensors(IReadOnlyDictionary<string, Tensor> state, long stepCount);
+    /// <summary>State tensors by "&lt;parameter name&gt;.&lt;state name&gt;": the update rule's, and the master copies (".master_weight").</summary>
+    public IReadOnlyDictionary<string, Tensor> StateTensors()
+    {
+        var state = new Dictionary<string, Tensor>(UpdateStateTensors());
+        foreach (var (name, master) in masters) state[name + MasterSuffix] = master;
+        return state;
+    }
 
-    public virtual void Dispose() { }
+    /// <summary>Restores <see cref="StateTensors"/>; a half-precision parameter without a saved master gets one from its value at its first update.</summary>
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> state, long stepCount)
+    {
+        DisposeMasters();
+        foreach (var group in Groups)
+            foreach (var p in group.Parameters)
+                if (state.TryGetValue(p.Name + MasterSuffix, out var master))
+                    masters[p.Name] = master.to(ScalarType.Float32, p.Parameter.device).clone().DetachFromDisposeScope();
+        LoadUpdateStateTensors(state);
+        StepCount = stepCount;
+    }
+
+    /// <summary>The update rule's state by "&lt;parameter name&gt;.&lt;state name&gt;".</summary>
+    protected abstract IReadOnlyDictionary<string, Tensor> UpdateStateTensors();
+    protected abstract void LoadUpdateStateTensors(IReadOnlyDictionary<string, Tensor> state);
+
+    void DisposeMasters()
+    {
+        foreach (var master in masters.Values) master.Dispose();
+        masters.Clear();
+    }
+
+    public virtual void Dispose() => DisposeMasters();
 }
 
 /// <summary>AdamW (Loshchilov &amp; Hutter): Adam with decoupled weight decay p ← p − lr·wd·p, as torch.optim.AdamW.</summary>
@@ -66,11 +111,10 @@ public sealed class AdamW : Optimizer
         (this.beta1, this.beta2, this.eps) = (beta1, beta2, eps);
     }
 
-    protected override void Update(TrainableParameter p, Tensor grad, double lr, double weightDecay)
+    protected override void Update(string name, Tensor param, Tensor grad, double lr, double weightDecay)
     {
-        if (!state.TryGetValue(p.Name, out var s))
-            state[p.Name] = s = (zeros_like(p.Parameter).DetachFromDisposeScope(), zeros_like(p.Parameter).DetachFromDisposeScope());
-        var param = p.Parameter;
+        if (!state.TryGetValue(name, out var s))
+            state[name] = s = (zeros_like(param).DetachFromDisposeScope(), zeros_like(param).DetachFromDisposeScope());
         if (weightDecay != 0) param.mul_(1 - lr * weightDecay);
         s.ExpAvg.mul_(beta1).add_(grad, alpha: 1 - beta1);
         s.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
@@ -80,24 +124,29 @@ public sealed class AdamW : Optimizer
         param.addcdiv_(s.ExpAvg, denom, value: -lr / biasCorrection1);
     }
 
-    public override IReadOnlyDictionary<string, Tensor> StateTensors() =>
+    protected override IReadOnlyDictionary<string, Tensor> UpdateStateTensors() =>
         state.SelectMany(p => new[] { KeyValuePair.Create($"{p.Key}.exp_avg", p.Value.ExpAvg), KeyValuePair.Create($"{p.Key}.exp_avg_sq", p.Value.ExpAvgSq) })
              .ToDictionary(p => p.Key, p => p.Value);
 
-    public override void LoadStateTensors(IReadOnlyDictionary<string, Tensor> saved, long stepCount)
+    protected override void LoadUpdateStateTensors(IReadOnlyDictionary<string, Tensor> saved)
     {
-        Dispose();
+        DisposeMoments();
         foreach (var group in Groups)
             foreach (var p in group.Parameters)
                 if (saved.TryGetValue($"{p.Name}.exp_avg", out var m) && saved.TryGetValue($"{p.Name}.exp_avg_sq", out var v))
                     state[p.Name] = (m.to(p.Parameter.device).clone().DetachFromDisposeScope(), v.to(p.Parameter.device).clone().DetachFromDisposeScope());
-        StepCount = stepCount;
+    }
+
+    void DisposeMoments()
+    {
+        foreach (var (m, v) in state.Values) { m.Dispose(); v.Dispose(); }
+        state.Clear();
     }
 
     public override void Dispose()
     {
-        foreach (var (m, v) in state.Values) { m.Dispose(); v.Dispose(); }
-        state.Clear();
+        DisposeMoments();
+        base.Dispose();
     }
 }
 
@@ -106,12 +155,12 @@ public sealed class Sgd : Optimizer
 {
     public Sgd(IReadOnlyList<ParameterGroup> groups) : base(groups) { }
 
-    protected override void Update(TrainableParameter p, Tensor grad, double lr, double weightDecay)
+    protected override void Update(string name, Tensor param, Tensor grad, double lr, double weightDecay)
     {
-        var direction = weightDecay != 0 ? grad + p.Parameter * weightDecay : grad;
-        p.Parameter.add_(direction, alpha: -lr);
+        var direction = weightDecay != 0 ? grad + param * weightDecay : grad;
+        param.add_(direction, alpha: -lr);
     }
 
-    public override IReadOnlyDictionary<string, Tensor> StateTensors() => new Dictionary<string, Tensor>();
-    public override void LoadStateTensors(IReadOnlyDictionary<string, Tensor> state, long stepCount) => StepCount = stepCount;
+    protected override IReadOnlyDictionary<string, Tensor> UpdateStateTensors() => new Dictionary<string, Tensor>();
+    protected override void LoadUpdateStateTensors(IReadOnlyDictionary<string, Tensor> state) { }
 }

@@ -40,6 +40,9 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
         settings[nameof(options.BatchSize)] = Json(options.BatchSize);
         settings[nameof(options.GradientAccumulation)] = Json(options.GradientAccumulation);
         settings[nameof(options.MaxGradNorm)] = Json(options.MaxGradNorm);
+        // The precision: the dtypes of all weights and of the trained ones (not activation checkpointing, which changes no result).
+        settings["Dtype"] = Json(Dtypes(trainable.Module.parameters().Select(p => p.dtype)));
+        settings["TrainedDtype"] = Json(Dtypes(trainable.TrainableParameters().Select(t => t.Parameter.dtype)));
         return new RunFingerprint(settings, DigestOf(task.TrainExamples), task.TrainExamples.Count, DigestOfFrozen(trainable));
     }
 
@@ -55,6 +58,9 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
     }
 
     public static string Json<T>(T value) => JsonSerializer.Serialize(value);
+
+    /// <summary>"Float32, BFloat16": the distinct dtypes, in ScalarType order.</summary>
+    static string Dtypes(IEnumerable<ScalarType> dtypes) => string.Join(", ", dtypes.Distinct().Order());
 
     public JsonObject ToJson() => new()
     {

@@ -61,7 +61,7 @@ public sealed class LayerWithAdapters : nn.Module<Tensor, Tensor>
             return Base.Forward(x);
         }
         if (ActiveAdapter is null || merged.Contains(ActiveAdapter)) return Base.Forward(x);
-        return byName[ActiveAdapter].Forward(Base, x);
+        return byName[ActiveAdapter].ForwardInBaseDtype(Base, x);
     }
 
     /// <summary>Dense ΔW of an adapter in the base layer's own storage layout.</summary>

@@ -9,12 +9,16 @@ namespace PeftSharp.Tuners;
 /// <see cref="Conv1D"/> (weight stored transposed, (k, d); PEFT's <c>fan_in_fan_out</c>).
 /// Adapters always reason in the Linear layout: <see cref="WeightDk"/> is a (d, k) view that
 /// shares storage with the real weight, so in-place merges write the layer's own layout.
+/// An adapter whose dtype differs from the layer's (float32 adapters over a bfloat16 or float16 model) sees the layer
+/// through <see cref="As"/>: in its own dtype, while the layer still stores and multiplies its weight in its own.
 /// </summary>
 public sealed class LinearLike
 {
-    LinearLike(nn.Module<Tensor, Tensor> module, Parameter weight, Parameter? bias, bool fanInFanOut)
+    readonly ScalarType? adapterDtype; // set on a view in another dtype (see As)
+
+    LinearLike(nn.Module<Tensor, Tensor> module, Parameter weight, Parameter? bias, bool fanInFanOut, ScalarType? adapterDtype = null)
     {
-        Module = module; Weight = weight; Bias = bias; FanInFanOut = fanInFanOut;
+        Module = module; Weight = weight; Bias = bias; FanInFanOut = fanInFanOut; this.adapterDtype = adapterDtype;
     }
 
     /// <summary>The original layer.</summary>
@@ -40,15 +44,31 @@ public sealed class LinearLike
     /// <summary>k, the input features.</summary>
     public long InFeatures => FanInFanOut ? Weight.shape[0] : Weight.shape[1];
 
-    /// <summary>W0 as (d, k) = (out, in); a view for Conv1D.</summary>
-    public Tensor WeightDk => FanInFanOut ? Weight.t() : Weight.alias();
+    /// <summary>W0 as (d, k) = (out, in); a view for Conv1D (a converted copy on a view from <see cref="As"/>).</summary>
+    public Tensor WeightDk
+    {
+        get
+        {
+            var dk = FanInFanOut ? Weight.t() : Weight.alias();
+            return adapterDtype is { } dtype ? dk.to(dtype) : dk;
+        }
+    }
 
-    /// <summary>The layer's own output W0·x + b.</summary>
-    public Tensor Forward(Tensor x) => Module.call(x);
+    /// <summary>The layer's own output W0·x + b (computed in the layer's dtype, returned in <see cref="Dtype"/>).</summary>
+    public Tensor Forward(Tensor x) => adapterDtype is { } dtype ? Module.call(x.to(Weight.dtype)).to(dtype) : Module.call(x);
+
+    /// <summary>
+    /// This layer as an adapter computing in <paramref name="dtype"/> sees it: <see cref="Dtype"/> is
+    /// <paramref name="dtype"/>, <see cref="Forward"/> takes and returns it (the layer still multiplies in its own
+    /// dtype, as PEFT's LoRA forward does), <see cref="WeightDk"/> is W0 converted. The layer itself when the dtypes agree.
+    /// In-place merges go through the layer itself, never through such a view.
+    /// </summary>
+    internal LinearLike As(ScalarType dtype) => dtype == Weight.dtype ? this : new LinearLike(Module, Weight, Bias, FanInFanOut, dtype);
 
     /// <summary>Converts a (d, k) tensor into this layer's storage layout.</summary>
     public Tensor ToStorageLayout(Tensor deltaDk) => FanInFanOut ? deltaDk.t() : deltaDk;
 
     public Device Device => Weight.device;
-    public ScalarType Dtype => Weight.dtype;
+    /// <summary>The dtype adapters on this layer are created and computed in: the weight's, or the one given to <see cref="As"/>.</summary>
+    public ScalarType Dtype => adapterDtype ?? Weight.dtype;
 }

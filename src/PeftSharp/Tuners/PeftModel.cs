@@ -1,4 +1,5 @@
 using System.Globalization;
+using PeftSharp.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class PeftModel : IDisposable
     readonly Dictionary<string, ModulesToSave> savedModules = new();
     ITrainingSchedule? schedule; // the active adapter's, created on first use
 
-    PeftModel(nn.Module model) => Model = model;
+    PeftModel(nn.Module model, bool adapterInBaseDtype) => (Model, AdapterInBaseDtype) = (model, adapterInBaseDtype);
 
     /// <summary>The wrapped model (adapter layers inside).</summary>
     public nn.Module Model { get; }
@@ -28,13 +29,23 @@ public sealed class PeftModel : IDisposable
     /// <summary>Adapted layers by module path (the path of the original layer in the model).</summary>
     public IReadOnlyDictionary<string, LayerWithAdapters> Layers => layers;
 
+    /// <summary>
+    /// False (the default, PEFT's <c>autocast_adapter_dtype=True</c>): adapters over a bfloat16 or float16 model are
+    /// created in float32 and compute in float32; true: in the model's dtype (then the optimizer keeps float32 master
+    /// copies of them). Float32 and float64 models are unaffected.
+    /// </summary>
+    public bool AdapterInBaseDtype { get; }
+
     /// <summary>Optimizer steps taken by the active adapter (counted by <see cref="AfterOptimizerStep"/>).</summary>
     public long TrainingSteps { get; private set; }
 
-    /// <summary>Injects an adapter named <paramref name="adapterName"/> built from <paramref name="config"/> and makes it the trainable, active one.</summary>
-    public static PeftModel Create(nn.Module model, AdapterConfig config, string adapterName = DefaultAdapterName)
+    /// <summary>
+    /// Injects an adapter named <paramref name="adapterName"/> built from <paramref name="config"/> and makes it the trainable,
+    /// active one. <paramref name="adapterInBaseDtype"/>: see <see cref="AdapterInBaseDtype"/>.
+    /// </summary>
+    public static PeftModel Create(nn.Module model, AdapterConfig config, string adapterName = DefaultAdapterName, bool adapterInBaseDtype = false)
     {
-        var peft = new PeftModel(model);
+        var peft = new PeftModel(model, adapterInBaseDtype);
         peft.AddAdapter(adapterName, config);
         peft.SetAdapter(adapterName);
         return peft;
@@ -60,7 +71,7 @@ public sealed class PeftModel : IDisposable
                 ModuleTree.Replace(Model, path, layer);
                 layers[path] = layer;
             }
-            layer.AddAdapter(adapterName, config.CreateLayer(layer.Base, path));
+            layer.AddAdapter(adapterName, config.CreateLayer(layer.Base.As(AdapterDtype(layer.Base.Dtype)), path));
         }
         foreach (var match in ModulesToSaveOf(config))
         {
@@ -84,6 +95,9 @@ public sealed class PeftModel : IDisposable
             throw new PeftSharpException($"modules_to_save: the model has no module named {string.Join(" or ", names.Distinct().Select(n => $"'{n}'"))}");
         return matches;
     }
+
+    /// <summary>The dtype of adapters on a layer of <paramref name="baseDtype"/>: float32 over half-precision weights unless <see cref="AdapterInBaseDtype"/>.</summary>
+    ScalarType AdapterDtype(ScalarType baseDtype) => AdapterInBaseDtype ? baseDtype : MixedPrecision.Widened(baseDtype);
 
     /// <summary>Saves every adapter in PEFT's format: the default one in <paramref name="directory"/>, others in subfolders named after them.</summary>
     public void Save(string directory) => AdapterFormat.Save(this, directory);

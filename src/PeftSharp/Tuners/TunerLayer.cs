@@ -1,3 +1,4 @@
+using PeftSharp.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,8 +14,26 @@ public abstract class TunerLayer : nn.Module
 {
     protected TunerLayer(string name) : base(name) { }
 
-    /// <summary>The layer output with this adapter applied: W0·x + b + (the adapter's contribution).</summary>
+    /// <summary>
+    /// The layer output with this adapter applied: W0·x + b + (the adapter's contribution), with x, the adapter's
+    /// parameters and <paramref name="layer"/>'s <see cref="LinearLike.Dtype"/> all in one dtype.
+    /// </summary>
     protected internal abstract Tensor Forward(LinearLike layer, Tensor x);
+
+    /// <summary>
+    /// The layer output for an input in the base layer's own dtype — what the model calls. When the adapter's dtype differs
+    /// (float32 adapters over a bfloat16 or float16 model), the input is converted to it, the base layer still multiplies
+    /// in its own dtype, and the sum is converted back to the input's dtype: PEFT's LoRA forward. Methods that can do
+    /// better in the base dtype override it (Dual LoRA's one-matmul function).
+    /// </summary>
+    protected internal virtual Tensor ForwardInBaseDtype(LinearLike layer, Tensor x)
+    {
+        var dtype = AdapterDtype(layer);
+        return dtype == x.dtype ? Forward(layer, x) : Forward(layer.As(dtype), x.to(dtype)).to(x.dtype);
+    }
+
+    /// <summary>The dtype this adapter computes in: its parameters' (the layer's when it has none).</summary>
+    protected ScalarType AdapterDtype(LinearLike layer) => parameters().Select(p => p.dtype).DefaultIfEmpty(layer.Dtype).First();
 
     /// <summary>The dense update ΔW (d, k) in the Linear layout; W0 + ΔW is the merged weight.</summary>
     protected internal abstract Tensor DeltaWeight(LinearLike layer);
@@ -22,20 +41,25 @@ public abstract class TunerLayer : nn.Module
     /// <summary>The role of a parameter, by its local name, for optimizer grouping (weight decay, LoRA+).</summary>
     protected internal abstract ParameterRole RoleOf(string localName);
 
-    /// <summary>Adds ΔW to the (d, k) weight view in place (grad mode off).</summary>
+    /// <summary>
+    /// Adds ΔW to the (d, k) weight view in place (grad mode off). The sum is formed in float32 (or wider) and rounded
+    /// once to the weight's dtype, so a float32 adapter merged into a bfloat16 weight loses no more than that rounding.
+    /// </summary>
     protected internal virtual void MergeInto(LinearLike layer)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        layer.WeightDk.add_(DeltaWeight(layer).to(layer.Dtype));
+        var weight = layer.WeightDk;
+        weight.copy_(MixedPrecision.Widen(weight) + DeltaWeight(layer.As(MixedPrecision.Widened(layer.Dtype))));
     }
 
-    /// <summary>Undoes <see cref="MergeInto"/> (grad mode off).</summary>
+    /// <summary>Undoes <see cref="MergeInto"/> (grad mode off), rounded once as it is.</summary>
     protected internal virtual void UnmergeFrom(LinearLike layer)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        layer.WeightDk.sub_(DeltaWeight(layer).to(layer.Dtype));
+        var weight = layer.WeightDk;
+        weight.copy_(MixedPrecision.Widen(weight) - DeltaWeight(layer.As(MixedPrecision.Widened(layer.Dtype))));
     }
 
     /// <summary>The tensors saved in the adapter file, by local name (PEFT's key suffix). Default: every parameter.</summary>

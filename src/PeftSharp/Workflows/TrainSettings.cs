@@ -35,8 +35,16 @@ public sealed record TrainSettings
     /// <summary>The commonsense template with the reference implementation's exact whitespace.</summary>
     public bool ReferenceIndentation { get; init; }
     public double LabelSmoothing { get; init; }
-    /// <summary>The dtype of the model's weights.</summary>
+    /// <summary>
+    /// The dtype the model's weights are stored and multiplied in. bfloat16 or float16 train in mixed precision: the frozen
+    /// weights in that dtype, adapters (unless <see cref="AdapterInBaseDtype"/>), gradients of trained weights' master
+    /// copies, optimizer state, norms, softmax and the loss in float32 (docs/precision.md).
+    /// </summary>
     public ScalarType Dtype { get; init; } = ScalarType.Float32;
+    /// <summary>Adapters over a bfloat16/float16 model in that dtype (with float32 master copies) instead of float32.</summary>
+    public bool AdapterInBaseDtype { get; init; }
+    /// <summary>Recompute each transformer block's activations in backward instead of keeping them (<see cref="Models.IPretrainedModel.GradientCheckpointing"/>).</summary>
+    public bool GradientCheckpointing { get; init; }
     /// <summary>The device to train on ("cpu", "cuda", "cuda:1").</summary>
     public string Device { get; init; } = "cpu";
     public int EvalBatchSize { get; init; } = 32;

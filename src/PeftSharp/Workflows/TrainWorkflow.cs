@@ -43,6 +43,9 @@ public static class TrainWorkflow
             if (path is not null && !File.Exists(path) && !Directory.Exists(path)) throw new InvalidOptionException(option, path, "not found");
         using var folder = ClaimOutput(settings);
         var device = Devices.Resolve(settings.Device);
+        if (!MixedPrecision.HasFastMatmul(settings.Dtype, device))
+            warn($"this CPU has no AVX-512, which libtorch needs to multiply {PretrainedModelLoader.DtypeName(settings.Dtype)} matrices fast: here they multiply " +
+                 "tens of times slower than float32 (bench/RESULTS.md). Half precision still halves the weights' memory; use float32 when the model fits");
         manual_seed(settings.Trainer.Seed);
         var tokenizer = new DeferredTokenizer(settings.ModelDirectory); // loaded only if text must be tokenized or generated
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
@@ -52,6 +55,7 @@ public static class TrainWorkflow
         using var scope = NewDisposeScope(); // the model and everything the run creates are freed at the end
         var (model, data) = LoadModelAndData(settings, task, tokenizer, config, maxLength, settings.Dtype, device, warn);
         Report(settings, data, observer);
+        model.GradientCheckpointing = settings.GradientCheckpointing;
         int padId = tokenizer.PadId;
 
         var adapterConfig = settings.Adapter is { TargetModules: null } unset
@@ -76,7 +80,7 @@ public static class TrainWorkflow
                 BaseModelNameOrPath = Path.GetFullPath(settings.ModelDirectory),
                 TaskType = model is ISequenceClassificationModel ? "SEQ_CLS" : "CAUSAL_LM",
             };
-            peft = PeftModel.Create(model.Module, adapterConfig);
+            peft = PeftModel.Create(model.Module, adapterConfig, adapterInBaseDtype: settings.AdapterInBaseDtype);
             UntrainedHeads.Warn(model, adapterConfig.ModulesToSave, settings.ModelDirectory, "not trained (they are not in modules_to_save)", warn);
             // A classifier's adapter carries the classifier's config.json: its classes (id2label) as HF writes them.
             trainable = model is ISequenceClassificationModel ? new PeftTrainable(peft, dir => model.Config.Save(Path.Combine(dir, "config.json"))) : new PeftTrainable(peft);

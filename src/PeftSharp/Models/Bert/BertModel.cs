@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace PeftSharp.Models.Bert;
 
 /// <summary>HF BertEncoder: the <c>layer</c> list.</summary>
-internal sealed class BertEncoder : nn.Module
+internal sealed class BertEncoder : nn.Module, IBlockStack
 {
     public ModuleList<BertLayer> layer;
+
+    public bool GradientCheckpointing { get; set; }
 
     public BertEncoder(BertConfig config, Device? device, ScalarType? dtype) : base(nameof(BertEncoder))
     {
@@ -17,7 +19,7 @@ internal sealed class BertEncoder : nn.Module
 
     public Tensor Forward(Tensor x, AttentionBias bias)
     {
-        foreach (var l in layer) x = l.Forward(x, bias);
+        foreach (var l in layer) x = ActivationCheckpoint.Run(GradientCheckpointing, l, x, hidden => l.Forward(hidden, bias));
         return x;
     }
 }

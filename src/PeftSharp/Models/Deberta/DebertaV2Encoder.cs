@@ -42,7 +42,7 @@ internal sealed class DebertaConvLayer : nn.Module
 /// normalised by <c>LayerNorm</c> when norm_rel_ebd is layer_norm) shared by every layer, and the optional
 /// ConvLayer after the first layer.
 /// </summary>
-internal sealed class DebertaV2Encoder : nn.Module
+internal sealed class DebertaV2Encoder : nn.Module, IBlockStack
 {
     public ModuleList<DebertaV2Layer> layer;
     public Embedding? rel_embeddings; // (2·span, d), only with relative_attention
@@ -50,6 +50,8 @@ internal sealed class DebertaV2Encoder : nn.Module
     public LayerNorm? layer_norm;      // only when norm_rel_ebd is layer_norm
     public DebertaConvLayer? conv;     // only when conv_kernel_size > 0
     private readonly DebertaV2Config config;
+
+    public bool GradientCheckpointing { get; set; }
 
     public DebertaV2Encoder(DebertaV2Config config, Device? device, ScalarType? dtype) : base(nameof(DebertaV2Encoder))
     {
@@ -74,11 +76,24 @@ internal sealed class DebertaV2Encoder : nn.Module
             relative = new RelativeContext(table, RelativePositions.EmbeddingRows(seq, config, embeddings.device));
         }
         var x = embeddings;
-        for (var i = 0; i < layer.Count; i++)
-        {
-            x = layer[i].Forward(x, keyMask, relative);
-            if (i == 0 && conv is not null) x = conv.Forward(embeddings, x, mask);
-        }
+        for (var i = 0; i < layer.Count; i++) x = RunLayer(i, x, keyMask, mask, relative);
         return x;
+    }
+
+    /// <summary>
+    /// Layer i, checkpointed when switched on. The relative embeddings every layer reads are an input of the checkpoint
+    /// (they train with full fine-tuning). The ConvLayer joins the first layer: both read the embeddings, and as one unit
+    /// their gradients at the embeddings add up in the same order as without checkpointing.
+    /// </summary>
+    Tensor RunLayer(int i, Tensor x, Tensor? keyMask, Tensor? mask, RelativeContext? relative)
+    {
+        var withConv = i == 0 && conv is not null;
+        nn.Module[] modules = withConv ? [layer[i], conv!] : [layer[i]];
+        Tensor[] inputs = relative is null ? [x] : [x, relative.Embeddings];
+        return ActivationCheckpoint.Run(GradientCheckpointing, modules, inputs, unit =>
+        {
+            var output = layer[i].Forward(unit[0], keyMask, relative is null ? null : relative with { Embeddings = unit[1] });
+            return withConv ? conv!.Forward(unit[0], output, mask) : output;
+        });
     }
 }

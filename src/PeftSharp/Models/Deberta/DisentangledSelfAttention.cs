@@ -54,7 +54,8 @@ internal sealed class DisentangledSelfAttention : nn.Module
         // Padding keys are hidden. HF also zeroes the rows of padding queries; their outputs are never read
         // (keys are masked and the ConvLayer reads the masked embeddings), so they are left as computed.
         if (keyMask is not null) scores = scores.masked_fill(keyMask.logical_not(), torch.finfo(scores.dtype).min);
-        var probabilities = nn.functional.dropout(scores.softmax(-1), config.AttentionProbsDropoutProb, training);
+        // Softmax in float32 for half-precision scores (as the attention kernels of the other architectures do).
+        var probabilities = nn.functional.dropout(scores.softmax(-1, MixedPrecision.Widened(scores.dtype)).to(v.dtype), config.AttentionProbsDropoutProb, training);
         var context = probabilities.matmul(v);                                                  // (batch, heads, seq, hd)
         return context.transpose(1, 2).reshape(batch, seq, heads * hd);
     }

@@ -5,13 +5,15 @@ using static TorchSharp.torch;
 namespace PeftSharp.Models.Gpt2;
 
 /// <summary>GPT-2's body (HF <c>GPT2Model</c>, the <c>transformer</c> of the LM): embeddings, blocks, final norm.</summary>
-internal sealed class Gpt2Model : nn.Module
+internal sealed class Gpt2Model : nn.Module, IBlockStack
 {
     public Embedding wte; // (vocab, d)
     public Embedding wpe; // (n_positions, d)
     public ModuleList<Gpt2Block> h;
     public LayerNorm ln_f;
     private readonly Gpt2Config config;
+
+    public bool GradientCheckpointing { get; set; }
 
     public Gpt2Model(Gpt2Config config, Device? device, ScalarType? dtype) : base(nameof(Gpt2Model))
     {
@@ -35,7 +37,7 @@ internal sealed class Gpt2Model : nn.Module
         var bias = AttentionMasks.Causal(mask, past, seq, null, inputIds.device);
         var x = wte.forward(inputIds) + wpe.forward(positions);                          // (batch, seq, d)
         x = nn.functional.dropout(x, config.EmbdPdrop, training);
-        foreach (var block in h) x = block.Forward(x, bias, cache);
+        foreach (var block in h) x = ActivationCheckpoint.Run(GradientCheckpointing, block, x, hidden => block.Forward(hidden, bias, cache));
         return ln_f.forward(x);
     }
 

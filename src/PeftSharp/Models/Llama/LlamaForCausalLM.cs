@@ -5,13 +5,15 @@ using static TorchSharp.torch;
 namespace PeftSharp.Models.Llama;
 
 /// <summary>HF <c>LlamaModel</c>: embed_tokens, layers, norm.</summary>
-internal sealed class LlamaModel : nn.Module
+internal sealed class LlamaModel : nn.Module, IBlockStack
 {
     public Embedding embed_tokens; // (vocab, d)
     public ModuleList<LlamaDecoderLayer> layers;
     public RmsNorm norm;
     private readonly LlamaConfig config;
     private readonly RotaryEmbedding rotary;
+
+    public bool GradientCheckpointing { get; set; }
 
     public LlamaModel(LlamaConfig config, Device? device, ScalarType? dtype) : base(nameof(LlamaModel))
     {
@@ -34,7 +36,7 @@ internal sealed class LlamaModel : nn.Module
         var bias = AttentionMasks.Causal(mask, past, seq, config.EffectiveSlidingWindow, inputIds.device);
         var x = embed_tokens.forward(inputIds);                                              // (batch, seq, d)
         var (cos, sin) = rotary.Angles(positions, x.dtype);
-        foreach (var layer in layers) x = layer.Forward(x, cos, sin, bias, cache);
+        foreach (var layer in layers) x = ActivationCheckpoint.Run(GradientCheckpointing, layer, x, hidden => layer.Forward(hidden, cos, sin, bias, cache));
         return norm.forward(x);
     }
 }

@@ -10,6 +10,9 @@ namespace PeftSharp.Tuners.DualLora;
 /// it was given (<see cref="SavedForBackward"/>) — and recomputes BA, DC, the activation mask and the signs in backward,
 /// so no d×k tensor outlives a layer's forward or backward. With W0 and b null it computes only the update (used when
 /// dropout separates the two branches). Gradients follow <see cref="DirectionRules"/>, as the plain-autograd path does.
+/// Mixed precision (x, W0 and b in bfloat16 or float16, the factors in float32): the update is formed in the factors'
+/// dtype, added to W0 there and rounded once to x's dtype, so the product — forward and the d×k weight gradient G = gyᵀx in
+/// backward — runs in x's dtype; G is converted to the factors' dtype before their gradients are formed from it.
 /// Inputs: x (…, k), W0 (d, k) or null, b (d) or null, A (r1, k), B (d, r1), C (r2, k), D (d, r2),
 /// A0, B0, C0, D0 (the initial factors, or all null), then s, o (doubles), <see cref="MagnitudeActivation"/>,
 /// <see cref="SignMode"/> (not the fixed random direction) and <see cref="SteClip"/>.
@@ -31,10 +34,10 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         ctx.save_data("mode", mode);
         ctx.save_data("clip", clip);
         using var scope = NewDisposeScope();
-        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode); // (d, k), transient
+        var weight = EffectiveWeight(w0, a, b, c, d, scale, activation, mode); // (d, k) in the factors' dtype, transient
         if (initial is [var a0, var b0, var c0, var d0])
             using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
-        return nn.functional.linear(x, weight, bias).MoveToOuterDisposeScope();
+        return nn.functional.linear(x, weight.to(x.dtype), bias).MoveToOuterDisposeScope();
     }
 
     /// <summary>What forward keeps for backward: its tensor inputs and nothing it computed (null inputs as empty handles).</summary>
@@ -69,10 +72,11 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
             if (w0 is not null) weight.add_(w0);
             if (initial is [var a0, var b0, var c0, var d0])
                 using (var offset = EffectiveWeight(null, a0, b0, c0, d0, offsetScale, activation, mode)) weight.add_(offset);
-            gradX = gy.matmul(weight).reshape(x.shape);
+            gradX = gy.matmul(weight.to(x.dtype)).reshape(x.shape);
         }
-        var gradDelta = gy.t().matmul(xs);                        // G = ∂L/∂W = ∂L/∂ΔW (d, k): the full weight gradient
-        var gradW0 = w0 is { requires_grad: true } ? gradDelta.clone() : null;
+        var product = gy.t().matmul(xs);                          // G = ∂L/∂W = ∂L/∂ΔW (d, k) in x's dtype: the full weight gradient
+        var gradW0 = w0 is { requires_grad: true } ? product.clone() : null;
+        var gradDelta = product.dtype == a.dtype ? product : ConvertDisposing(product, a.dtype);
 
         var gradBA = gradDelta.mul(direction).mul_(derivative).mul_(scale); // s·G ⊙ W_d ⊙ act'(BA)
         derivative.Dispose();
@@ -99,6 +103,11 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
     }
 
     static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
+
+    static Tensor ConvertDisposing(Tensor t, ScalarType dtype)
+    {
+        using (t) return t.to(dtype);
+    }
 
     /// <summary>W0 + s·act(BA) ⊙ W_d(DC) (or the update alone when W0 is null), without autograd.</summary>
     internal static Tensor EffectiveWeight(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, double scale, MagnitudeActivation activation, SignMode mode)

@@ -111,9 +111,15 @@ public sealed class DualLoraLayer : TunerLayer
         return RampOffset() is { } offset ? update + offset : update;
     }
 
+    /// <summary>The memory-efficient function multiplies in the base layer's dtype itself (W0 + ΔW formed there); the plain path in the adapter's.</summary>
+    bool UsesFunction => Config.MemoryEfficient && fixedDirection is null;
+
+    protected internal override Tensor ForwardInBaseDtype(LinearLike layer, Tensor x) =>
+        UsesFunction ? Forward(layer, x) : base.ForwardInBaseDtype(layer, x);
+
     protected internal override Tensor Forward(LinearLike layer, Tensor x)
     {
-        if (!Config.MemoryEfficient || fixedDirection is not null)
+        if (!UsesFunction)
             return layer.Forward(x) + nn.functional.linear(ApplyDropout(lora_dropout, x), DeltaWeight(layer));
         var (a0, b0, c0, d0) = initialFactors is [var ia, var ib, var ic, var id] ? (ia, ib, ic, id) : (null!, null!, null!, null!);
         if (lora_dropout is null || !training)
