@@ -27,9 +27,10 @@ internal static class PrecisionBenchmark
             using (workload)
             {
                 var rows = new List<IReadOnlyList<string>>();
+                var measured = new Dictionary<Method, (StepBenchmark.Result Single, StepBenchmark.Result Half)>();
                 foreach (var method in methods)
                 {
-                    var (single, half) = (StepBenchmark.Run(workload, method, settings), StepBenchmark.Run(workload, method, settings, Half));
+                    var (single, half) = measured[method] = (StepBenchmark.Run(workload, method, settings), StepBenchmark.Run(workload, method, settings, Half));
                     rows.Add([method.Label, Markdown.Number(single.Milliseconds, 1), Markdown.Number(half.Milliseconds, 1), Markdown.Ratio(single.Milliseconds / half.Milliseconds),
                         Markdown.Megabytes(single.TrainingBytes), Markdown.Megabytes(half.TrainingBytes), Markdown.Megabytes(single.ModelBytes), Markdown.Megabytes(half.ModelBytes),
                         $"{Markdown.Megabytes(single.FrozenBytes)} → {Markdown.Megabytes(half.FrozenBytes)}"]);
@@ -41,7 +42,7 @@ internal static class PrecisionBenchmark
                     "bfloat16 training memory (MB)", "float32 model resident (MB)", "bfloat16 model resident (MB)", "frozen weights (MB)"], rows)).AppendLine();
                 text.AppendLine($"GEMM {gemm.M}×{gemm.K}×{gemm.N}: float32 {Markdown.Number(gemm.Flops / singleGemm / 1e6, 1)} GFLOP/s, " +
                                 $"bfloat16 {Markdown.Number(gemm.Flops / halfGemm / 1e6, 1)} GFLOP/s ({Markdown.Ratio(singleGemm / halfGemm)}).").AppendLine();
-                var (lora, loraHalf) = (StepBenchmark.Run(workload, Method.Lora, settings), StepBenchmark.Run(workload, Method.Lora, settings, Half));
+                var (lora, loraHalf) = measured[Method.Lora];
                 double speedup = lora.Milliseconds / loraHalf.Milliseconds;
                 targets.Add(Markdown.Target($"LoRA bfloat16 step ≥ 1.8× faster than float32 ({workload.Name})", speedup >= 1.8,
                     $"{Markdown.Ratio(speedup)}: {Markdown.Number(lora.Milliseconds, 1)} ms vs {Markdown.Number(loraHalf.Milliseconds, 1)} ms",

@@ -18,12 +18,14 @@ internal sealed class AblateCommand : ICliCommand
     public Command Command { get; } = new(Name, "Run an ablation table on the shipped model: every row a method variant, several seeds, a learning rate per row (recipes/ablations/*.json).");
     readonly Option<string> recipe;
     readonly Option<string?> output;
+    readonly Option<bool> overwrite;
 
     public AblateCommand()
     {
         var o = new OptionSet(Command);
         recipe = o.Add<string>("recipe", "An ablation recipe: recipes/ablations/*.json (format: docs/ablations.md)", required: true);
         output = o.Add<string?>("out", "Output folder (default: ablation-out/<recipe name>)");
+        overwrite = o.Add<bool>("overwrite", "Write into an --out that already holds an earlier ablation (its results are replaced)");
     }
 
     public int Run(ParseResult p, CancellationToken cancel)
@@ -38,7 +40,7 @@ internal sealed class AblateCommand : ICliCommand
             {
                 var progress = new ComparisonProgress(display, AblationWorkflow.TrainingRuns(parsed, path));
                 return AblationWorkflow.Run(parsed, path, folder, progress.Next, w => { if (shown.Add(w)) display.Warn(w); },
-                    TrainCommandLine.For, $"./peft ablate --recipe {path}", cancel);
+                    TrainCommandLine.For, $"./peft ablate --recipe {path}", cancel, p.GetValue(overwrite));
             });
             foreach (var table in result.Tables)
             {

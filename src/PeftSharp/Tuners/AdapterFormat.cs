@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace PeftSharp.Tuners;
 
 /// <summary>
-/// The on-disk adapter format (docs/formats.md#adapter), interoperable with HuggingFace PEFT: a folder with
+/// The on-disk adapter format (docs/formats.md#adapter-folder), interoperable with HuggingFace PEFT: a folder with
 /// adapter_config.json and adapter_model.safetensors (keys <c>base_model.model.&lt;module path&gt;.&lt;name&gt;</c>).
 /// The default adapter goes in the folder itself, any other adapter in a subfolder named after it.
 /// </summary>

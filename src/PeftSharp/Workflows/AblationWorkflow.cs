@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PeftSharp.IO;
 using PeftSharp.Training;
 
 namespace PeftSharp.Workflows;
@@ -23,21 +24,33 @@ public static class AblationWorkflow
         recipe.Steps.Sum(steps => Settings(recipe, recipe.Runs(recipePath), steps, "").TrainingRuns);
 
     /// <summary>
-    /// Trains every row of <paramref name="recipe"/> (read from <paramref name="recipePath"/>) into <paramref name="output"/>.
-    /// <paramref name="commandLine"/> renders one run's settings as the command that trains it alone (written to
-    /// commands.sh; null = no file); <paramref name="reproduce"/> is the command that reproduces the whole ablation.
+    /// Trains every row of <paramref name="recipe"/> (read from <paramref name="recipePath"/>) into <paramref name="output"/>,
+    /// which is held for the whole ablation (see <see cref="OutputFolder"/>; <paramref name="overwrite"/> replaces an
+    /// earlier ablation there). <paramref name="commandLine"/> renders one run's settings as the command that trains it
+    /// alone (written to commands.sh; null = no file); <paramref name="reproduce"/> is the command that reproduces the
+    /// whole ablation.
     /// </summary>
     public static AblationResult Run(AblationRecipe recipe, string recipePath, string output, Func<string, ITrainingObserver?> observerFor,
-        Action<string>? warn = null, Func<TrainSettings, string>? commandLine = null, string? reproduce = null, CancellationToken cancel = default)
+        Action<string>? warn = null, Func<TrainSettings, string>? commandLine = null, string? reproduce = null, CancellationToken cancel = default,
+        bool overwrite = false)
     {
         var runs = recipe.Runs(recipePath);
+        CompareSettings SettingsFor(int steps, string folder)
+        {
+            var settings = Settings(recipe, runs, steps, folder);
+            return settings with { Base = settings.Base with { Overwrite = overwrite } };
+        }
+        using var claimed = OutputFolder.Claim(output, nameof(CompareSettings.OutputDirectory), SettingsFor(recipe.Steps[0], output).Base.Inputs, acceptExisting: overwrite);
         string? loadBefore = MachineLoad();
         var clock = Stopwatch.StartNew();
         var tables = new List<AblationTable>();
         foreach (var steps in recipe.Steps)
         {
-            var folder = recipe.Steps.Count > 1 ? Path.Combine(output, $"steps-{steps}") : output;
-            tables.Add(new AblationTable(steps, CompareWorkflow.Run(Settings(recipe, runs, steps, folder), observerFor, warn, cancel)));
+            // One step count: the comparison writes into the folder held here; several: each into its own subfolder.
+            var comparisons = recipe.Steps.Count > 1
+                ? CompareWorkflow.Run(SettingsFor(steps, Path.Combine(output, $"steps-{steps}")), observerFor, warn, cancel)
+                : CompareWorkflow.Run(SettingsFor(steps, output), observerFor, warn, cancel, claimed);
+            tables.Add(new AblationTable(steps, comparisons));
         }
         var result = new AblationResult(recipe, recipePath, tables, clock.Elapsed, loadBefore, MachineLoad(), DateTime.UtcNow);
         AblationReport.Write(output, result, commandLine, reproduce);

@@ -79,7 +79,11 @@ public static class CompareWorkflow
     /// in run order (methods × seeds).
     /// </summary>
     public static IReadOnlyList<MethodComparison> Run(CompareSettings settings, Func<string, ITrainingObserver?> observerFor, Action<string>? warn = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default) => Run(settings, observerFor, warn, cancel, claimed: null);
+
+    /// <summary>As the public overload; <paramref name="claimed"/>: the caller already holds the output folder (an ablation writing its own report there).</summary>
+    internal static IReadOnlyList<MethodComparison> Run(CompareSettings settings, Func<string, ITrainingObserver?> observerFor, Action<string>? warn,
+        CancellationToken cancel, OutputFolder? claimed)
     {
         if (settings.Runs.Count == 0) throw new PeftSharpException("a comparison needs at least one method");
         if (settings.Seeds.Count == 0) throw new PeftSharpException("a comparison needs at least one seed");
@@ -92,7 +96,9 @@ public static class CompareWorkflow
             throw new InvalidOptionException(nameof(TrainSettings), nameof(TrainSettings.EvalDataPath), "evaluation data, to select learning rates on", null);
         foreach (var method in settings.Runs) // bad options fail before the output folder is touched
             RunSettings(settings, method, settings.Seeds[0], method.LearningRate ?? settings.Base.Trainer.LearningRate, settings.OutputDirectory).Validate();
-        using var output = OutputFolder.Claim(settings.OutputDirectory, nameof(settings.OutputDirectory), settings.Base.Inputs, acceptExisting: settings.Base.Overwrite);
+        using var output = claimed is null
+            ? OutputFolder.Claim(settings.OutputDirectory, nameof(settings.OutputDirectory), settings.Base.Inputs, acceptExisting: settings.Base.Overwrite)
+            : null;
 
         TrainRunResult Train(MethodRun method, int seed, double learningRate, string folder, string label)
         {
@@ -104,13 +110,13 @@ public static class CompareWorkflow
 
         var comparisons = new List<MethodComparison>();
         var runs = new List<TrainRunResult>();
+        var trials = new List<LearningRateTrial>();
         try
         {
             foreach (var method in settings.Runs)
             {
-                runs = [];
+                (runs, trials) = ([], []);
                 double learningRate = method.LearningRate ?? settings.Base.Trainer.LearningRate;
-                var trials = new List<LearningRateTrial>();
                 TrainRunResult? firstSeed = null;
                 if (method.LearningRate is null && settings.LearningRateGrid.Count > 0)
                 {
@@ -131,7 +137,7 @@ public static class CompareWorkflow
         }
         catch (Exception e) when (e is PeftSharpException or OperationCanceledException && (comparisons.Count > 0 || runs.Count > 0))
         {
-            var finished = runs.Count > 0 ? [.. comparisons, Summarise(runs[0].Method, runs)] : comparisons;
+            var finished = runs.Count > 0 ? [.. comparisons, Summarise(runs[0].Method, runs) with { LearningRateSearch = trials }] : comparisons;
             Write(settings.OutputDirectory, finished);
             warn?.Invoke($"the comparison stopped early; the table of the {finished.Sum(c => c.Runs.Count)} finished run(s) is in {Path.Combine(settings.OutputDirectory, "comparison.md")}");
             throw;

@@ -110,4 +110,20 @@ public class AblationTests
         Assert.Equal(2, row["learning_rate_search"]!.AsArray().Count);
         Assert.Equal(2, row["dev_per_seed"]!.AsArray().Count);
     }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("[1, 2]")] // the comparisons write into steps-N/ subfolders; the report still goes into the folder itself
+    public void An_ablation_refuses_a_folder_that_holds_an_earlier_result_before_training(string steps)
+    {
+        var path = Write($$"""
+            {"description": "tiny", "steps": {{steps}}, "seeds": [7], "rows": [{"name": "lora", "method": "lora"}]}
+            """);
+        var output = Directory.CreateTempSubdirectory("peft-ablation-").FullName;
+        File.WriteAllText(Path.Combine(output, "ablation.md"), "an earlier result");
+        var error = Assert.Throws<InvalidOptionException>(() => AblationWorkflow.Run(AblationRecipe.Read(path), path, output, _ => null));
+        Assert.Equal("OutputDirectory", error.Option);
+        Assert.Equal("an earlier result", File.ReadAllText(Path.Combine(output, "ablation.md")));
+        Assert.Equal(["ablation.md"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName).Where(n => !n!.StartsWith(".peft-lock", StringComparison.Ordinal)));
+    }
 }
