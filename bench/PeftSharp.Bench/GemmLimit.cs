@@ -51,7 +51,7 @@ internal sealed record Gemm(long Batch, long M, long K, long N, bool IsAttention
 internal static class GemmLimit
 {
     /// <summary>Median time of one product (ms) on contiguous float32 operands; small products are repeated to fill ≥ 20 ms per timing.</summary>
-    static double Milliseconds(Gemm gemm, BenchSettings settings)
+    private static double Milliseconds(Gemm gemm, BenchSettings settings)
     {
         using var scope = NewDisposeScope();
         long[] Shape(long rows, long columns) => gemm.Batch == 1 ? [rows, columns] : [gemm.Batch, rows, columns];

@@ -10,7 +10,7 @@ namespace PeftSharp.IO;
 /// </summary>
 public static class NonFiniteWeights
 {
-    static readonly AsyncLocal<bool> allowed = new();
+    private static readonly AsyncLocal<bool> allowed = new();
 
     /// <summary>Whether non-finite weights are accepted in the current scope.</summary>
     public static bool Allowed => allowed.Value;
@@ -37,7 +37,7 @@ public static class NonFiniteWeights
         };
     }
 
-    sealed class Scope(Action onDispose) : IDisposable
+    private sealed class Scope(Action onDispose) : IDisposable
     {
         public void Dispose() => onDispose();
     }

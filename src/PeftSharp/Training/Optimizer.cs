@@ -58,8 +58,8 @@ public abstract class Optimizer : IDisposable
 /// <summary>AdamW (Loshchilov &amp; Hutter): Adam with decoupled weight decay p ← p − lr·wd·p, as torch.optim.AdamW.</summary>
 public sealed class AdamW : Optimizer
 {
-    readonly double beta1, beta2, eps;
-    readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> state = new();
+    private readonly double beta1, beta2, eps;
+    private readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> state = new();
 
     public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) : base(groups)
     {

@@ -12,7 +12,7 @@ namespace PeftSharp.Tuners;
 /// </summary>
 public sealed class LinearLike
 {
-    LinearLike(nn.Module<Tensor, Tensor> module, Parameter weight, Parameter? bias, bool fanInFanOut)
+    private LinearLike(nn.Module<Tensor, Tensor> module, Parameter weight, Parameter? bias, bool fanInFanOut)
     {
         Module = module; Weight = weight; Bias = bias; FanInFanOut = fanInFanOut;
     }

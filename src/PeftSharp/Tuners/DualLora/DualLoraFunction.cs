@@ -98,7 +98,7 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         return grads;
     }
 
-    static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
+    private static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
 
     /// <summary>W0 + s·act(BA) ⊙ W_d(DC) (or the update alone when W0 is null), without autograd.</summary>
     internal static Tensor EffectiveWeight(Tensor? w0, Tensor a, Tensor b, Tensor c, Tensor d, double scale, MagnitudeActivation activation, SignMode mode)
