@@ -13,7 +13,7 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal static class AllocatorBenchmark
 {
-    sealed class Block : nn.Module<Tensor, Tensor>
+    private sealed class Block : nn.Module<Tensor, Tensor>
     {
 #pragma warning disable IDE1006
         public nn.Module<Tensor, Tensor> c_attn = new PeftSharp.Models.Conv1D(768, 2304);
@@ -25,7 +25,7 @@ internal static class AllocatorBenchmark
         public override Tensor forward(Tensor x) => mlp_c_proj.call(c_fc.call(attn_c_proj.call(c_attn.call(x)[.., .., ..768])));
     }
 
-    sealed class Stack : nn.Module<Tensor, Tensor>
+    private sealed class Stack : nn.Module<Tensor, Tensor>
     {
 #pragma warning disable IDE1006
         public TorchSharp.Modules.ModuleList<Block> h = new(Enumerable.Range(0, 12).Select(_ => new Block()).ToArray());

@@ -29,8 +29,8 @@ internal abstract class BareLinear(Tensor weight, Tensor? bias)
 /// <summary>LoRA: x·W + b + s·(x·Aᵀ)·Bᵀ, A (r, k) Kaiming-uniform, B (d, r) zero, s = α/r.</summary>
 internal sealed class BareLora : BareLinear
 {
-    readonly Parameter a, b;
-    readonly double scaling;
+    private readonly Parameter a, b;
+    private readonly double scaling;
 
     public BareLora(Tensor weight, Tensor? bias, int r, double alpha) : base(weight, bias)
     {
@@ -50,8 +50,8 @@ internal sealed class BareLora : BareLinear
 /// </summary>
 internal sealed class BareDualLora : BareLinear
 {
-    readonly Parameter a, b, c, d;
-    readonly double scaling;
+    private readonly Parameter a, b, c, d;
+    private readonly double scaling;
 
     public BareDualLora(Tensor weight, Tensor? bias, int r1, int r2, double alpha) : base(weight, bias)
     {
@@ -69,11 +69,11 @@ internal sealed class BareDualLora : BareLinear
     }
 
     /// <summary>Sign (Sign(0) = −1) whose gradient is the incoming one clipped to [−1, 1].</summary>
-    sealed class SignSte : autograd.SingleTensorFunction<SignSte>
+    private sealed class SignSte : autograd.SingleTensorFunction<SignSte>
     {
         public override string Name => "BareSignSte";
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars) => Sign((Tensor)vars[0]);
-        static Tensor Sign(Tensor x) => x.gt(0).to(x.dtype) * 2 - 1;
+        private static Tensor Sign(Tensor x) => x.gt(0).to(x.dtype) * 2 - 1;
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad) => [grad.clamp(-1, 1)];
     }
 }
@@ -85,11 +85,11 @@ internal sealed class BareDualLora : BareLinear
 /// </summary>
 internal sealed class BareStep : IDisposable
 {
-    readonly Workload workload;
-    readonly nn.Module<Tensor, Tensor> model;
-    readonly Func<Tensor, Tensor> forward;
-    readonly List<BareLinear> layers = new();
-    readonly optim.Optimizer optimizer;
+    private readonly Workload workload;
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly Func<Tensor, Tensor> forward;
+    private readonly List<BareLinear> layers = new();
+    private readonly optim.Optimizer optimizer;
 
     public BareStep(Workload workload, Func<Tensor, Tensor?, BareLinear> adapter)
     {
@@ -123,7 +123,7 @@ internal sealed class BareStep : IDisposable
     }
 
     /// <summary>Each bare step with the PeftSharp methods it is compared with.</summary>
-    static readonly (string Bare, Func<Tensor, Tensor?, BareLinear> Adapter, Method[] Methods)[] Comparisons =
+    private static readonly (string Bare, Func<Tensor, Tensor?, BareLinear> Adapter, Method[] Methods)[] Comparisons =
     [
         ("bare LoRA", (w, b) => new BareLora(w, b, r: 8, alpha: 16), [Method.Lora]),
         ("bare Dual LoRA", (w, b) => new BareDualLora(w, b, r1: 4, r2: 4, alpha: 16), [Method.DualLora, Method.DualLoraNaive]),

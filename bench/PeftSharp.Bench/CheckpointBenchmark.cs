@@ -8,14 +8,14 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal static class CheckpointBenchmark
 {
-    sealed record Point(int Sequence, double PlainMs, double CheckpointedMs, long PlainBytes, long CheckpointedBytes)
+    private sealed record Point(int Sequence, double PlainMs, double CheckpointedMs, long PlainBytes, long CheckpointedBytes)
     {
         public double MemoryRatio => (double)PlainBytes / CheckpointedBytes;
         public double TimeRatio => CheckpointedMs / PlainMs;
     }
 
     /// <summary>Median step time and the memory the steps need above the built model (activations; LoRA's gradients and state are small).</summary>
-    static (double Ms, long Bytes) Measure(Workload workload, bool checkpointing, BenchSettings settings)
+    private static (double Ms, long Bytes) Measure(Workload workload, bool checkpointing, BenchSettings settings)
     {
         using var step = new TrainingStep(workload, Method.Lora, checkpointing: checkpointing);
         PeftSharp.Bench.Measure.ReleaseFreeMemory();

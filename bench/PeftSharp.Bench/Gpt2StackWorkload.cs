@@ -13,7 +13,7 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal sealed class Gpt2StackWorkload : Workload
 {
-    readonly Tensor input; // (batch, seq, d)
+    private readonly Tensor input; // (batch, seq, d)
 
     public Gpt2StackWorkload(BenchSettings settings) : base(settings)
     {
@@ -21,7 +21,7 @@ internal sealed class Gpt2StackWorkload : Workload
         input = randn(settings.Batch, settings.Sequence, Config.NEmbd);
     }
 
-    Gpt2Config Config => Settings.Gpt2 with { NLayer = Settings.StackBlocks };
+    private Gpt2Config Config => Settings.Gpt2 with { NLayer = Settings.StackBlocks };
     public override string Name => "gpt2-stack";
     public override string Description =>
         $"{Settings.StackBlocks} GPT-2-small-shaped block(s) (d = {Config.NEmbd}, {Config.NHead} heads, MLP {Config.Inner}, no dropout), " +
@@ -69,13 +69,13 @@ internal sealed class Gpt2StackWorkload : Workload
     }
 
     /// <summary>One GPT-2 block in bare ops: x + attn(ln_1(x)), then x + mlp(ln_2(x)).</summary>
-    sealed class BareBlock(Gpt2Block block, Gpt2Config config, BareLinearFactory adapt)
+    private sealed class BareBlock(Gpt2Block block, Gpt2Config config, BareLinearFactory adapt)
     {
-        readonly (Tensor Weight, Tensor Bias) ln1 = (block.ln_1.weight!, block.ln_1.bias!), ln2 = (block.ln_2.weight!, block.ln_2.bias!);
-        readonly BareLinear qkv = Adapt(block.attn.c_attn, adapt), attnOut = Adapt(block.attn.c_proj, adapt);
-        readonly BareLinear fc = Adapt(block.mlp.c_fc, adapt), mlpOut = Adapt(block.mlp.c_proj, adapt);
+        private readonly (Tensor Weight, Tensor Bias) ln1 = (block.ln_1.weight!, block.ln_1.bias!), ln2 = (block.ln_2.weight!, block.ln_2.bias!);
+        private readonly BareLinear qkv = Adapt(block.attn.c_attn, adapt), attnOut = Adapt(block.attn.c_proj, adapt);
+        private readonly BareLinear fc = Adapt(block.mlp.c_fc, adapt), mlpOut = Adapt(block.mlp.c_proj, adapt);
 
-        static BareLinear Adapt(nn.Module<Tensor, Tensor> layer, BareLinearFactory adapt) =>
+        private static BareLinear Adapt(nn.Module<Tensor, Tensor> layer, BareLinearFactory adapt) =>
             layer is Conv1D conv ? adapt(conv.weight, conv.bias) : throw new ArgumentException("expected GPT-2's Conv1D", nameof(layer));
 
         public Tensor Forward(Tensor x)

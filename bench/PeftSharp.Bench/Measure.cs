@@ -45,7 +45,7 @@ internal static class Measure
     /// <summary>See <see cref="PeftSharp.Training.ProcessMemory.ReleaseFreeMemory"/>.</summary>
     public static void ReleaseFreeMemory() => PeftSharp.Training.ProcessMemory.ReleaseFreeMemory();
 
-    static long StatusField(string name)
+    private static long StatusField(string name)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith(name, StringComparison.Ordinal))

@@ -13,22 +13,22 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal static class MemoryStability
 {
-    static readonly Gpt2Config TinyGpt2 = new() { NLayer = 2, NEmbd = 64, NHead = 4, VocabSize = 256, NPositions = 64 };
-    const int Examples = 64, Length = 32, BatchSize = 8;
+    private static readonly Gpt2Config TinyGpt2 = new() { NLayer = 2, NEmbd = 64, NHead = 4, VocabSize = 256, NPositions = 64 };
+    private const int Examples = 64, Length = 32, BatchSize = 8;
 
-    sealed class ResidentSampler : ITrainingObserver
+    private sealed class ResidentSampler : ITrainingObserver
     {
         public List<(long Step, long Bytes)> Samples { get; } = new();
         public void OnStep(StepReport report) => Samples.Add((report.Step, Measure.ResidentBytes()));
     }
 
-    sealed record Result(Method Method, IReadOnlyList<(long Step, long Bytes)> Samples, double MillisecondsPerStep)
+    private sealed record Result(Method Method, IReadOnlyList<(long Step, long Bytes)> Samples, double MillisecondsPerStep)
     {
         public long Growth => Samples[^1].Bytes - Samples[0].Bytes;
         public double GrowthFraction => (double)Growth / Samples[0].Bytes;
     }
 
-    static Result Run(Method method, BenchSettings settings)
+    private static Result Run(Method method, BenchSettings settings)
     {
         Progress.Log($"memory: {settings.StabilitySteps} steps, {method.Label}");
         var random = new Random(0);

@@ -11,7 +11,7 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal sealed record Method(string Label, string Name, AdapterConfig? Config)
 {
-    const int Budget = 8;
+    private const int Budget = 8;
 
     /// <summary>Every method compared by default, plus Dual LoRA without its memory-efficient function (for the memory comparison).</summary>
     public static IReadOnlyList<Method> All { get; } =

@@ -9,7 +9,7 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal static class PrecisionBenchmark
 {
-    const ScalarType Half = ScalarType.BFloat16;
+    private const ScalarType Half = ScalarType.BFloat16;
 
     public static string Report(BenchSettings settings)
     {

@@ -15,7 +15,7 @@ namespace PeftSharp.Bench;
 internal static class PrecisionQuality
 {
     public const string PlotFile = "precision-loss.png";
-    static readonly ScalarType[] Dtypes = [ScalarType.Float32, ScalarType.BFloat16];
+    private static readonly ScalarType[] Dtypes = [ScalarType.Float32, ScalarType.BFloat16];
 
     public static string Report(BenchSettings settings)
     {
@@ -53,7 +53,7 @@ internal static class PrecisionQuality
         }
     }
 
-    static IReadOnlyList<MethodComparison> Compare(ScalarType dtype, string output, BenchSettings settings)
+    private static IReadOnlyList<MethodComparison> Compare(ScalarType dtype, string output, BenchSettings settings)
     {
         var compare = DemoWorkflow.Settings("wn-lexname", quick: settings.IsSmoke, seeds: 2, [PeftMethods.Get("lora"), PeftMethods.Get("dual-lora")], output);
         var trainer = settings.IsSmoke ? compare.Base.Trainer with { MaxSteps = 2 } : compare.Base.Trainer;
@@ -61,7 +61,7 @@ internal static class PrecisionQuality
         return CompareWorkflow.Run(compare, name => { Progress.Log($"quality: {dtype} {name}"); return null; });
     }
 
-    static void PlotLosses(Dictionary<ScalarType, IReadOnlyList<MethodComparison>> results, string path)
+    private static void PlotLosses(Dictionary<ScalarType, IReadOnlyList<MethodComparison>> results, string path)
     {
         var plot = new ScottPlot.Plot();
         foreach (var (dtype, comparisons) in results)

@@ -9,7 +9,7 @@ namespace PeftSharp.Bench;
 /// </summary>
 internal sealed class ProjectionWorkload : Workload
 {
-    readonly Tensor input; // (tokens, k)
+    private readonly Tensor input; // (tokens, k)
 
     public ProjectionWorkload(BenchSettings settings) : base(settings)
     {
@@ -17,7 +17,7 @@ internal sealed class ProjectionWorkload : Workload
         input = randn(settings.ProjectionTokens, settings.ProjectionSize);
     }
 
-    long Size => Settings.ProjectionSize;
+    private long Size => Settings.ProjectionSize;
     public override string Name => "llama-projection";
     public override string Description =>
         $"one LLaMA-7B-shaped projection ({Size} × {Size}, no bias) on {Settings.ProjectionTokens} tokens; the input requires a gradient";

@@ -70,7 +70,7 @@ internal static class ScaleBenchmark
         return text.ToString();
     }
 
-    static long MemAvailableBytes() =>
+    private static long MemAvailableBytes() =>
         long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 }

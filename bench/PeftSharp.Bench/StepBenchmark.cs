@@ -15,7 +15,7 @@ internal static class StepBenchmark
     /// </summary>
     public sealed record Result(double Milliseconds, long TrainingBytes, long TrainableParameters, long ModelBytes, long FrozenBytes);
 
-    static readonly Dictionary<(string Workload, string Method, ScalarType Dtype), Result> Measured = new();
+    private static readonly Dictionary<(string Workload, string Method, ScalarType Dtype), Result> Measured = new();
 
     /// <summary>Measures <paramref name="method"/> on <paramref name="workload"/> in <paramref name="dtype"/> once per run; later calls reuse the result.</summary>
     public static Result Run(Workload workload, Method method, BenchSettings settings, ScalarType dtype = ScalarType.Float32)
@@ -82,7 +82,7 @@ internal static class StepBenchmark
     /// are measured on the single projection, where Dual LoRA's excess over LoRA is exactly one layer's, counted in d×k
     /// float32 tensors; the allowance on the stack is that many tensors of its largest layer.
     /// </summary>
-    static string MemoryTarget(IReadOnlyList<Workload> workloads, Dictionary<(string, Method), Result> results)
+    private static string MemoryTarget(IReadOnlyList<Workload> workloads, Dictionary<(string, Method), Result> results)
     {
         var (stack, projection) = (workloads.OfType<Gpt2StackWorkload>().Single(), workloads.OfType<ProjectionWorkload>().Single());
         long Excess(Workload w, Method m) => results[(w.Name, m)].TrainingBytes - results[(w.Name, Method.Lora)].TrainingBytes;

@@ -14,12 +14,12 @@ internal sealed class TrainingStep : IDisposable
 {
     public const double LearningRate = 2e-4;
     /// <summary>Steps the AdaLoRA / LoRA² schedule is built for: measured steps stay in its first 10 % (tinit), where every step updates the importance scores.</summary>
-    const long ScheduledSteps = 1000;
+    private const long ScheduledSteps = 1000;
 
-    readonly Workload workload;
-    readonly nn.Module<Tensor, Tensor> model;
-    readonly ITrainable trainable;
-    readonly Optimizer optimizer;
+    private readonly Workload workload;
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly ITrainable trainable;
+    private readonly Optimizer optimizer;
 
     public TrainingStep(Workload workload, Method method, ScalarType dtype = ScalarType.Float32, bool checkpointing = false)
     {

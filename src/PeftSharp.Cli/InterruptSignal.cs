@@ -9,8 +9,8 @@ namespace PeftSharp.Cli;
 /// </summary>
 internal static class InterruptSignal
 {
-    const int SigInt = 2; // the same number on Linux and macOS
-    static readonly IntPtr DefaultHandling = IntPtr.Zero; // SIG_DFL
+    private const int SigInt = 2; // the same number on Linux and macOS
+    private static readonly IntPtr DefaultHandling = IntPtr.Zero; // SIG_DFL
 
     /// <summary>Must run before anything uses Console or Process: .NET decides once, at that point, whether it handles SIGINT.</summary>
     public static void RestoreDefaultHandling()
@@ -19,5 +19,5 @@ internal static class InterruptSignal
     }
 
     [DllImport("libc", EntryPoint = "signal")]
-    static extern IntPtr Signal(int signal, IntPtr handler);
+    private static extern IntPtr Signal(int signal, IntPtr handler);
 }

@@ -10,7 +10,7 @@ namespace PeftSharp.Cli;
 /// </summary>
 internal static class Recipes
 {
-    static readonly string[] Documentation = ["description", "source", "notes"];
+    private static readonly string[] Documentation = ["description", "source", "notes"];
 
     /// <summary><paramref name="args"/> (a command line of <paramref name="command"/>) with the --recipe file's settings added; unchanged when the command takes no recipe or none is given.</summary>
     public static string[] Expand(string[] args, Command command)

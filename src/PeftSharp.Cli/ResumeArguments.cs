@@ -12,7 +12,7 @@ namespace PeftSharp.Cli;
 internal static class ResumeArguments
 {
     /// <summary>Options that are not part of the run: where it goes, how it was started, and the resume itself.</summary>
-    static readonly string[] NotRecorded = ["resume", "out", "overwrite", "recipe", "allow-non-finite"];
+    private static readonly string[] NotRecorded = ["resume", "out", "overwrite", "recipe", "allow-non-finite"];
 
     /// <summary>The options given on <paramref name="parse"/>'s command line as <c>--name=value</c> tokens, with the values of <paramref name="paths"/> made absolute.</summary>
     public static IReadOnlyList<string> Record(ParseResult parse, IReadOnlyCollection<Option> paths)
@@ -43,5 +43,5 @@ internal static class ResumeArguments
         return [.. args, .. extra];
     }
 
-    static string Name(string token) => token.Split('=', 2)[0].TrimStart('-');
+    private static string Name(string token) => token.Split('=', 2)[0].TrimStart('-');
 }

@@ -12,10 +12,10 @@ internal sealed class StopSignals : IDisposable
     /// <summary>The exit code of a command stopped by a signal: 128 + its number, as shells report a death by signal.</summary>
     public static int ExitCode { get; private set; } = 128 + 2;
 
-    readonly List<PosixSignalRegistration> registrations = [];
-    readonly CancellationTokenSource cancel;
+    private readonly List<PosixSignalRegistration> registrations = [];
+    private readonly CancellationTokenSource cancel;
 
-    StopSignals(CancellationTokenSource cancel) => this.cancel = cancel;
+    private StopSignals(CancellationTokenSource cancel) => this.cancel = cancel;
 
     /// <summary>Cancels <paramref name="cancel"/> on the first SIGINT or SIGTERM.</summary>
     public static StopSignals Install(CancellationTokenSource cancel)
@@ -29,7 +29,7 @@ internal sealed class StopSignals : IDisposable
         return signals;
     }
 
-    void Stop(PosixSignalContext context, int number, string name)
+    private void Stop(PosixSignalContext context, int number, string name)
     {
         if (cancel.IsCancellationRequested) return; // the second signal: its default action ends the process
         context.Cancel = true;

@@ -37,7 +37,7 @@ public sealed class InvalidOptionException : PeftSharpException
     public string MessageFor(string name) =>
         Problem is not null ? $"{name} {Value}: {Problem}" : $"{name} must be {Expected}, got {Format(Value)}";
 
-    static string Format(object? value) => value switch
+    private static string Format(object? value) => value switch
     {
         null => "null",
         string s => $"\"{s}\"",

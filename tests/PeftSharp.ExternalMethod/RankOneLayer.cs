@@ -8,10 +8,10 @@ namespace PeftSharp.ExternalMethod;
 public sealed class RankOneLayer : TunerLayer
 {
 #pragma warning disable IDE1006 // PEFT-style parameter names
-    readonly Parameter rank_one_u;
-    readonly Parameter rank_one_v;
+    private readonly Parameter rank_one_u;
+    private readonly Parameter rank_one_v;
 #pragma warning restore IDE1006
-    readonly double scale;
+    private readonly double scale;
 
     public RankOneLayer(LinearLike layer, double scale) : base(nameof(RankOneLayer))
     {

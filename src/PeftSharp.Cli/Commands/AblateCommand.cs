@@ -16,9 +16,9 @@ internal sealed class AblateCommand : ICliCommand
     public const string Name = "ablate";
 
     public Command Command { get; } = new(Name, "Run an ablation table on the shipped model: every row a method variant, several seeds, a learning rate per row (recipes/ablations/*.json).");
-    readonly Option<string> recipe;
-    readonly Option<string?> output;
-    readonly Option<bool> overwrite;
+    private readonly Option<string> recipe;
+    private readonly Option<string?> output;
+    private readonly Option<bool> overwrite;
 
     public AblateCommand()
     {

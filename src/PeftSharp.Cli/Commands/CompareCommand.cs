@@ -9,10 +9,10 @@ namespace PeftSharp.Cli.Commands;
 /// <summary><c>peft compare</c>: several methods, same data, equal budgets (from --r), one table and one plot.</summary>
 internal sealed class CompareCommand : ICliCommand
 {
-    readonly TrainCommand train = new(new Command("compare", "Train several methods on the same data at an equal parameter budget and compare them (table + plots)."), singleMethod: false);
-    readonly Option<string> methods;
-    readonly Option<int> seeds;
-    readonly Option<string?> lrPerMethod, lrGrid;
+    private readonly TrainCommand train = new(new Command("compare", "Train several methods on the same data at an equal parameter budget and compare them (table + plots)."), singleMethod: false);
+    private readonly Option<string> methods;
+    private readonly Option<int> seeds;
+    private readonly Option<string?> lrPerMethod, lrGrid;
 
     public CompareCommand()
     {

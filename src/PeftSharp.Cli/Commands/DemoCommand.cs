@@ -9,10 +9,10 @@ namespace PeftSharp.Cli.Commands;
 internal sealed class DemoCommand : ICliCommand
 {
     public Command Command { get; } = new("demo", "Fine-tune the shipped WordNet GPT-2 on a WordNet task with every method at an equal budget and compare them.");
-    readonly Option<string> task, output, methods;
-    readonly Option<bool> quick, overwrite;
-    readonly Option<int?> seeds;
-    readonly Option<int> r;
+    private readonly Option<string> task, output, methods;
+    private readonly Option<bool> quick, overwrite;
+    private readonly Option<int?> seeds;
+    private readonly Option<int> r;
 
     public DemoCommand()
     {

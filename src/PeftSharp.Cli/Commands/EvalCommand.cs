@@ -12,12 +12,12 @@ namespace PeftSharp.Cli.Commands;
 internal sealed class EvalCommand : ICliCommand
 {
     public Command Command { get; } = new("eval", "Evaluate a model, optionally with an adapter, on evaluation data.");
-    readonly Option<string> model, data, task, dtype, device;
-    readonly Option<string?> adapter;
-    readonly Option<int?> maxLength, maxExamples;
-    readonly Option<int> batchSize;
-    readonly GenerationFlags generation;
-    readonly Option<bool> merge, json, referenceIndentation;
+    private readonly Option<string> model, data, task, dtype, device;
+    private readonly Option<string?> adapter;
+    private readonly Option<int?> maxLength, maxExamples;
+    private readonly Option<int> batchSize;
+    private readonly GenerationFlags generation;
+    private readonly Option<bool> merge, json, referenceIndentation;
 
     public EvalCommand()
     {
@@ -57,7 +57,8 @@ internal sealed class EvalCommand : ICliCommand
         if (p.GetValue(json))
         {
             var output = new System.Text.Json.Nodes.JsonObject(result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)
-                .Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value))) { ["examples"] = result.Examples };
+                .Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value)))
+            { ["examples"] = result.Examples };
             Console.WriteLine(output.ToJsonString(ConsoleOutput.JsonOptions));
         }
         else

@@ -10,8 +10,8 @@ internal sealed class ExportCommand : ICliCommand
 {
     public Command Command { get; } = new("export",
         "Write a model (with an adapter merged, any method) as a GGUF model for llama.cpp / LLamaSharp, or a LoRA adapter as a llama.cpp LoRA adapter.");
-    readonly Option<string?> model, adapter;
-    readonly Option<string> format, output, type;
+    private readonly Option<string?> model, adapter;
+    private readonly Option<string> format, output, type;
 
     public ExportCommand()
     {

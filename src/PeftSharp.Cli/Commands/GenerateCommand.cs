@@ -10,12 +10,12 @@ namespace PeftSharp.Cli.Commands;
 internal sealed class GenerateCommand : ICliCommand
 {
     public Command Command { get; } = new("generate", "Generate continuations of prompts with a causal LM (optionally with an adapter).");
-    readonly Option<string> model, dtype, device;
-    readonly Option<string?> adapter;
-    readonly Option<string[]> prompt;
-    readonly GenerationFlags generation;
-    readonly Option<bool> merge;
-    readonly Option<long?> seed;
+    private readonly Option<string> model, dtype, device;
+    private readonly Option<string?> adapter;
+    private readonly Option<string[]> prompt;
+    private readonly GenerationFlags generation;
+    private readonly Option<bool> merge;
+    private readonly Option<long?> seed;
 
     public GenerateCommand()
     {

@@ -9,9 +9,9 @@ namespace PeftSharp.Cli.Commands;
 internal sealed class InspectCommand : ICliCommand
 {
     public Command Command { get; } = new("inspect", "Show an adapter's method, parameter count, per-layer effective rank of ΔW and active-rank masks.");
-    readonly Option<string> adapter;
-    readonly Option<string?> model;
-    readonly Option<bool> json;
+    private readonly Option<string> adapter;
+    private readonly Option<string?> model;
+    private readonly Option<bool> json;
 
     public InspectCommand()
     {

@@ -9,8 +9,8 @@ namespace PeftSharp.Cli.Commands;
 internal sealed class MergeCommand : ICliCommand
 {
     public Command Command { get; } = new("merge", "Merge an adapter into its base model and save a full HuggingFace-layout checkpoint.");
-    readonly Option<string> model, adapter, output, dtype;
-    readonly Option<bool> overwrite;
+    private readonly Option<string> model, adapter, output, dtype;
+    private readonly Option<bool> overwrite;
 
     public MergeCommand()
     {

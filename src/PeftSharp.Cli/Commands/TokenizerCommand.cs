@@ -10,9 +10,9 @@ namespace PeftSharp.Cli.Commands;
 internal sealed class TokenizerCommand : ICliCommand
 {
     public Command Command { get; } = new("train-tokenizer", "Train a byte-level BPE tokenizer (vocab.json, merges.txt, tokenizer.json) on a text corpus.");
-    readonly Option<string> corpus, output;
-    readonly Option<int> vocabSize;
-    readonly Option<bool> overwrite;
+    private readonly Option<string> corpus, output;
+    private readonly Option<int> vocabSize;
+    private readonly Option<bool> overwrite;
 
     public TokenizerCommand()
     {

@@ -18,16 +18,16 @@ internal sealed class TrainCommand : ICliCommand
     public Command Command { get; }
     public OptionSet Options { get; }
 
-    readonly Option<string> model, data, output, task, optimizer, scheduler, device, dtype;
-    readonly Option<string?> evalData, testData, resume, recipe, earlyStoppingMetric, method;
-    readonly Option<int> r, batchSize, gradAccum, epochs, seed, evalSteps, saveSteps, keepLast, loggingSteps, warmupSteps, evalBatchSize, patience;
-    readonly Option<int?> maxLength, evalMaxExamples, testMaxExamples;
-    readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing;
-    readonly Option<double?> warmupRatio, evalSplit;
-    readonly Option<long> maxSteps;
-    readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation, overwrite, gradientCheckpointing, adapterInBaseDtype;
-    readonly MethodOptionBindings methodOptions;
-    readonly GenerationFlags generation;
+    private readonly Option<string> model, data, output, task, optimizer, scheduler, device, dtype;
+    private readonly Option<string?> evalData, testData, resume, recipe, earlyStoppingMetric, method;
+    private readonly Option<int> r, batchSize, gradAccum, epochs, seed, evalSteps, saveSteps, keepLast, loggingSteps, warmupSteps, evalBatchSize, patience;
+    private readonly Option<int?> maxLength, evalMaxExamples, testMaxExamples;
+    private readonly Option<double> lr, weightDecay, maxGradNorm, labelSmoothing;
+    private readonly Option<double?> warmupRatio, evalSplit;
+    private readonly Option<long> maxSteps;
+    private readonly Option<bool> noShuffle, saveInitial, fromScratch, pack, referenceIndentation, overwrite, gradientCheckpointing, adapterInBaseDtype;
+    private readonly MethodOptionBindings methodOptions;
+    private readonly GenerationFlags generation;
 
     /// <summary>
     /// The train options on <paramref name="command"/> (default: the <c>train</c> command). <c>compare</c> reuses them
@@ -127,18 +127,18 @@ internal sealed class TrainCommand : ICliCommand
             EvalSplit = p.GetValue(evalSplit),
             Generation = generation.Given(p),
             Overwrite = p.GetValue(overwrite),
-        Trainer = new TrainerOptions
-        {
-            OutputDirectory = p.GetValue(output)!,
-            Optimizer = p.GetValue(optimizer) == "sgd" ? OptimizerKind.Sgd : OptimizerKind.AdamW,
-            LearningRate = p.GetValue(lr), WeightDecay = p.GetValue(weightDecay),
-            Schedule = Enum.Parse<ScheduleKind>(p.GetValue(scheduler)!, ignoreCase: true),
-            WarmupSteps = p.GetValue(warmupSteps), WarmupRatio = p.GetValue(warmupRatio), Epochs = p.GetValue(epochs), MaxSteps = p.GetValue(maxSteps),
-            BatchSize = p.GetValue(batchSize), GradientAccumulation = p.GetValue(gradAccum), MaxGradNorm = p.GetValue(maxGradNorm),
-            Seed = p.GetValue(seed), Shuffle = !p.GetValue(noShuffle), EvalSteps = p.GetValue(evalSteps), SaveSteps = p.GetValue(saveSteps),
-            SaveInitial = p.GetValue(saveInitial), KeepLastCheckpoints = p.GetValue(keepLast), LoggingSteps = p.GetValue(loggingSteps),
-            EarlyStoppingMetric = p.GetValue(earlyStoppingMetric), EarlyStoppingPatience = p.GetValue(patience), ResumeFrom = p.GetValue(resume),
-        },
+            Trainer = new TrainerOptions
+            {
+                OutputDirectory = p.GetValue(output)!,
+                Optimizer = p.GetValue(optimizer) == "sgd" ? OptimizerKind.Sgd : OptimizerKind.AdamW,
+                LearningRate = p.GetValue(lr), WeightDecay = p.GetValue(weightDecay),
+                Schedule = Enum.Parse<ScheduleKind>(p.GetValue(scheduler)!, ignoreCase: true),
+                WarmupSteps = p.GetValue(warmupSteps), WarmupRatio = p.GetValue(warmupRatio), Epochs = p.GetValue(epochs), MaxSteps = p.GetValue(maxSteps),
+                BatchSize = p.GetValue(batchSize), GradientAccumulation = p.GetValue(gradAccum), MaxGradNorm = p.GetValue(maxGradNorm),
+                Seed = p.GetValue(seed), Shuffle = !p.GetValue(noShuffle), EvalSteps = p.GetValue(evalSteps), SaveSteps = p.GetValue(saveSteps),
+                SaveInitial = p.GetValue(saveInitial), KeepLastCheckpoints = p.GetValue(keepLast), LoggingSteps = p.GetValue(loggingSteps),
+                EarlyStoppingMetric = p.GetValue(earlyStoppingMetric), EarlyStoppingPatience = p.GetValue(patience), ResumeFrom = p.GetValue(resume),
+            },
         };
     }
 

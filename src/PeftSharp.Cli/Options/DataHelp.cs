@@ -3,7 +3,7 @@ namespace PeftSharp.Cli.Options;
 /// <summary>Help texts that say which files and JSONL fields the data options take.</summary>
 internal static class DataHelp
 {
-    const string Jsonl =
+    private const string Jsonl =
         "JSONL rows: {\"text\"} or {\"prompt\", \"completion\"} or {\"input_ids\", \"labels\"?} (causal LM); " +
         "{\"sentence\", \"label\"} or {\"sentence1\", \"sentence2\", \"label\"} (classification: label a class index or a class name; " +
         "classes from labels.json next to the file when present, a JSON list of names)";

@@ -6,7 +6,7 @@ namespace PeftSharp.Cli.Options;
 /// </summary>
 internal static class FlagNames
 {
-    static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal);
 
     public static void Bind(string libraryName, string flag) => Flags[libraryName] = flag;
 

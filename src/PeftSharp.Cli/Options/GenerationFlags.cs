@@ -10,10 +10,10 @@ namespace PeftSharp.Cli.Options;
 /// </summary>
 internal sealed class GenerationFlags
 {
-    const string FromModel = "default: the model's generation_config.json, else";
-    readonly Option<int?> maxNewTokens, numBeams, noRepeatNgram, topK;
-    readonly Option<double?> lengthPenalty, temperature, topP;
-    readonly Option<string?> earlyStopping, sample;
+    private const string FromModel = "default: the model's generation_config.json, else";
+    private readonly Option<int?> maxNewTokens, numBeams, noRepeatNgram, topK;
+    private readonly Option<double?> lengthPenalty, temperature, topP;
+    private readonly Option<string?> earlyStopping, sample;
 
     public GenerationFlags(OptionSet o)
     {

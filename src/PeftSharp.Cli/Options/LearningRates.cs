@@ -25,7 +25,7 @@ internal static class LearningRates
     public static IReadOnlyList<double> Grid(string? text, string flag) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Rate(v, flag)).ToList();
 
-    static double Rate(string text, string flag) =>
+    private static double Rate(string text, string flag) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate)
             ? rate
             : throw new PeftSharpException($"{flag}: expected a positive learning rate, got '{text.Trim()}'");

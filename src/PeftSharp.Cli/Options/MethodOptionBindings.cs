@@ -11,7 +11,7 @@ namespace PeftSharp.Cli.Options;
 /// </summary>
 internal sealed class MethodOptionBindings
 {
-    readonly List<(MethodOptionInfo Info, Option<string?> Option)> bindings = [];
+    private readonly List<(MethodOptionInfo Info, Option<string?> Option)> bindings = [];
 
     /// <summary>Adds one option per method option to <paramref name="options"/>, except names in <paramref name="reserved"/> (flags the command defines itself).</summary>
     public MethodOptionBindings(OptionSet options, IReadOnlySet<string> reserved)
@@ -45,11 +45,11 @@ internal sealed class MethodOptionBindings
         return config;
     }
 
-    static IEnumerable<string> MethodsWith(MethodOptionInfo info) =>
+    private static IEnumerable<string> MethodsWith(MethodOptionInfo info) =>
         PeftMethods.All.Where(m => m.ConfigType is { } t && info.AppliesTo(t)).Select(m => m.Name);
 
     /// <summary>The description, the methods it applies to when not all, and its default with the default budget (r = 8).</summary>
-    static string Help(MethodOptionInfo info)
+    private static string Help(MethodOptionInfo info)
     {
         var methods = PeftMethods.All.Where(m => m.ConfigType is { } t && info.AppliesTo(t)).ToList();
         var adapterMethods = PeftMethods.All.Count(m => m.ConfigType is not null);
@@ -57,7 +57,7 @@ internal sealed class MethodOptionBindings
         return $"{info.Description}{scope}{DefaultText(info, methods)}";
     }
 
-    static string DefaultText(MethodOptionInfo info, IReadOnlyList<PeftMethod> methods)
+    private static string DefaultText(MethodOptionInfo info, IReadOnlyList<PeftMethod> methods)
     {
         string Show(PeftMethod m, int r) => Format(MethodOptions.ValueOf(m.ForBudget(r)!, info.Name));
         var at8 = methods.Select(m => (m.Name, Value: Show(m, 8))).ToList();

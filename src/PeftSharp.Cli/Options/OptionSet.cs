@@ -34,7 +34,7 @@ internal sealed class OptionSet(Command command)
     }
 
     /// <summary>Numbers parsed as method options are (<see cref="ValueParser"/>): "--lr: expected a number, got 'abc'", not a .NET type name.</summary>
-    static void ParseNumbers<T>(Option<T> option)
+    private static void ParseNumbers<T>(Option<T> option)
     {
         var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
         if (type != typeof(int) && type != typeof(long) && type != typeof(double)) return;

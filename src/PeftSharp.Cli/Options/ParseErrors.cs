@@ -17,7 +17,7 @@ internal static class ParseErrors
         return $"{string.Join("; ", Messages(parse, command))} (see {help})";
     }
 
-    static IEnumerable<string> Messages(ParseResult parse, Command command)
+    private static IEnumerable<string> Messages(ParseResult parse, Command command)
     {
         if (command is RootCommand && parse.UnmatchedTokens.FirstOrDefault() is { } word && !word.StartsWith('-'))
             return [$"unknown command '{word}'{Suggestion(word, command.Subcommands.Select(c => c.Name))}"];
@@ -34,7 +34,7 @@ internal static class ParseErrors
     }
 
     /// <summary>" (did you mean X?)" for the known name closest to <paramref name="typed"/>, when it is close enough to be a typo.</summary>
-    static string Suggestion(string typed, IEnumerable<string> known)
+    private static string Suggestion(string typed, IEnumerable<string> known)
     {
         var name = typed.Split('=', 2)[0];
         var closest = known.Distinct()

@@ -27,7 +27,7 @@ internal static class ValueParser
     }
 
     /// <summary>"0,1,5" as integers; null when any item is not one.</summary>
-    static List<int>? Integers(string text)
+    private static List<int>? Integers(string text)
     {
         var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var values = items.Select(i => int.TryParse(i, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (int?)null).ToList();
@@ -37,5 +37,5 @@ internal static class ValueParser
     /// <summary>The names an enum takes on the command line (snake_case, as in the JSON files).</summary>
     public static IEnumerable<string> Choices(Type enumType) => Enum.GetNames(enumType).Select(SnakeCase);
 
-    static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+    private static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 }

@@ -9,10 +9,10 @@ namespace PeftSharp.Cli.Output;
 /// </summary>
 internal sealed class ComparisonProgress(ProgressDisplay display, int runs)
 {
-    readonly IProgressBar overall = display.Start("all runs");
-    readonly Stopwatch clock = Stopwatch.StartNew(), runClock = new();
-    int started;
-    string current = "";
+    private readonly IProgressBar overall = display.Start("all runs");
+    private readonly Stopwatch clock = Stopwatch.StartNew(), runClock = new();
+    private int started;
+    private string current = "";
 
     /// <summary>The observer of the next run, labelled with its place in the comparison.</summary>
     public ITrainingObserver Next(string label)
@@ -24,7 +24,7 @@ internal sealed class ComparisonProgress(ProgressDisplay display, int runs)
         return new RunProgress(display, label, Update);
     }
 
-    void Update(double fraction)
+    private void Update(double fraction)
     {
         int finished = started - 1;
         TimeSpan? left = finished > 0 ? (clock.Elapsed - runClock.Elapsed) / finished * (runs - finished) - runClock.Elapsed

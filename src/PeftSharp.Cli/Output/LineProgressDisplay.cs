@@ -8,15 +8,15 @@ namespace PeftSharp.Cli.Output;
 /// </summary>
 internal sealed class LineProgressDisplay(TextWriter output) : ProgressDisplay
 {
-    static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
     public override IProgressBar Start(string label, bool everyReport = false) => new Bar(output, everyReport, label);
 
     public override void Message(string text) => output.WriteLine(text);
 
-    sealed class Bar(TextWriter output, bool everyReport, string label) : IProgressBar
+    private sealed class Bar(TextWriter output, bool everyReport, string label) : IProgressBar
     {
-        readonly System.Diagnostics.Stopwatch sinceLine = new();
+        private readonly System.Diagnostics.Stopwatch sinceLine = new();
 
         public void Report(long done, long total, string status, TimeSpan? remaining)
         {

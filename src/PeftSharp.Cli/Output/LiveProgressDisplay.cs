@@ -13,10 +13,10 @@ namespace PeftSharp.Cli.Output;
 /// </summary>
 internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext context) : ProgressDisplay
 {
-    const string RemainingKey = "remaining";
-    const int CountWidth = 15, TimeWidth = 7;
-    static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
-    readonly System.Diagnostics.Stopwatch sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
+    private const string RemainingKey = "remaining";
+    private const int CountWidth = 15, TimeWidth = 7;
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
+    private readonly System.Diagnostics.Stopwatch sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
 
     public static T Run<T>(IAnsiConsole console, Func<ProgressDisplay, T> work)
     {
@@ -43,16 +43,16 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
         Refresh(force: true);
     }
 
-    void Refresh(bool force)
+    private void Refresh(bool force)
     {
         if (!force && sinceRefresh.Elapsed < RefreshInterval) return;
         context.Refresh();
         sinceRefresh.Restart();
     }
 
-    sealed class Bar(LiveProgressDisplay display, ProgressTask task) : IProgressBar
+    private sealed class Bar(LiveProgressDisplay display, ProgressTask task) : IProgressBar
     {
-        readonly string label = task.Description;
+        private readonly string label = task.Description;
 
         public void Report(long done, long total, string status, TimeSpan? remaining)
         {
@@ -71,13 +71,13 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
     }
 
     /// <summary>The label and status, cut to the width the other columns leave.</summary>
-    sealed class DescriptionColumn(int barWidth) : ProgressColumn
+    private sealed class DescriptionColumn(int barWidth) : ProgressColumn
     {
         protected override bool NoWrap => true;
 
         public override int? GetColumnWidth(RenderOptions options) => Width(options);
 
-        int Width(RenderOptions options) => Math.Max(8, options.ConsoleSize.Width - barWidth - CountWidth - TimeWidth - 4); // 3 paddings, 1 spare column
+        private int Width(RenderOptions options) => Math.Max(8, options.ConsoleSize.Width - barWidth - CountWidth - TimeWidth - 4); // 3 paddings, 1 spare column
 
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
@@ -87,7 +87,7 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
         }
     }
 
-    sealed class CountColumn : ProgressColumn
+    private sealed class CountColumn : ProgressColumn
     {
         public override int? GetColumnWidth(RenderOptions options) => CountWidth;
 
@@ -98,7 +98,7 @@ internal sealed class LiveProgressDisplay(IAnsiConsole console, ProgressContext 
         }
     }
 
-    sealed class TimeColumn : ProgressColumn
+    private sealed class TimeColumn : ProgressColumn
     {
         public override int? GetColumnWidth(RenderOptions options) => TimeWidth;
 

@@ -12,8 +12,8 @@ namespace PeftSharp.Cli.Output;
 /// </summary>
 internal sealed class RunProgress(ProgressDisplay display, string label, Action<double>? onFraction = null, bool logEveryStep = false) : ITrainingObserver
 {
-    IProgressBar? training, evaluation;
-    readonly Stopwatch evaluationClock = new();
+    private IProgressBar? training, evaluation;
+    private readonly Stopwatch evaluationClock = new();
 
     public void OnStart(long totalSteps, long startStep)
     {

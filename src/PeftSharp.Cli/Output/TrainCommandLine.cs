@@ -62,9 +62,9 @@ internal static partial class TrainCommandLine
     }
 
     /// <summary>The --r default of <c>peft train</c>.</summary>
-    const int DefaultBudget = 8;
+    private const int DefaultBudget = 8;
 
-    static string TaskName(TaskSpec task) => task.Kind switch
+    private static string TaskName(TaskSpec task) => task.Kind switch
     {
         TaskKind.CausalLm => "causal-lm",
         TaskKind.Classification => "classification",
@@ -72,7 +72,7 @@ internal static partial class TrainCommandLine
         var kind => task.SubTask is null ? kind.ToString().ToLowerInvariant() : $"{kind.ToString().ToLowerInvariant()}/{task.SubTask}",
     };
 
-    static string Quote(string value) => SafeForShell().IsMatch(value) ? value : "'" + value.Replace("'", "'\\''") + "'";
+    private static string Quote(string value) => SafeForShell().IsMatch(value) ? value : "'" + value.Replace("'", "'\\''") + "'";
 
     [GeneratedRegex(@"^[A-Za-z0-9_./:=,+-]+$")]
     private static partial Regex SafeForShell();

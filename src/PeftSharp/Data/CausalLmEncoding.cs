@@ -166,8 +166,8 @@ public static class CausalLmEncoding
 
     private sealed class SequenceBuilder(CausalLmEncodingOptions options)
     {
-        private readonly List<int> _ids = [];
-        private readonly List<int> _labels = [];
+        private readonly List<int> ids = [];
+        private readonly List<int> labels = [];
 
         public void Bos(bool supervised)
         {
@@ -178,17 +178,17 @@ public static class CausalLmEncoding
 
         public void Add(IReadOnlyList<int> ids, bool supervised)
         {
-            _ids.AddRange(ids);
-            if (supervised) _labels.AddRange(ids);
-            else _labels.AddRange(Enumerable.Repeat(IgnoreIndex, ids.Count));
+            this.ids.AddRange(ids);
+            if (supervised) labels.AddRange(ids);
+            else labels.AddRange(Enumerable.Repeat(IgnoreIndex, ids.Count));
         }
 
         public void Add(IReadOnlyList<int> ids, IReadOnlyList<int> labels)
         {
-            _ids.AddRange(ids);
-            _labels.AddRange(labels);
+            this.ids.AddRange(ids);
+            this.labels.AddRange(labels);
         }
 
-        public EncodedExample Build() => new([.. _ids], [.. _labels]);
+        public EncodedExample Build() => new([.. ids], [.. labels]);
     }
 }

@@ -5,7 +5,7 @@ namespace PeftSharp.Data;
 /// <summary>Finds the split files of a dataset folder (GLUE's official TSV layout or HuggingFace parquet exports).</summary>
 internal static class DataLocations
 {
-    static readonly Dictionary<string, string> GlueFolders = new()
+    private static readonly Dictionary<string, string> GlueFolders = new()
     {
         ["cola"] = "CoLA", ["sst2"] = "SST-2", ["mrpc"] = "MRPC", ["qqp"] = "QQP", ["stsb"] = "STS-B",
         ["mnli"] = "MNLI", ["qnli"] = "QNLI", ["rte"] = "RTE", ["wnli"] = "WNLI",

@@ -12,17 +12,17 @@ namespace PeftSharp.Data;
 /// </remarks>
 internal sealed class GuardedStream(Stream inner, TimeSpan timeLimit) : Stream
 {
-    private readonly long _byteBudget = 16 * inner.Length + (1 << 20);
-    private readonly long _callBudget = 8 * inner.Length + 100_000;
-    private readonly long _deadline = Environment.TickCount64 + (long)timeLimit.TotalMilliseconds;
-    private long _bytes, _calls;
+    private readonly long byteBudget = 16 * inner.Length + (1 << 20);
+    private readonly long callBudget = 8 * inner.Length + 100_000;
+    private readonly long deadline = Environment.TickCount64 + (long)timeLimit.TotalMilliseconds;
+    private long bytes, calls;
 
     private void Check(long bytes)
     {
-        _bytes += bytes;
-        if (++_calls > _callBudget || _bytes > _byteBudget)
-            throw new IOException($"read {_bytes} bytes in {_calls} calls from a {inner.Length}-byte file; its metadata is corrupt");
-        if (Environment.TickCount64 > _deadline)
+        this.bytes += bytes;
+        if (++calls > callBudget || this.bytes > byteBudget)
+            throw new IOException($"read {this.bytes} bytes in {calls} calls from a {inner.Length}-byte file; its metadata is corrupt");
+        if (Environment.TickCount64 > deadline)
             throw new IOException($"reading did not finish within {timeLimit.TotalSeconds:0} s; the file's metadata is probably corrupt");
     }
 

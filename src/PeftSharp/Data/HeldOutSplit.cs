@@ -7,7 +7,7 @@ namespace PeftSharp.Data;
 internal static class HeldOutSplit
 {
     /// <summary>The permutation's fixed seed: the split depends on the data only.</summary>
-    const int Seed = 20_240_901;
+    private const int Seed = 20_240_901;
 
     /// <summary>(training examples, held-out examples), both in file order; <paramref name="fraction"/> of the examples (at least one) are held out.</summary>
     public static (IReadOnlyList<T> Train, IReadOnlyList<T> HeldOut) Apply<T>(IReadOnlyList<T> examples, double fraction, string source)

@@ -12,7 +12,7 @@ internal readonly struct JsonRow
 
     private const string LoneSurrogateName = "a field name escapes a lone UTF-16 surrogate (\\ud800-\\udfff)";
 
-    private readonly JsonElement _object;
+    private readonly JsonElement @object;
     public string File { get; }
     public int Line { get; }
 
@@ -26,7 +26,7 @@ internal readonly struct JsonRow
         foreach (var property in element.EnumerateObject())
             if (Text(() => property.Name) is null)
                 throw DataFile.Error(file, line, LoneSurrogateName);
-        _object = element;
+        @object = element;
     }
 
     /// <summary>Parses one JSON text (a JSONL line) into a row.</summary>
@@ -56,13 +56,13 @@ internal readonly struct JsonRow
         }
     }
 
-    public bool Has(string field) => _object.TryGetProperty(field, out _);
+    public bool Has(string field) => @object.TryGetProperty(field, out _);
 
-    public bool IsString(string field) => _object.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String;
+    public bool IsString(string field) => @object.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String;
 
-    public bool IsNull(string field) => _object.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Null;
+    public bool IsNull(string field) => @object.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Null;
 
-    public IEnumerable<string> FieldNames => _object.EnumerateObject().Select(p => p.Name);
+    public IEnumerable<string> FieldNames => @object.EnumerateObject().Select(p => p.Name);
 
     public PeftSharpException Missing(string field, string expected) =>
         DataFile.Error(File, Line, $"missing field '{field}' ({expected})");
@@ -71,14 +71,14 @@ internal readonly struct JsonRow
 
     public string String(string field)
     {
-        if (!_object.TryGetProperty(field, out var value)) throw Missing(field, "a string");
+        if (!@object.TryGetProperty(field, out var value)) throw Missing(field, "a string");
         if (value.ValueKind != JsonValueKind.String) throw Wrong(field, "a string", Describe(value));
         return Text(value.GetString) ?? throw Wrong(field, "a string of valid Unicode", "an escaped lone surrogate (\\ud800-\\udfff)");
     }
 
     public double Number(string field)
     {
-        if (!_object.TryGetProperty(field, out var value)) throw Missing(field, "a number");
+        if (!@object.TryGetProperty(field, out var value)) throw Missing(field, "a number");
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
             throw Wrong(field, "a finite number", Describe(value));
         return number;
@@ -87,7 +87,7 @@ internal readonly struct JsonRow
     /// <summary>An optional array of strings (null when the field is absent or null).</summary>
     public IReadOnlyList<string>? OptionalStringArray(string field)
     {
-        if (!_object.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (!@object.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.Array) throw Wrong(field, "an array of strings", Describe(value));
         var result = new List<string>();
         int i = 0;
@@ -103,7 +103,7 @@ internal readonly struct JsonRow
     /// <summary>An array (described by <paramref name="expectedArray"/>) of 32-bit integers, each checked by <paramref name="valid"/>.</summary>
     public int[] IntArray(string field, string expectedArray, Func<int, bool> valid, string expected)
     {
-        if (!_object.TryGetProperty(field, out var value)) throw Missing(field, expectedArray);
+        if (!@object.TryGetProperty(field, out var value)) throw Missing(field, expectedArray);
         if (value.ValueKind != JsonValueKind.Array) throw Wrong(field, expectedArray, Describe(value));
         var result = new int[value.GetArrayLength()];
         int i = 0;

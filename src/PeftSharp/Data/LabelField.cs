@@ -31,9 +31,9 @@ internal static class LabelField
         throw row.Wrong("label", $"a class index in [0, {count}){(names is null ? "" : $" or one of the class names ({Listed(names)})")}{From(options)}", got);
     }
 
-    static string From(JsonlOptions options) => options.ClassesFrom is { } source ? $" (the classes of {source})" : "";
+    private static string From(JsonlOptions options) => options.ClassesFrom is { } source ? $" (the classes of {source})" : "";
 
-    static int Find(IReadOnlyList<string> names, string name)
+    private static int Find(IReadOnlyList<string> names, string name)
     {
         for (int i = 0; i < names.Count; i++)
             if (names[i] == name) return i;

@@ -71,14 +71,14 @@ internal static class ParquetFooterCheck
 
     private ref struct Walker(ReadOnlySpan<byte> data, string path)
     {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _pos;
+        private readonly ReadOnlySpan<byte> data = data;
+        private int pos;
 
-        private readonly PeftSharpException Corrupt(string what) => new($"{path}: corrupt parquet metadata at footer byte {_pos}: {what}");
+        private readonly PeftSharpException Corrupt(string what) => new($"{path}: corrupt parquet metadata at footer byte {pos}: {what}");
 
-        private int Left => _data.Length - _pos;
+        private int Left => data.Length - pos;
 
-        private byte Byte() => _pos < _data.Length ? _data[_pos++] : throw Corrupt("unexpected end of the footer");
+        private byte Byte() => pos < data.Length ? data[pos++] : throw Corrupt("unexpected end of the footer");
 
         private ulong Varint()
         {
@@ -95,7 +95,7 @@ internal static class ParquetFooterCheck
         private void Skip(long count)
         {
             if (count < 0 || count > Left) throw Corrupt($"length {count} exceeds the {Left} bytes left");
-            _pos += (int)count;
+            pos += (int)count;
         }
 
         public void Struct(string? name, int depth)

@@ -20,7 +20,7 @@ public sealed record TaskData(
     IReadOnlyList<string>? LabelNames)
 {
     /// <summary>Classification's default maximum length (as HF tokenizers' model_max_length for BERT-style models).</summary>
-    const int ClassificationDefault = 512;
+    private const int ClassificationDefault = 512;
 
     /// <summary>
     /// The sequence length every data file of a run is cut to: <paramref name="requested"/> (default: the model's context; 512 for
@@ -93,9 +93,9 @@ public sealed record TaskData(
         return new TaskData(task, train, lossExamples, generation, commonsense, 0, null);
     }
 
-    static IReadOnlyList<T> Limit<T>(IReadOnlyList<T> items, int? max) => max is { } m && m < items.Count ? items.Take(m).ToList() : items;
+    private static IReadOnlyList<T> Limit<T>(IReadOnlyList<T> items, int? max) => max is { } m && m < items.Count ? items.Take(m).ToList() : items;
 
-    static IReadOnlyList<Example> ReadCausal(TaskSpec task, string path) => task.Kind switch
+    private static IReadOnlyList<Example> ReadCausal(TaskSpec task, string path) => task.Kind switch
     {
         TaskKind.Commonsense => CommonsenseReader.Read(path, task.SubTask),
         TaskKind.E2E => E2EReader.ReadPairs(path),
@@ -106,9 +106,9 @@ public sealed record TaskData(
     };
 
     /// <summary>The classes of the classifier being evaluated, if known, and what holds them (for messages).</summary>
-    sealed record KnownClasses(int? Count, IReadOnlyList<string>? Names, string From);
+    private sealed record KnownClasses(int? Count, IReadOnlyList<string>? Names, string From);
 
-    static TaskData PrepareClassification(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, DataOptions settings, Action<string> warn,
+    private static TaskData PrepareClassification(TaskSpec task, string? trainPath, string? evalPath, ITextTokenizer tokenizer, int maxLength, DataOptions settings, Action<string> warn,
         KnownClasses known)
     {
         IReadOnlyList<ClassificationExample> train, eval;
@@ -140,7 +140,7 @@ public sealed record TaskData(
             evalPath is null && settings.EvalSplit is null ? null : Encode(eval, tokenizer, maxLength, numLabels, evalPath ?? trainPath!, warn), null, null, numLabels, names);
     }
 
-    static IReadOnlyList<ClassificationExample> ReadClassification(string path, JsonlOptions options)
+    private static IReadOnlyList<ClassificationExample> ReadClassification(string path, JsonlOptions options)
     {
         var data = JsonlReader.Read(path, options);
         if (data.Format != JsonlFormat.Classification)
@@ -149,7 +149,7 @@ public sealed record TaskData(
     }
 
     /// <summary>The classes declared for the data: labels.json next to it, checked against the adapter's classes when evaluating one; else the adapter's.</summary>
-    static JsonlOptions DeclaredClasses(string dataPath, KnownClasses known)
+    private static JsonlOptions DeclaredClasses(string dataPath, KnownClasses known)
     {
         var (knownLabels, knownNames) = (known.Count, known.Names is { } n0 && (known.Count is null || n0.Count == known.Count) ? n0 : null);
         var file = DataLocations.LabelsFile(dataPath);
@@ -163,7 +163,7 @@ public sealed record TaskData(
             : new JsonlOptions();
     }
 
-    static IReadOnlyList<EncodedExample> Encode(IReadOnlyList<ClassificationExample> examples, ITextTokenizer tokenizer, int maxLength, int numLabels, string source,
+    private static IReadOnlyList<EncodedExample> Encode(IReadOnlyList<ClassificationExample> examples, ITextTokenizer tokenizer, int maxLength, int numLabels, string source,
         Action<string> warn)
     {
         var result = new List<EncodedExample>(examples.Count);

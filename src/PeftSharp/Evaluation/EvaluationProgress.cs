@@ -6,7 +6,7 @@ namespace PeftSharp.Evaluation;
 /// </summary>
 public sealed class EvaluationProgress(Action<long, long> report)
 {
-    long done, total;
+    private long done, total;
 
     /// <summary>An evaluation of <paramref name="examples"/> examples starts.</summary>
     internal void Begin(long examples)

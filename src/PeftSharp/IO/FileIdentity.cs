@@ -49,10 +49,10 @@ internal readonly partial record struct FileIdentity(string Key)
     }
 
     /// <summary>statx(2), whose buffer layout is the same on every Linux architecture (unlike struct stat).</summary>
-    static partial class LinuxStat
+    private static partial class LinuxStat
     {
-        const int AtCurrentDirectory = -100, StatxInode = 0x100, BufferSize = 256;
-        const int InodeOffset = 32, DeviceMajorOffset = 136, DeviceMinorOffset = 140;
+        private const int AtCurrentDirectory = -100, StatxInode = 0x100, BufferSize = 256;
+        private const int InodeOffset = 32, DeviceMajorOffset = 136, DeviceMinorOffset = 140;
 
         public static (ulong Device, ulong Inode)? DeviceAndInode(string path)
         {

@@ -10,17 +10,17 @@ namespace PeftSharp.IO;
 /// </summary>
 public static class NonFiniteWeights
 {
-    static readonly AsyncLocal<bool> allowed = new();
+    private static readonly AsyncLocal<bool> AllowedInContext = new();
 
     /// <summary>Whether non-finite weights are accepted in the current scope.</summary>
-    public static bool Allowed => allowed.Value;
+    public static bool Allowed => AllowedInContext.Value;
 
     /// <summary>Within the returned scope (this thread and the work it starts) non-finite weights load without an error.</summary>
     public static IDisposable Allow()
     {
-        var previous = allowed.Value;
-        allowed.Value = true;
-        return new Scope(() => allowed.Value = previous);
+        var previous = AllowedInContext.Value;
+        AllowedInContext.Value = true;
+        return new Scope(() => AllowedInContext.Value = previous);
     }
 
     /// <summary>Throws unless every value of a floating-point <paramref name="tensor"/> is finite (or non-finite weights are allowed).</summary>
@@ -37,7 +37,7 @@ public static class NonFiniteWeights
         };
     }
 
-    sealed class Scope(Action onDispose) : IDisposable
+    private sealed class Scope(Action onDispose) : IDisposable
     {
         public void Dispose() => onDispose();
     }

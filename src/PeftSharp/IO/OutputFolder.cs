@@ -24,13 +24,13 @@ public sealed partial class OutputFolder : IDisposable
 {
     public const string LockFileName = ".peft-lock";
     public const string OwnerFileName = ".peft-lock.owner";
-    const int WouldBlockErrno = 11, SharingViolationWindows = unchecked((int)0x80070020);
+    private const int WouldBlockErrno = 11, SharingViolationWindows = unchecked((int)0x80070020);
 
-    readonly FileStream lockFile;
-    readonly IReadOnlyList<string> created; // folders this claim created, innermost first
-    bool disposed;
+    private readonly FileStream lockFile;
+    private readonly IReadOnlyList<string> created; // folders this claim created, innermost first
+    private bool disposed;
 
-    OutputFolder(string path, FileStream lockFile, IReadOnlyList<string> created) => (Path, this.lockFile, this.created) = (path, lockFile, created);
+    private OutputFolder(string path, FileStream lockFile, IReadOnlyList<string> created) => (Path, this.lockFile, this.created) = (path, lockFile, created);
 
     /// <summary>The folder, as given.</summary>
     public string Path { get; }
@@ -92,11 +92,11 @@ public sealed partial class OutputFolder : IDisposable
         Directory.EnumerateFileSystemEntries(Path).Select(System.IO.Path.GetFileName).OfType<string>()
             .Where(name => name is not (LockFileName or OwnerFileName)).Order(StringComparer.Ordinal).ToList();
 
-    static string Describe(IReadOnlyList<string> names) =>
+    private static string Describe(IReadOnlyList<string> names) =>
         string.Join(", ", names.Take(4)) + (names.Count > 4 ? $" and {names.Count - 4} more" : "");
 
     /// <summary>Creates the folder and its missing parents; returns those it created, innermost first.</summary>
-    static IReadOnlyList<string> Create(string path, string option)
+    private static IReadOnlyList<string> Create(string path, string option)
     {
         var missing = new List<string>();
         for (var dir = System.IO.Path.GetFullPath(path); dir is not null && !Directory.Exists(dir); dir = System.IO.Path.GetDirectoryName(dir)) missing.Add(dir);
@@ -111,7 +111,7 @@ public sealed partial class OutputFolder : IDisposable
         return missing;
     }
 
-    static FileStream Lock(string path, string option)
+    private static FileStream Lock(string path, string option)
     {
         var lockPath = System.IO.Path.Combine(path, LockFileName);
         try
@@ -129,7 +129,7 @@ public sealed partial class OutputFolder : IDisposable
         }
     }
 
-    static string Holder(string path)
+    private static string Holder(string path)
     {
         try
         {
@@ -146,7 +146,7 @@ public sealed partial class OutputFolder : IDisposable
     [GeneratedRegex(@"^\..+\.\d+\.[0-9a-f]{32}\.tmp$")]
     private static partial Regex AtomicTemporary();
 
-    void DeleteStaleTemporaries()
+    private void DeleteStaleTemporaries()
     {
         foreach (var file in Directory.EnumerateFiles(Path).Where(f => AtomicTemporary().IsMatch(System.IO.Path.GetFileName(f))))
             File.Delete(file);
@@ -168,7 +168,7 @@ public sealed partial class OutputFolder : IDisposable
         }
     }
 
-    void DeleteLockFiles()
+    private void DeleteLockFiles()
     {
         foreach (var name in new[] { OwnerFileName, LockFileName })
         {

@@ -14,11 +14,11 @@ internal sealed class SafetensorsCheckpoint : IDisposable
     public const string SingleFile = "model.safetensors";
     public const string IndexFile = "model.safetensors.index.json";
 
-    readonly string directory;
-    readonly IReadOnlyDictionary<string, string> shardOf; // tensor → shard file name
-    readonly Dictionary<string, SafetensorsFile> open = new();
+    private readonly string directory;
+    private readonly IReadOnlyDictionary<string, string> shardOf; // tensor → shard file name
+    private readonly Dictionary<string, SafetensorsFile> open = new();
 
-    SafetensorsCheckpoint(string directory, IReadOnlyDictionary<string, string> shardOf)
+    private SafetensorsCheckpoint(string directory, IReadOnlyDictionary<string, string> shardOf)
     {
         this.directory = directory;
         this.shardOf = shardOf;
@@ -55,7 +55,7 @@ internal sealed class SafetensorsCheckpoint : IDisposable
         throw new PeftSharpException($"{directory}: no {SingleFile} or {IndexFile} found");
     }
 
-    static IReadOnlyDictionary<string, string> ReadIndex(string path)
+    private static IReadOnlyDictionary<string, string> ReadIndex(string path)
     {
         try
         {
@@ -88,7 +88,7 @@ internal sealed class SafetensorsCheckpoint : IDisposable
         }
     }
 
-    SafetensorsFile Shard(string name)
+    private SafetensorsFile Shard(string name)
     {
         if (!shardOf.TryGetValue(name, out var shard)) throw new PeftSharpException($"{directory}: no tensor named '{name}'");
         if (!open.TryGetValue(shard, out var file))

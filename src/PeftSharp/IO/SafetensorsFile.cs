@@ -19,13 +19,13 @@ internal sealed class SafetensorsFile : IDisposable
     /// <summary>Headers larger than this are refused before anything is allocated (the reference library's limit).</summary>
     internal const long MaxHeaderBytes = 100_000_000;
 
-    readonly IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors;
-    readonly MemoryMappedFile map;
-    readonly MemoryMappedViewAccessor view;
-    readonly long dataStart;
-    bool disposed;
+    private readonly IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors;
+    private readonly MemoryMappedFile map;
+    private readonly MemoryMappedViewAccessor view;
+    private readonly long dataStart;
+    private bool disposed;
 
-    SafetensorsFile(string path, IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata,
+    private SafetensorsFile(string path, IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata,
         long dataStart, MemoryMappedFile map, MemoryMappedViewAccessor view)
     {
         FilePath = path;
@@ -81,7 +81,7 @@ internal sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>Reads and validates the size field and the header; allocates only once the size is known to fit the file.</summary>
-    static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>, long DataStart) ReadHeader(
+    private static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>, long DataStart) ReadHeader(
         FileStream stream, long length, string path)
     {
         if (length < 8) throw new PeftSharpException($"{path}: {length} bytes is too short for a safetensors file (it starts with an 8-byte header size)");
@@ -126,10 +126,10 @@ internal sealed class SafetensorsFile : IDisposable
         return result.MoveToOuterDisposeScope();
     }
 
-    static bool IsFloatingPoint(ScalarType type) => type is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16;
+    private static bool IsFloatingPoint(ScalarType type) => type is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16;
 
     /// <summary>Copies the mapped bytes at <paramref name="offset"/> into a contiguous CPU tensor, in chunks below 2 GB.</summary>
-    unsafe void CopyInto(Tensor target, long offset)
+    private unsafe void CopyInto(Tensor target, long offset)
     {
         byte* basePointer = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);

@@ -46,7 +46,7 @@ internal static class SafetensorsHeader
         }
     }
 
-    static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>) Read(JsonElement root, long dataLength, string file)
+    private static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>) Read(JsonElement root, long dataLength, string file)
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw new PeftSharpException($"{file}: the safetensors header must be a JSON object, got {root.ValueKind}");
@@ -69,7 +69,7 @@ internal static class SafetensorsHeader
         return (tensors, metadata);
     }
 
-    static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string file)
+    private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string file)
     {
         if (value.ValueKind != JsonValueKind.Object)
             throw new PeftSharpException($"{file}: '{MetadataKey}' must be an object of strings, got {value.ValueKind}");
@@ -82,7 +82,7 @@ internal static class SafetensorsHeader
         }
     }
 
-    static SafetensorsTensorInfo ReadEntry(string name, JsonElement entry, long dataLength, string file)
+    private static SafetensorsTensorInfo ReadEntry(string name, JsonElement entry, long dataLength, string file)
     {
         PeftSharpException Bad(string what) => new($"{file}: tensor '{name}': {what}");
         if (entry.ValueKind != JsonValueKind.Object) throw Bad($"expected an object with dtype, shape, data_offsets, got {entry.ValueKind}");
@@ -134,11 +134,11 @@ internal static class SafetensorsHeader
         return new SafetensorsTensorInfo(name, dtype, shape, begin, end);
     }
 
-    static long? NonNegativeInteger(JsonElement value) =>
+    private static long? NonNegativeInteger(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var v) && v >= 0 ? v : null;
 
     /// <summary>Tensors may not share bytes: sorted by begin, each must start at or after the previous one's end.</summary>
-    static void CheckOverlaps(IEnumerable<SafetensorsTensorInfo> tensors, string file)
+    private static void CheckOverlaps(IEnumerable<SafetensorsTensorInfo> tensors, string file)
     {
         SafetensorsTensorInfo? previous = null;
         foreach (var t in tensors.Where(t => t.ByteLength > 0).OrderBy(t => t.Begin).ThenBy(t => t.Name, StringComparer.Ordinal))

@@ -64,14 +64,14 @@ internal static class SafetensorsWriter
         });
     }
 
-    static bool IsValidUnicode(string text)
+    private static bool IsValidUnicode(string text)
     {
         try { StrictUtf8.Encoding.GetByteCount(text); return true; }
         catch (EncoderFallbackException) { return false; }
     }
 
     /// <summary>The JSON header in the order given, with data_offsets laid end to end, padded with spaces to a multiple of 8 bytes.</summary>
-    static byte[] Header(IReadOnlyList<(string Name, SafetensorsDtype Dtype, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] Header(IReadOnlyList<(string Name, SafetensorsDtype Dtype, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         // Relaxed escaping writes names like "a+b" or "é" as themselves, as the reference writer does (the header is not HTML).

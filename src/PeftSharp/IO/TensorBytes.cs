@@ -5,7 +5,7 @@ namespace PeftSharp.IO;
 /// <summary>Byte access to contiguous CPU tensors in chunks that fit a Span (&lt; 2 GB).</summary>
 internal static class TensorBytes
 {
-    const long DefaultChunkBytes = 1L << 30;
+    private const long DefaultChunkBytes = 1L << 30;
 
     public delegate void ChunkAction(Span<byte> chunk, long byteOffset);
 

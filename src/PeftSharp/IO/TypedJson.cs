@@ -16,7 +16,7 @@ namespace PeftSharp.IO;
 public static class TypedJson
 {
     // Duplicate keys are refused while parsing; a JsonObject would otherwise throw ArgumentException when first read.
-    static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>Parses <paramref name="text"/> as a JSON object; <paramref name="source"/> names it in errors.</summary>
     public static JsonObject ParseObject(string text, string source)
@@ -102,7 +102,7 @@ public static class TypedJson
     public static string ToSortedText(JsonNode json) =>
         Sorted(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
-    static JsonNode? Sorted(JsonNode? node) => node switch
+    private static JsonNode? Sorted(JsonNode? node) => node switch
     {
         JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
         JsonArray a => new JsonArray(a.Select(Sorted).ToArray()),
@@ -110,7 +110,7 @@ public static class TypedJson
         _ => node.DeepClone(),
     };
 
-    static object Deserialize(JsonObject json, JsonTypeInfo info, string? requiredFor, out IReadOnlyList<string> unknownKeys)
+    private static object Deserialize(JsonObject json, JsonTypeInfo info, string? requiredFor, out IReadOnlyList<string> unknownKeys)
     {
         var known = info.Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         unknownKeys = json.Select(p => p.Key).Where(k => !known.Contains(k)).Order(StringComparer.Ordinal).ToList();
@@ -133,7 +133,7 @@ public static class TypedJson
         }
     }
 
-    static FieldProblem FromSerializer(JsonException e, JsonTypeInfo info)
+    private static FieldProblem FromSerializer(JsonException e, JsonTypeInfo info)
     {
         // The path is "field", "field.key" or "field[3]"; the top-level field says what was expected.
         var path = PathOf(e);
@@ -144,7 +144,7 @@ public static class TypedJson
         return new FieldProblem(path, expected, null, field);
     }
 
-    static string PathOf(JsonException e) => (e.Path ?? "$").TrimStart('$').TrimStart('.');
+    private static string PathOf(JsonException e) => (e.Path ?? "$").TrimStart('$').TrimStart('.');
 
     /// <summary>What a value of <paramref name="type"/> looks like in JSON, for error messages.</summary>
     public static string Describe(Type type)
@@ -161,7 +161,7 @@ public static class TypedJson
         return "an object";
     }
 
-    static string Plural(string description) => description switch
+    private static string Plural(string description) => description switch
     {
         "an integer" => "integers",
         "a number" => "numbers",
@@ -177,7 +177,7 @@ public static class TypedJson
         return text.Length > 60 ? text[..60] + "…" : text;
     }
 
-    static string FirstSentence(string message)
+    private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
         return (cut > 0 ? message[..cut] : message).TrimEnd('.');
@@ -188,7 +188,7 @@ public static class TypedJson
     /// (<paramref name="expected"/> is null). Paths are relative to the object being read until the reader of the
     /// enclosing object adds its field; <paramref name="shownField"/> is the field whose value the message shows.
     /// </summary>
-    sealed class FieldProblem(string field, string? expected, string? requiredFor, string shownField)
+    private sealed class FieldProblem(string field, string? expected, string? requiredFor, string shownField)
         : JsonException(expected is null ? $"missing field '{field}'" : $"field '{field}': expected {expected}")
     {
         public FieldProblem Within(string outer) => new(Join(outer, field), expected, requiredFor, Join(outer, shownField));
@@ -200,10 +200,10 @@ public static class TypedJson
             _ => $"field '{field}': expected {expected}, got {Shown(At(root, shownField))}",
         };
 
-        static string Join(string outer, string inner) => inner.Length == 0 ? outer : inner[0] == '[' ? outer + inner : $"{outer}.{inner}";
+        private static string Join(string outer, string inner) => inner.Length == 0 ? outer : inner[0] == '[' ? outer + inner : $"{outer}.{inner}";
 
         /// <summary>The value at a path such as "rope_scaling.factor" (an index such as "[3]" shows its whole list).</summary>
-        static JsonNode? At(JsonObject root, string path) =>
+        private static JsonNode? At(JsonObject root, string path) =>
             path.Split('[')[0].Split('.').Aggregate((JsonNode?)root, (node, name) => (node as JsonObject)?[name]);
     }
 }

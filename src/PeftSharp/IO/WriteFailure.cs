@@ -6,8 +6,8 @@ namespace PeftSharp.IO;
 /// </summary>
 internal static class WriteFailure
 {
-    const int NoSpaceErrno = 28, ReadOnlyErrno = 30; // Linux and macOS errno values, which .NET reports as HResult on Unix
-    const int DiskFullWindows = unchecked((int)0x80070070), HandleDiskFullWindows = unchecked((int)0x80070027);
+    private const int NoSpaceErrno = 28, ReadOnlyErrno = 30; // Linux and macOS errno values, which .NET reports as HResult on Unix
+    private const int DiskFullWindows = unchecked((int)0x80070070), HandleDiskFullWindows = unchecked((int)0x80070027);
 
     public static bool IsWriteError(Exception e) => e is IOException or UnauthorizedAccessException && e is not PeftSharpException;
 
@@ -24,7 +24,7 @@ internal static class WriteFailure
     };
 
     /// <summary>The operating system's text without the path .NET appends (" : '/path'").</summary>
-    static string OsText(Exception e)
+    private static string OsText(Exception e)
     {
         int at = e.Message.LastIndexOf(" : '", StringComparison.Ordinal);
         return at > 0 ? e.Message[..at] : e.Message;

@@ -79,5 +79,5 @@ internal sealed class ActivationCheckpoint : autograd.SingleTensorFunction<Activ
         return result;
     }
 
-    static Tensor Defined(Tensor t) => t is null || t.IsInvalid ? null! : t;
+    private static Tensor Defined(Tensor t) => t is null || t.IsInvalid ? null! : t;
 }

@@ -14,7 +14,7 @@ namespace PeftSharp.Models;
 /// </summary>
 internal static class ModelBlueprint
 {
-    static readonly Device Meta = new(DeviceType.META);
+    private static readonly Device Meta = new(DeviceType.META);
 
     /// <summary>
     /// Checks <paramref name="config"/> built with <paramref name="head"/> against <paramref name="source"/> (when
@@ -42,7 +42,7 @@ internal static class ModelBlueprint
         return plan;
     }
 
-    static PretrainedModel Build(ModelConfig config, ScalarType dtype, ModelHead head, string sourceName)
+    private static PretrainedModel Build(ModelConfig config, ScalarType dtype, ModelHead head, string sourceName)
     {
         try
         {
@@ -55,7 +55,7 @@ internal static class ModelBlueprint
     }
 
     /// <summary>The parameters and buffers alone must fit into the machine's memory (its physical memory or container limit).</summary>
-    static void RequireMemory(PretrainedModel blueprint, string sourceName)
+    private static void RequireMemory(PretrainedModel blueprint, string sourceName)
     {
         double bytes = blueprint.parameters().Concat(blueprint.buffers()).Sum(t => (double)t.numel() * t.ElementSize);
         double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

@@ -42,7 +42,7 @@ public abstract partial record ModelConfig
     /// differs from the record's (they fill a field that is absent or null). Mistral's sliding_window is the one field
     /// where HF tells absent (4096) from null (off): see <see cref="FieldsToRead"/>.
     /// </summary>
-    static readonly Dictionary<string, (Type Record, (string Field, int Value)[] Defaults)> ModelTypes = new()
+    private static readonly Dictionary<string, (Type Record, (string Field, int Value)[] Defaults)> ModelTypes = new()
     {
         ["gpt2"] = (typeof(Gpt2Config), []),
         ["llama"] = (typeof(LlamaConfig), []),
@@ -80,7 +80,7 @@ public abstract partial record ModelConfig
     }
 
     /// <summary>The config.json fields as the record reads them: HF's defaults for this model_type filled in, num_labels from id2label.</summary>
-    static JsonObject FieldsToRead(JsonObject root, string modelType, (string Field, int Value)[] defaults)
+    private static JsonObject FieldsToRead(JsonObject root, string modelType, (string Field, int Value)[] defaults)
     {
         var fields = root.DeepClone().AsObject();
         foreach (var (field, value) in defaults) fields[field] ??= value;

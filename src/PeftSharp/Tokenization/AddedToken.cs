@@ -10,11 +10,11 @@ internal sealed record AddedToken(string Content, int Id, bool Special = true, b
 /// <summary>Cuts text into plain segments and added tokens, leftmost-longest first, as HF's AddedVocabulary does.</summary>
 internal sealed class AddedTokenSplitter
 {
-    private readonly Dictionary<char, AddedToken[]> _byFirstChar;
+    private readonly Dictionary<char, AddedToken[]> byFirstChar;
 
     public AddedTokenSplitter(IEnumerable<AddedToken> tokens)
     {
-        _byFirstChar = tokens
+        byFirstChar = tokens
             .Where(t => t.Content.Length > 0)
             .GroupBy(t => t.Content[0])
             .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Content.Length).ToArray());
@@ -26,7 +26,7 @@ internal sealed class AddedTokenSplitter
     public List<Segment> Split(string text)
     {
         var segments = new List<Segment>();
-        if (_byFirstChar.Count == 0)
+        if (byFirstChar.Count == 0)
         {
             if (text.Length > 0) segments.Add(new Segment(text, null));
             return segments;
@@ -57,7 +57,7 @@ internal sealed class AddedTokenSplitter
 
     private AddedToken? MatchAt(string text, int i)
     {
-        if (!_byFirstChar.TryGetValue(text[i], out var candidates)) return null;
+        if (!byFirstChar.TryGetValue(text[i], out var candidates)) return null;
         foreach (var token in candidates)
         {
             if (i + token.Content.Length > text.Length || string.CompareOrdinal(text, i, token.Content, 0, token.Content.Length) != 0)

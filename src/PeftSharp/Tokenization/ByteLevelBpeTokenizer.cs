@@ -12,65 +12,65 @@ namespace PeftSharp.Tokenization;
 /// </summary>
 internal sealed class ByteLevelBpeTokenizer : TextTokenizer
 {
-    private readonly BpeModel _model;
-    private readonly PreTokenizerRegex? _regex;
-    private readonly bool _addPrefixSpace;
-    private readonly bool _ignoreMerges;
+    private readonly BpeModel model;
+    private readonly PreTokenizerRegex? regex;
+    private readonly bool addPrefixSpace;
+    private readonly bool ignoreMerges;
 
     public ByteLevelBpeTokenizer(BpeModel model, PreTokenizerRegex? regex, bool addPrefixSpace, bool ignoreMerges, TokenizerSetup setup)
         : base(setup)
     {
-        _model = model;
-        _regex = regex;
-        _addPrefixSpace = addPrefixSpace;
-        _ignoreMerges = ignoreMerges;
+        this.model = model;
+        this.regex = regex;
+        this.addPrefixSpace = addPrefixSpace;
+        this.ignoreMerges = ignoreMerges;
     }
 
     /// <summary>The regex pattern used to split text, or null when the text is not split.</summary>
-    public string? Pattern => _regex?.Pattern;
+    public string? Pattern => regex?.Pattern;
 
-    protected override int ModelVocabSize => _model.Size;
+    protected override int ModelVocabSize => model.Size;
 
     protected override void EncodePlain(string text, List<int> ids)
     {
-        if (_addPrefixSpace && !text.StartsWith(' ')) text = " " + text;
-        if (_regex is null)
+        if (addPrefixSpace && !text.StartsWith(' ')) text = " " + text;
+        if (regex is null)
         {
             EncodePiece(text, ids);
             return;
         }
         var pieces = new List<Range>();
-        _regex.Split(text, pieces);
+        regex.Split(text, pieces);
         foreach (var piece in pieces) EncodePiece(text[piece], ids);
     }
 
     private void EncodePiece(string piece, List<int> ids)
     {
         string mapped = ByteLevelAlphabet.Encode(piece);
-        if (_ignoreMerges && _model.Vocabulary.TryGetValue(mapped, out int whole))
+        if (ignoreMerges && model.Vocabulary.TryGetValue(mapped, out int whole))
         {
             ids.Add(whole);
             return;
         }
-        ids.AddRange(_model.Merger.EncodeToIds(mapped, considerPreTokenization: false, considerNormalization: false));
+        ids.AddRange(model.Merger.EncodeToIds(mapped, considerPreTokenization: false, considerNormalization: false));
     }
 
     protected override string DecodePlain(IReadOnlyList<int> ids)
     {
         var bytes = new List<byte>(ids.Count * 4);
         foreach (int id in ids)
-            if (_model.IdToToken(id) is string token) ByteLevelAlphabet.AppendBytes(token, bytes);
+            if (model.IdToToken(id) is string token) ByteLevelAlphabet.AppendBytes(token, bytes);
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    protected override string? ModelIdToToken(int id) => _model.IdToToken(id);
-    protected override int? ModelTokenToId(string token) => _model.Vocabulary.TryGetValue(token, out int id) ? id : null;
+    protected override string? ModelIdToToken(int id) => model.IdToToken(id);
+    protected override int? ModelTokenToId(string token) => model.Vocabulary.TryGetValue(token, out int id) ? id : null;
 }
 
 /// <summary>A BPE vocabulary and merge list, with the Microsoft.ML.Tokenizers object that applies the merges.</summary>
 internal sealed class BpeModel
 {
-    private readonly Dictionary<int, string> _tokens;
+    private readonly Dictionary<int, string> tokens;
 
     /// <param name="vocabulary">Token → id.</param>
     /// <param name="merges">Merges by rank (first = applied first).</param>
@@ -80,8 +80,8 @@ internal sealed class BpeModel
         Vocabulary = vocabulary;
         Merges = merges;
         Size = vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1;
-        _tokens = new Dictionary<int, string>(vocabulary.Count);
-        foreach (var (token, id) in vocabulary) _tokens[id] = token;
+        tokens = new Dictionary<int, string>(vocabulary.Count);
+        foreach (var (token, id) in vocabulary) tokens[id] = token;
         try
         {
             Merger = BpeTokenizer.Create(new BpeOptions(vocabulary)
@@ -102,5 +102,5 @@ internal sealed class BpeModel
     public int Size { get; }
     public BpeTokenizer Merger { get; }
 
-    public string? IdToToken(int id) => _tokens.TryGetValue(id, out var token) ? token : null;
+    public string? IdToToken(int id) => tokens.TryGetValue(id, out var token) ? token : null;
 }

@@ -11,16 +11,16 @@ namespace PeftSharp.Tokenization;
 internal static partial class CharacterTables
 {
     // Built on first use: static initializers of partial class parts run in no defined order.
-    private static Dictionary<int, string>? _lowercase, _stripped;
-    private static Dictionary<int, string> Lowercase => _lowercase ??= LowercaseTable.ToDictionary(e => e.CodePoint, e => e.Value);
-    private static Dictionary<int, string> Stripped => _stripped ??= StrippedTable.ToDictionary(e => e.CodePoint, e => e.Value);
+    private static Dictionary<int, string>? lowercase, stripped;
+    private static Dictionary<int, string> Lowercase => lowercase ??= LowercaseTable.ToDictionary(e => e.CodePoint, e => e.Value);
+    private static Dictionary<int, string> Stripped => stripped ??= StrippedTable.ToDictionary(e => e.CodePoint, e => e.Value);
 
     [Flags]
     private enum Facts : byte { None = 0, Removed = 1, Whitespace = 2, Cjk = 4, Punctuation = 8, Cased = 16, Accented = 32 }
 
     /// <summary>The facts of every BMP character, looked up once: text is mostly BMP, and ranges cost a binary search each.</summary>
-    private static Facts[]? _bmp;
-    private static Facts[] Bmp => _bmp ??= Enumerable.Range(0, 0x10000).Select(cp => cp is >= 0xD800 and <= 0xDFFF ? Facts.None : Compute(cp)).ToArray();
+    private static Facts[]? bmp;
+    private static Facts[] Bmp => bmp ??= Enumerable.Range(0, 0x10000).Select(cp => cp is >= 0xD800 and <= 0xDFFF ? Facts.None : Compute(cp)).ToArray();
 
     private static Facts Compute(int cp) =>
         (InRanges(RemovedByBertCleanUpRanges, cp) ? Facts.Removed : 0) | (InRanges(WhitespaceRanges, cp) ? Facts.Whitespace : 0)

@@ -7,8 +7,8 @@ namespace PeftSharp.Tokenization;
 /// </summary>
 internal sealed class DeferredTokenizer(string modelDirectory) : ITextTokenizer
 {
-    ITextTokenizer? tokenizer;
-    PeftSharpException? problem;
+    private ITextTokenizer? tokenizer;
+    private PeftSharpException? problem;
 
     /// <summary>The tokenizer, or null when the folder has none that loads (the first call tries to load it).</summary>
     public ITextTokenizer? IfAvailable
@@ -22,7 +22,7 @@ internal sealed class DeferredTokenizer(string modelDirectory) : ITextTokenizer
         }
     }
 
-    ITextTokenizer Loaded => IfAvailable
+    private ITextTokenizer Loaded => IfAvailable
         ?? throw new PeftSharpException($"{problem!.Message} — needed to tokenize text or decode generations (token-id data needs none)", problem);
 
     public int VocabSize => Loaded.VocabSize;

@@ -19,13 +19,13 @@ internal sealed class PreTokenizerRegex
     /// <summary>LLaMA-3's pattern, as written in its tokenizer.json.</summary>
     public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
-    private readonly Regex _regex;
+    private readonly Regex regex;
 
     /// <exception cref="ArgumentException">The pattern is not a valid .NET regular expression.</exception>
     public PreTokenizerRegex(string pattern)
     {
         Pattern = pattern;
-        _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(30));
+        regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(30));
     }
 
     public string Pattern { get; }
@@ -36,7 +36,7 @@ internal sealed class PreTokenizerRegex
         if (text.Length == 0) return;
         if (!HasSurrogatePair(text))
         {
-            AddPieces(_regex.Match(text), text.Length, pieces, map: null);
+            AddPieces(regex.Match(text), text.Length, pieces, map: null);
             return;
         }
 
@@ -58,7 +58,7 @@ internal sealed class PreTokenizerRegex
         }
         map.Add(text.Length);
         var foldedText = folded.ToString();
-        AddPieces(_regex.Match(foldedText), foldedText.Length, pieces, map);
+        AddPieces(regex.Match(foldedText), foldedText.Length, pieces, map);
     }
 
     private static void AddPieces(Match match, int length, List<Range> pieces, List<int>? map)

@@ -10,9 +10,9 @@ namespace PeftSharp.Tokenization;
 /// </summary>
 internal sealed class SentencePieceTextTokenizer : TextTokenizer
 {
-    private readonly SentencePieceProcessor _processor;
-    private readonly NonLegacyLlama? _nonLegacy;
-    private readonly bool _lowerCase;
+    private readonly SentencePieceProcessor processor;
+    private readonly NonLegacyLlama? nonLegacy;
+    private readonly bool lowerCase;
 
     /// <param name="processor">The model.</param>
     /// <param name="lowerCase">Lower-case the text between added tokens first (DeBERTa's do_lower_case).</param>
@@ -20,9 +20,9 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
     /// <param name="setup">Special tokens.</param>
     public SentencePieceTextTokenizer(SentencePieceProcessor processor, bool lowerCase, NonLegacyLlama? nonLegacy, TokenizerSetup setup) : base(setup)
     {
-        _processor = processor;
-        _lowerCase = lowerCase;
-        _nonLegacy = nonLegacy;
+        this.processor = processor;
+        this.lowerCase = lowerCase;
+        this.nonLegacy = nonLegacy;
     }
 
     /// <summary>
@@ -46,13 +46,13 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
         }
     }
 
-    protected override int ModelVocabSize => _processor.Vocabulary.Count;
+    protected override int ModelVocabSize => processor.Vocabulary.Count;
 
-    protected override void EncodePlain(string text, List<int> ids) => _processor.Encode(_lowerCase ? CharacterTables.ToLower(text) : text, ids);
+    protected override void EncodePlain(string text, List<int> ids) => processor.Encode(lowerCase ? CharacterTables.ToLower(text) : text, ids);
 
     protected override List<int> EncodeText(string text)
     {
-        if (_nonLegacy is not { } llama || text.Length == 0) return base.EncodeText(text);
+        if (nonLegacy is not { } llama || text.Length == 0) return base.EncodeText(text);
         text = text.Replace(SentencePieceNormalizer.SpaceSymbol, ' ');
         if (llama.AddPrefixSpace) text = SentencePieceNormalizer.SpaceSymbol + text;
         var ids = new List<int>();
@@ -77,9 +77,9 @@ internal sealed class SentencePieceTextTokenizer : TextTokenizer
         return ids;
     }
 
-    protected override string DecodePlain(IReadOnlyList<int> ids) => _processor.Decode(ids);
+    protected override string DecodePlain(IReadOnlyList<int> ids) => processor.Decode(ids);
 
-    protected override string? ModelIdToToken(int id) => id >= 0 && id < _processor.Vocabulary.Count ? _processor.Vocabulary[id].Text : null;
+    protected override string? ModelIdToToken(int id) => id >= 0 && id < processor.Vocabulary.Count ? processor.Vocabulary[id].Text : null;
 
-    protected override int? ModelTokenToId(string token) => _processor.Vocabulary.Find(token);
+    protected override int? ModelTokenToId(string token) => processor.Vocabulary.Find(token);
 }

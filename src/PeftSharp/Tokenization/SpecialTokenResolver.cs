@@ -10,10 +10,10 @@ internal sealed class SpecialTokenResolver
 {
     public static readonly string[] Roles = ["bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"];
 
-    private readonly Dictionary<string, AddedToken> _byContent = new(StringComparer.Ordinal);
-    private readonly List<AddedToken> _order = [];
-    private readonly Func<string, int?> _modelLookup;
-    private int _nextId;
+    private readonly Dictionary<string, AddedToken> byContent = new(StringComparer.Ordinal);
+    private readonly List<AddedToken> order = [];
+    private readonly Func<string, int?> modelLookup;
+    private int nextId;
 
     /// <param name="folder">The folder's config files.</param>
     /// <param name="modelLookup">Token → id in the model vocabulary.</param>
@@ -24,15 +24,15 @@ internal sealed class SpecialTokenResolver
     public SpecialTokenResolver(TokenizerFolder folder, Func<string, int?> modelLookup, int modelVocabSize,
         IReadOnlyDictionary<string, AddedTokenSpec> defaults, bool appendMissingDefaults = false)
     {
-        _modelLookup = modelLookup;
+        this.modelLookup = modelLookup;
         foreach (var token in folder.DeclaredAddedTokens()) Add(token);
-        _nextId = Math.Max(modelVocabSize, _order.Count == 0 ? 0 : _order.Max(t => t.Id) + 1);
+        nextId = Math.Max(modelVocabSize, order.Count == 0 ? 0 : order.Max(t => t.Id) + 1);
 
         foreach (var role in Roles)
         {
             var spec = folder.SpecialToken(role);
             if (spec is null && defaults.TryGetValue(role, out var fallback)
-                && (appendMissingDefaults || _byContent.ContainsKey(fallback.Content) || modelLookup(fallback.Content) is not null))
+                && (appendMissingDefaults || byContent.ContainsKey(fallback.Content) || modelLookup(fallback.Content) is not null))
                 spec = fallback;
             if (spec is not null) RoleIds[role] = Resolve(spec).Id;
         }
@@ -43,21 +43,21 @@ internal sealed class SpecialTokenResolver
     public Dictionary<string, int> RoleIds { get; } = new();
 
     /// <summary>All added tokens, special ones included.</summary>
-    public IReadOnlyList<AddedToken> AddedTokens => _order;
+    public IReadOnlyList<AddedToken> AddedTokens => order;
 
     public int? Role(string role) => RoleIds.TryGetValue(role, out int id) ? id : null;
 
     /// <summary>Id of a token, added or in the model vocabulary.</summary>
-    public int? Lookup(string content) => _byContent.TryGetValue(content, out var t) ? t.Id : _modelLookup(content);
+    public int? Lookup(string content) => byContent.TryGetValue(content, out var t) ? t.Id : modelLookup(content);
 
     private AddedToken Resolve(AddedTokenSpec spec)
     {
-        if (_byContent.TryGetValue(spec.Content, out var existing))
+        if (byContent.TryGetValue(spec.Content, out var existing))
         {
             if (!existing.Special) Add(existing with { Special = true });
             return existing;
         }
-        int id = _modelLookup(spec.Content) ?? _nextId++;
+        int id = modelLookup(spec.Content) ?? nextId++;
         var token = spec.WithId(id, special: true);
         Add(token);
         return token;
@@ -65,8 +65,8 @@ internal sealed class SpecialTokenResolver
 
     private void Add(AddedToken token)
     {
-        if (_byContent.TryGetValue(token.Content, out var old)) _order.Remove(old);
-        _byContent[token.Content] = token;
-        _order.Add(token);
+        if (byContent.TryGetValue(token.Content, out var old)) order.Remove(old);
+        byContent[token.Content] = token;
+        order.Add(token);
     }
 }

@@ -7,27 +7,27 @@ namespace PeftSharp.Tokenization;
 /// </summary>
 internal abstract class TextTokenizer : ITextTokenizer
 {
-    private readonly AddedTokenSplitter _splitter;
-    private readonly Dictionary<int, AddedToken> _addedById;
-    private readonly Dictionary<string, AddedToken> _addedByContent;
-    private readonly HashSet<int> _specialIds;
-    private readonly int _addedEnd;
+    private readonly AddedTokenSplitter splitter;
+    private readonly Dictionary<int, AddedToken> addedById;
+    private readonly Dictionary<string, AddedToken> addedByContent;
+    private readonly HashSet<int> specialIds;
+    private readonly int addedEnd;
 
     protected TextTokenizer(TokenizerSetup setup)
     {
         Setup = setup;
-        _splitter = new AddedTokenSplitter(setup.AddedTokens);
-        _addedById = new Dictionary<int, AddedToken>();
-        _addedByContent = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
+        splitter = new AddedTokenSplitter(setup.AddedTokens);
+        addedById = new Dictionary<int, AddedToken>();
+        addedByContent = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
         foreach (var token in setup.AddedTokens)
         {
-            _addedById[token.Id] = token;
-            _addedByContent[token.Content] = token;
+            addedById[token.Id] = token;
+            addedByContent[token.Content] = token;
         }
-        _addedEnd = _addedById.Count == 0 ? 0 : _addedById.Keys.Max() + 1;
-        _specialIds = [.. setup.AddedTokens.Where(t => t.Special).Select(t => t.Id)];
+        addedEnd = addedById.Count == 0 ? 0 : addedById.Keys.Max() + 1;
+        specialIds = [.. setup.AddedTokens.Where(t => t.Special).Select(t => t.Id)];
         foreach (var id in new[] { setup.BosTokenId, setup.EosTokenId, setup.PadTokenId, setup.UnkTokenId })
-            if (id is int special) _specialIds.Add(special);
+            if (id is int special) specialIds.Add(special);
     }
 
     internal TokenizerSetup Setup { get; }
@@ -44,7 +44,7 @@ internal abstract class TextTokenizer : ITextTokenizer
     protected abstract string? ModelIdToToken(int id);
     protected abstract int? ModelTokenToId(string token);
 
-    public int VocabSize => Math.Max(ModelVocabSize, _addedEnd);
+    public int VocabSize => Math.Max(ModelVocabSize, addedEnd);
     public int? BosTokenId => Setup.BosTokenId;
     public int? EosTokenId => Setup.EosTokenId;
     public int? PadTokenId => Setup.PadTokenId;
@@ -82,7 +82,7 @@ internal abstract class TextTokenizer : ITextTokenizer
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var kept = skipSpecialTokens ? ids.Where(id => !_specialIds.Contains(id)).ToList() : ids.ToList();
+        var kept = skipSpecialTokens ? ids.Where(id => !specialIds.Contains(id)).ToList() : ids.ToList();
         string text = DecodeKept(kept);
         return Setup.CleanUpTokenizationSpaces ? CleanUpTokenizationSpaces(text) : text;
     }
@@ -97,7 +97,7 @@ internal abstract class TextTokenizer : ITextTokenizer
         var run = new List<int>();
         foreach (int id in ids)
         {
-            if (_addedById.TryGetValue(id, out var added))
+            if (addedById.TryGetValue(id, out var added))
             {
                 if (run.Count > 0) text.Append(DecodePlain(run));
                 run.Clear();
@@ -112,9 +112,9 @@ internal abstract class TextTokenizer : ITextTokenizer
         return text.ToString();
     }
 
-    public string? IdToToken(int id) => _addedById.TryGetValue(id, out var added) ? added.Content : ModelIdToToken(id);
+    public string? IdToToken(int id) => addedById.TryGetValue(id, out var added) ? added.Content : ModelIdToToken(id);
 
-    public int? TokenToId(string token) => _addedByContent.TryGetValue(token, out var added) ? added.Id : ModelTokenToId(token);
+    public int? TokenToId(string token) => addedByContent.TryGetValue(token, out var added) ? added.Id : ModelTokenToId(token);
 
     /// <summary>The ids of a text without special tokens: added tokens cut out first, the text between them encoded plainly.</summary>
     protected virtual List<int> EncodeText(string text)
@@ -128,10 +128,10 @@ internal abstract class TextTokenizer : ITextTokenizer
         return ids;
     }
 
-    protected List<AddedTokenSplitter.Segment> SplitAddedTokens(string text) => _splitter.Split(text);
+    protected List<AddedTokenSplitter.Segment> SplitAddedTokens(string text) => splitter.Split(text);
 
     /// <summary>Whether an id is one of HF's "all_special_ids" (role tokens and special added tokens).</summary>
-    protected bool IsSpecial(int id) => _specialIds.Contains(id);
+    protected bool IsSpecial(int id) => specialIds.Contains(id);
 
     /// <summary>HF's clean_up_tokenization: removes the space WordPiece decoding leaves before punctuation and contractions.</summary>
     internal static string CleanUpTokenizationSpaces(string text) => text

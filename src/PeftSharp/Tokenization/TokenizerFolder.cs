@@ -10,15 +10,15 @@ namespace PeftSharp.Tokenization;
 /// </summary>
 internal sealed class TokenizerFolder
 {
-    private readonly Func<string, byte[]?> _readFile;
-    private readonly Func<string, string> _describe;
-    private readonly Dictionary<string, byte[]?> _files = new(StringComparer.Ordinal);
+    private readonly Func<string, byte[]?> readFile;
+    private readonly Func<string, string> describe;
+    private readonly Dictionary<string, byte[]?> files = new(StringComparer.Ordinal);
 
     private TokenizerFolder(string origin, Func<string, byte[]?> readFile, Func<string, string> describe)
     {
         Origin = origin;
-        _readFile = readFile;
-        _describe = describe;
+        this.readFile = readFile;
+        this.describe = describe;
         TokenizerConfig = ReadJsonIfPresent("tokenizer_config.json");
         SpecialTokensMap = ReadJsonIfPresent("special_tokens_map.json");
         AddedTokensJson = ReadJsonIfPresent("added_tokens.json");
@@ -63,7 +63,7 @@ internal sealed class TokenizerFolder
     public string? TokenizerClass { get; }
 
     /// <summary>How messages name a file: its path, or "origin [name]" for files in memory.</summary>
-    public string PathOf(string file) => _describe(file);
+    public string PathOf(string file) => describe(file);
 
     public bool Has(string file) => Bytes(file) is not null;
 
@@ -76,7 +76,7 @@ internal sealed class TokenizerFolder
     /// <summary>A file's bytes, read once; null when it is absent.</summary>
     private byte[]? Bytes(string file)
     {
-        if (!_files.TryGetValue(file, out var bytes)) _files[file] = bytes = _readFile(file);
+        if (!files.TryGetValue(file, out var bytes)) files[file] = bytes = readFile(file);
         return bytes;
     }
 

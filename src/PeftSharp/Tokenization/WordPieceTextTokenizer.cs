@@ -10,12 +10,12 @@ internal sealed class WordPieceTextTokenizer : TextTokenizer
     private const int MaxInputCharsPerWord = 100;
     private const string ContinuingPrefix = "##";
 
-    private readonly IReadOnlyList<string> _tokens;
-    private readonly Dictionary<string, int> _ids;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly BertTextNormalizer _normalizer;
-    private readonly int _unknownId;
-    private readonly bool _decoderCleanup;
+    private readonly IReadOnlyList<string> tokens;
+    private readonly Dictionary<string, int> ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
+    private readonly BertTextNormalizer normalizer;
+    private readonly int unknownId;
+    private readonly bool decoderCleanup;
 
     /// <param name="tokens">The vocabulary, by id.</param>
     /// <param name="normalizer">Text clean-up, casing and accents.</param>
@@ -24,20 +24,20 @@ internal sealed class WordPieceTextTokenizer : TextTokenizer
     /// <param name="setup">Special tokens.</param>
     public WordPieceTextTokenizer(IReadOnlyList<string> tokens, BertTextNormalizer normalizer, int unknownId, bool decoderCleanup, TokenizerSetup setup) : base(setup)
     {
-        _decoderCleanup = decoderCleanup;
-        _tokens = tokens;
-        _normalizer = normalizer;
-        _unknownId = unknownId;
-        _ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < tokens.Count; i++) _ids[tokens[i]] = i;
-        _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        this.decoderCleanup = decoderCleanup;
+        this.tokens = tokens;
+        this.normalizer = normalizer;
+        this.unknownId = unknownId;
+        ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < tokens.Count; i++) ids[tokens[i]] = i;
+        lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    protected override int ModelVocabSize => _tokens.Count;
+    protected override int ModelVocabSize => tokens.Count;
 
     protected override void EncodePlain(string text, List<int> ids)
     {
-        string normalized = _normalizer.Normalize(text);
+        string normalized = normalizer.Normalize(text);
         var words = new List<Range>();
         BertPreTokenizer.Split(normalized, words);
         foreach (var word in words) EncodeWord(normalized.AsSpan()[word], ids);
@@ -47,7 +47,7 @@ internal sealed class WordPieceTextTokenizer : TextTokenizer
     {
         if (CountCharacters(word) > MaxInputCharsPerWord)
         {
-            ids.Add(_unknownId);
+            ids.Add(unknownId);
             return;
         }
         int first = ids.Count;
@@ -69,14 +69,14 @@ internal sealed class WordPieceTextTokenizer : TextTokenizer
                     word[start..end].CopyTo(buffer[ContinuingPrefix.Length..]);
                     candidate = buffer[..(ContinuingPrefix.Length + end - start)];
                 }
-                if (_lookup.TryGetValue(candidate, out found)) break;
+                if (lookup.TryGetValue(candidate, out found)) break;
                 found = -1;
                 end -= char.IsLowSurrogate(word[end - 1]) && end - 2 >= start ? 2 : 1;
             }
             if (found < 0)
             {
                 ids.RemoveRange(first, ids.Count - first);
-                ids.Add(_unknownId);
+                ids.Add(unknownId);
                 return;
             }
             ids.Add(found);
@@ -104,7 +104,7 @@ internal sealed class WordPieceTextTokenizer : TextTokenizer
         {
             if (IdToToken(id) is not string token) continue;
             if (index++ > 0) token = token.StartsWith(ContinuingPrefix, StringComparison.Ordinal) ? token[ContinuingPrefix.Length..] : " " + token;
-            text.Append(_decoderCleanup ? DecoderCleanup(token) : token);
+            text.Append(decoderCleanup ? DecoderCleanup(token) : token);
         }
         return text.ToString();
     }
@@ -117,7 +117,7 @@ internal sealed class WordPieceTextTokenizer : TextTokenizer
 
     protected override string DecodePlain(IReadOnlyList<int> ids) => DecodeKept(ids);
 
-    protected override string? ModelIdToToken(int id) => id >= 0 && id < _tokens.Count ? _tokens[id] : null;
+    protected override string? ModelIdToToken(int id) => id >= 0 && id < tokens.Count ? tokens[id] : null;
 
-    protected override int? ModelTokenToId(string token) => _ids.TryGetValue(token, out int id) ? id : null;
+    protected override int? ModelTokenToId(string token) => ids.TryGetValue(token, out int id) ? id : null;
 }

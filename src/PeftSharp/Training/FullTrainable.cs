@@ -7,7 +7,7 @@ namespace PeftSharp.Training;
 /// <summary>Full fine-tuning, the baseline "method": every parameter trains; the result is a whole model checkpoint.</summary>
 public sealed class FullTrainable : ITrainable
 {
-    readonly Action<string> saveModel;
+    private readonly Action<string> saveModel;
 
     /// <summary>Trains every parameter of <paramref name="module"/>; <paramref name="saveModel"/> writes it to a folder (for HuggingFace models: config.json + model.safetensors in the layout it was loaded from).</summary>
     public FullTrainable(nn.Module module, Action<string> saveModel)

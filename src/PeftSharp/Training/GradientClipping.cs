@@ -21,7 +21,7 @@ internal static class GradientClipping
     }
 
     /// <summary>‖g‖₂, summed in float32 for a half-precision gradient (its float32 copy freed at once).</summary>
-    static Tensor Norm(Tensor g)
+    private static Tensor Norm(Tensor g)
     {
         if (!MixedPrecision.IsHalf(g.dtype)) return g.norm();
         using var wide = g.to(ScalarType.Float32);

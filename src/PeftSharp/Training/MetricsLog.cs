@@ -15,9 +15,9 @@ namespace PeftSharp.Training;
 internal sealed class MetricsLog : IDisposable
 {
     public const string FileName = "metrics.jsonl";
-    readonly List<JsonObject> entries = new();
-    readonly string path;
-    FileStream? stream; // opened with the first entry, so a run that logs nothing leaves no file
+    private readonly List<JsonObject> entries = new();
+    private readonly string path;
+    private FileStream? stream; // opened with the first entry, so a run that logs nothing leaves no file
 
     /// <param name="outputDirectory">Where the log goes.</param>
     /// <param name="keepUpToStep">Null: a new run, the log starts empty. A step: a resumed run keeps the entries up to it.</param>
@@ -55,7 +55,7 @@ internal sealed class MetricsLog : IDisposable
         catch (Exception e) when (WriteFailure.IsWriteError(e)) { throw WriteFailure.For(path, e); }
     }
 
-    IEnumerable<JsonObject> ReadUpTo(long last)
+    private IEnumerable<JsonObject> ReadUpTo(long last)
     {
         var lines = File.ReadAllLines(path);
         for (int i = 0; i < lines.Length; i++)
@@ -90,5 +90,5 @@ internal sealed class MetricsLog : IDisposable
     }
 
     /// <summary>8 significant digits; non-finite values (JSON has none) become null.</summary>
-    static JsonNode? Round(double v) => double.IsFinite(v) ? double.Parse(v.ToString("G8", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : null;
+    private static JsonNode? Round(double v) => double.IsFinite(v) ? double.Parse(v.ToString("G8", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : null;
 }

@@ -13,8 +13,8 @@ namespace PeftSharp.Training;
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
-    const string MasterSuffix = ".master_weight";
-    readonly Dictionary<string, Tensor> masters = new(); // float32 copies of half-precision parameters, by parameter name
+    private const string MasterSuffix = ".master_weight";
+    private readonly Dictionary<string, Tensor> masters = new(); // float32 copies of half-precision parameters, by parameter name
 
     protected Optimizer(IReadOnlyList<ParameterGroup> groups)
     {
@@ -91,7 +91,7 @@ public abstract class Optimizer : IDisposable
     protected abstract IReadOnlyDictionary<string, Tensor> UpdateStateTensors();
     protected abstract void LoadUpdateStateTensors(IReadOnlyDictionary<string, Tensor> state);
 
-    void DisposeMasters()
+    private void DisposeMasters()
     {
         foreach (var master in masters.Values) master.Dispose();
         masters.Clear();
@@ -103,8 +103,8 @@ public abstract class Optimizer : IDisposable
 /// <summary>AdamW (Loshchilov &amp; Hutter): Adam with decoupled weight decay p ← p − lr·wd·p, as torch.optim.AdamW.</summary>
 public sealed class AdamW : Optimizer
 {
-    readonly double beta1, beta2, eps;
-    readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> state = new();
+    private readonly double beta1, beta2, eps;
+    private readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> state = new();
 
     public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) : base(groups)
     {
@@ -137,7 +137,7 @@ public sealed class AdamW : Optimizer
                     state[p.Name] = (m.to(p.Parameter.device).clone().DetachFromDisposeScope(), v.to(p.Parameter.device).clone().DetachFromDisposeScope());
     }
 
-    void DisposeMoments()
+    private void DisposeMoments()
     {
         foreach (var (m, v) in state.Values) { m.Dispose(); v.Dispose(); }
         state.Clear();

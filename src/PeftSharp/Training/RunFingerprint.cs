@@ -21,7 +21,7 @@ namespace PeftSharp.Training;
 internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settings, string DataDigest, int Examples, string ModelDigest)
 {
     /// <summary>Values sampled from each frozen parameter for the model digest (evenly strided over the tensor).</summary>
-    const int SampledValues = 4096;
+    private const int SampledValues = 4096;
 
     public static RunFingerprint Of(ITrainable trainable, ITrainingTask task, TrainerOptions options)
     {
@@ -60,7 +60,7 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
     public static string Json<T>(T value) => JsonSerializer.Serialize(value);
 
     /// <summary>"Float32, BFloat16": the distinct dtypes, in ScalarType order.</summary>
-    static string Dtypes(IEnumerable<ScalarType> dtypes) => string.Join(", ", dtypes.Distinct().Order());
+    private static string Dtypes(IEnumerable<ScalarType> dtypes) => string.Join(", ", dtypes.Distinct().Order());
 
     public JsonObject ToJson() => new()
     {
@@ -106,7 +106,7 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
         }
     }
 
-    static string DigestOf(IReadOnlyList<EncodedExample> examples)
+    private static string DigestOf(IReadOnlyList<EncodedExample> examples)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var e in examples)
@@ -121,14 +121,14 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
     }
 
     /// <summary>A length-prefixed array (−1 for none), so that no two different example lists hash the same bytes.</summary>
-    static void AppendInts(IncrementalHash hash, int[]? values)
+    private static void AppendInts(IncrementalHash hash, int[]? values)
     {
         hash.AppendData(BitConverter.GetBytes(values?.Length ?? -1));
         if (values is not null) hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
     /// <summary>Names, dtypes, shapes and a strided sample of the values of every parameter the run does not train.</summary>
-    static string DigestOfFrozen(ITrainable trainable)
+    private static string DigestOfFrozen(ITrainable trainable)
     {
         var trained = trainable.TrainableParameters().Select(t => t.Parameter.Handle).ToHashSet();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -148,7 +148,7 @@ internal sealed record RunFingerprint(IReadOnlyDictionary<string, string> Settin
     }
 
     /// <summary>A JSON value shown as its text in messages (numbers bare, strings quoted).</summary>
-    sealed record JsonText(string Text)
+    private sealed record JsonText(string Text)
     {
         public override string ToString() => Text;
     }

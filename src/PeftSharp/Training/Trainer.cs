@@ -18,11 +18,11 @@ namespace PeftSharp.Training;
 /// </summary>
 public sealed class Trainer
 {
-    readonly ITrainable trainable;
-    readonly ITrainingTask task;
-    readonly IEvaluator? evaluator;
-    readonly TrainerOptions options;
-    readonly ITrainingObserver observer;
+    private readonly ITrainable trainable;
+    private readonly ITrainingTask task;
+    private readonly IEvaluator? evaluator;
+    private readonly TrainerOptions options;
+    private readonly ITrainingObserver observer;
 
     public Trainer(ITrainable trainable, ITrainingTask task, IEvaluator? evaluator, TrainerOptions options, ITrainingObserver? observer = null)
     {
@@ -177,7 +177,7 @@ public sealed class Trainer
     }
 
     /// <summary>The example order of an epoch: a seeded Fisher–Yates permutation, the same in a resumed run.</summary>
-    int[] EpochOrder(int epoch)
+    private int[] EpochOrder(int epoch)
     {
         var order = Enumerable.Range(0, task.TrainExamples.Count).ToArray();
         if (!options.Shuffle) return order;
@@ -191,7 +191,7 @@ public sealed class Trainer
     }
 
     /// <summary>Evaluates without disturbing the training RNG stream, then returns to training mode.</summary>
-    IReadOnlyDictionary<string, double> Evaluate(MetricsLog log, long step)
+    private IReadOnlyDictionary<string, double> Evaluate(MetricsLog log, long step)
     {
         using var rng = get_rng_state();
         trainable.Module.eval();
@@ -204,7 +204,7 @@ public sealed class Trainer
         return metrics;
     }
 
-    (TrainingProgress, bool StopEarly) TrackBest(TrainingProgress progress, IReadOnlyDictionary<string, double> metrics)
+    private (TrainingProgress, bool StopEarly) TrackBest(TrainingProgress progress, IReadOnlyDictionary<string, double> metrics)
     {
         var name = options.EarlyStoppingMetric ?? evaluator!.PrimaryMetric;
         if (!metrics.TryGetValue(name, out var value))
@@ -217,7 +217,7 @@ public sealed class Trainer
         return (progress, options.EarlyStoppingMetric is not null && progress.EvaluationsWithoutImprovement >= options.EarlyStoppingPatience);
     }
 
-    void SaveCheckpoint(Optimizer optimizer, TrainingProgress progress, MetricsLog log, RunFingerprint fingerprint)
+    private void SaveCheckpoint(Optimizer optimizer, TrainingProgress progress, MetricsLog log, RunFingerprint fingerprint)
     {
         TrainingCheckpoint.RequireFinite(trainable, progress.GlobalStep, LastCheckpointDescription());
         log.Sync();
@@ -225,11 +225,12 @@ public sealed class Trainer
         TrainingCheckpoint.Prune(options.OutputDirectory, options.KeepLastCheckpoints);
     }
 
-    string LastCheckpointDescription()
+    private string LastCheckpointDescription()
     {
         var newest = TrainingCheckpoint.List(options.OutputDirectory).LastOrDefault();
         return newest.Path ?? "(none written yet)";
     }
 
-    sealed class SilentObserver : ITrainingObserver { }
+    private sealed class SilentObserver : ITrainingObserver
+    { }
 }

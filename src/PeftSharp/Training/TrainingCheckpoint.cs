@@ -39,8 +39,8 @@ internal static partial class TrainingCheckpoint
     public const string StateFile = "training_state.safetensors";
     public const string ProgressFile = "trainer_state.json";
     public const string MarkerFile = ".peftsharp-checkpoint";
-    const int Format = 2; // 2: the run's settings are recorded
-    const string Prefix = "checkpoint-";
+    private const int Format = 2; // 2: the run's settings are recorded
+    private const string Prefix = "checkpoint-";
 
     [GeneratedRegex(@"^checkpoint-(\d+)$")]
     private static partial Regex Final();
@@ -51,7 +51,7 @@ internal static partial class TrainingCheckpoint
 
     public static string PathFor(string outputDirectory, long step) => Path.Combine(outputDirectory, $"{Prefix}{step}");
 
-    static bool IsOurs(string folder) => File.Exists(Path.Combine(folder, MarkerFile));
+    private static bool IsOurs(string folder) => File.Exists(Path.Combine(folder, MarkerFile));
 
     /// <summary>Throws unless every trainable value is finite: a checkpoint or result is written only from good parameters.</summary>
     public static void RequireFinite(ITrainable trainable, long step, string lastGood)
@@ -106,7 +106,7 @@ internal static partial class TrainingCheckpoint
         }
     }
 
-    static void Replace(string temp, string final)
+    private static void Replace(string temp, string final)
     {
         if (!Directory.Exists(final)) { Directory.Move(temp, final); return; }
         var old = final + $".{Guid.NewGuid():N}.old";
@@ -135,7 +135,7 @@ internal static partial class TrainingCheckpoint
         }
     }
 
-    static IEnumerable<string> Folders(string directory, Regex name) =>
+    private static IEnumerable<string> Folders(string directory, Regex name) =>
         Directory.GetDirectories(directory).Where(d => name.IsMatch(Path.GetFileName(d)));
 
     /// <summary>Complete checkpoint folders (<c>checkpoint-N</c> with a trainer state) in <paramref name="outputDirectory"/>, oldest first. Reads only.</summary>
@@ -229,10 +229,10 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>trainer_state.json as read back: any damage is one line naming the file.</summary>
-    sealed record SavedState(TrainingProgress Progress, long TotalSteps, long OptimizerSteps, IReadOnlyDictionary<string, string> MethodState, RunFingerprint? Fingerprint,
+    private sealed record SavedState(TrainingProgress Progress, long TotalSteps, long OptimizerSteps, IReadOnlyDictionary<string, string> MethodState, RunFingerprint? Fingerprint,
         IReadOnlyList<string>? CommandLine);
 
-    static SavedState ReadState(string checkpoint)
+    private static SavedState ReadState(string checkpoint)
     {
         var path = Path.Combine(checkpoint, ProgressFile);
         var json = TypedJson.ReadObject(path);

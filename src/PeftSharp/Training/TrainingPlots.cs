@@ -15,13 +15,13 @@ internal static class TrainingPlots
     public const string MetricsFile = "eval_metrics.png";
 
     // Hollow marks of decreasing size and different dashes: a series drawn over an equal one leaves it visible around it.
-    static readonly ScottPlot.MarkerShape[] Markers =
+    private static readonly ScottPlot.MarkerShape[] Markers =
     [
         ScottPlot.MarkerShape.OpenCircle, ScottPlot.MarkerShape.OpenSquare, ScottPlot.MarkerShape.OpenTriangleUp,
         ScottPlot.MarkerShape.OpenDiamond, ScottPlot.MarkerShape.Cross, ScottPlot.MarkerShape.Eks, ScottPlot.MarkerShape.OpenTriangleDown,
     ];
 
-    static readonly ScottPlot.LinePattern[] Dashes =
+    private static readonly ScottPlot.LinePattern[] Dashes =
         [ScottPlot.LinePattern.Solid, ScottPlot.LinePattern.Dashed, ScottPlot.LinePattern.Dotted, ScottPlot.LinePattern.DenselyDashed];
 
     public static void Write(string outputDirectory, IReadOnlyList<JsonObject> entries)
@@ -95,7 +95,7 @@ internal static class TrainingPlots
     /// <summary>Ticks only at whole numbers (steps, layer indices).</summary>
     public static void IntegerTicks(ScottPlot.IAxis axis) => axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
 
-    static (double[] Xs, double[] Ys) Series(IReadOnlyList<JsonObject> entries, string key)
+    private static (double[] Xs, double[] Ys) Series(IReadOnlyList<JsonObject> entries, string key)
     {
         var points = entries.Where(e => e[key] is JsonValue)
             .Select(e => (X: Number(e["step"]!), Y: Number(e[key]!))).ToList();
@@ -103,7 +103,7 @@ internal static class TrainingPlots
     }
 
     /// <summary>A JSON number whether it was parsed from text or built in memory as a long or a double.</summary>
-    static double Number(JsonNode node) => double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
+    private static double Number(JsonNode node) => double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
 
     /// <summary>Renders to PNG bytes and writes them atomically.</summary>
     public static void Save(ScottPlot.Plot plot, string path, int width = 900, int height = 500) =>

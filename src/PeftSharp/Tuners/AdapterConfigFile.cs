@@ -24,10 +24,10 @@ public static class AdapterConfigFile
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new TargetModulesJsonConverter() },
     };
 
-    static Dictionary<string, Type>? typesByPeftType;
+    private static Dictionary<string, Type>? typesByPeftType;
 
     /// <summary>peft_type → config type, from the registered methods.</summary>
-    static Dictionary<string, Type> TypesByPeftType => typesByPeftType ??= PeftMethods.All
+    private static Dictionary<string, Type> TypesByPeftType => typesByPeftType ??= PeftMethods.All
         .Select(m => m.ConfigType).OfType<Type>().Distinct()
         .ToDictionary(t => ((AdapterConfig)Activator.CreateInstance(t)!).PeftType);
 

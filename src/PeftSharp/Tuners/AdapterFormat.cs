@@ -13,7 +13,7 @@ public static class AdapterFormat
 {
     public const string ConfigFileName = AdapterConfigFile.FileName;
     public const string WeightsFileName = "adapter_model.safetensors";
-    const string KeyPrefix = "base_model.model.";
+    private const string KeyPrefix = "base_model.model.";
 
     /// <summary>Saves every adapter of <paramref name="model"/>.</summary>
     public static void Save(PeftModel model, string directory)
@@ -115,7 +115,7 @@ public static class AdapterFormat
     }
 
     /// <summary>Why a saved tensor may match nothing: a lora_B bias the config does not declare, else another base model.</summary>
-    static string Explain(string key) => key.EndsWith(".lora_B.bias", StringComparison.Ordinal)
+    private static string Explain(string key) => key.EndsWith(".lora_B.bias", StringComparison.Ordinal)
         ? "the adapter has biases on lora_B but its adapter_config.json does not say \"lora_bias\": true"
         : "was this adapter trained for another base model?";
 }

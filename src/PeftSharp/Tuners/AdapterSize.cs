@@ -14,7 +14,7 @@ namespace PeftSharp.Tuners;
 /// </summary>
 internal static class AdapterSize
 {
-    static readonly Device Meta = new(DeviceType.META);
+    private static readonly Device Meta = new(DeviceType.META);
 
     /// <summary>Throws when the adapter <paramref name="config"/> would create on <paramref name="targets"/> cannot fit into memory.</summary>
     public static void Require(nn.Module model, AdapterConfig config, string adapterName, IReadOnlyList<string> targets)
@@ -48,12 +48,12 @@ internal static class AdapterSize
     }
 
     /// <summary>A layer of the same shape, dtype and kind on the meta device.</summary>
-    static nn.Module<Tensor, Tensor> StandIn(LinearLike layer) => layer.FanInFanOut
+    private static nn.Module<Tensor, Tensor> StandIn(LinearLike layer) => layer.FanInFanOut
         ? new Conv1D(layer.InFeatures, layer.OutFeatures, Meta, layer.Dtype)
         : nn.Linear(layer.InFeatures, layer.OutFeatures, hasBias: layer.Bias is not null, device: Meta, dtype: layer.Dtype);
 
     /// <summary>The config's integer options (ranks and the like), e.g. "r = 8".</summary>
-    static string Sizes(AdapterConfig config) => string.Join(", ", MethodOptions.Of(config.GetType())
+    private static string Sizes(AdapterConfig config) => string.Join(", ", MethodOptions.Of(config.GetType())
         .Where(o => o.ValueType == typeof(int) && o.Property.GetValue(config) is not null)
         .Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Name} = {o.Property.GetValue(config)}")));
 }

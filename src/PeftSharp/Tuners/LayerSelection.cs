@@ -12,7 +12,7 @@ namespace PeftSharp.Tuners;
 /// </summary>
 internal static class LayerSelection
 {
-    const string AnyLayerList = "[^.]*";
+    private const string AnyLayerList = "[^.]*";
 
     public static bool Keeps(AdapterConfig config, string modulePath)
     {

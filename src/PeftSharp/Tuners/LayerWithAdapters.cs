@@ -10,11 +10,11 @@ namespace PeftSharp.Tuners;
 public sealed class LayerWithAdapters : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names are state-dict names
-    readonly nn.Module<Tensor, Tensor> base_layer;
-    readonly AdapterContainer adapters = new(); // registered child holding one module per adapter name
+    private readonly nn.Module<Tensor, Tensor> base_layer;
+    private readonly AdapterContainer adapters = new(); // registered child holding one module per adapter name
 #pragma warning restore IDE1006
-    readonly Dictionary<string, TunerLayer> byName = new();
-    readonly List<string> merged = new();
+    private readonly Dictionary<string, TunerLayer> byName = new();
+    private readonly List<string> merged = new();
 
     internal LayerWithAdapters(nn.Module<Tensor, Tensor> baseLayer) : base(nameof(LayerWithAdapters))
     {

@@ -14,9 +14,9 @@ namespace PeftSharp.Tuners;
 /// </summary>
 public sealed class LinearLike
 {
-    readonly ScalarType? adapterDtype; // set on a view in another dtype (see As)
+    private readonly ScalarType? adapterDtype; // set on a view in another dtype (see As)
 
-    LinearLike(nn.Module<Tensor, Tensor> module, Parameter weight, Parameter? bias, bool fanInFanOut, ScalarType? adapterDtype = null)
+    private LinearLike(nn.Module<Tensor, Tensor> module, Parameter weight, Parameter? bias, bool fanInFanOut, ScalarType? adapterDtype = null)
     {
         Module = module; Weight = weight; Bias = bias; FanInFanOut = fanInFanOut; this.adapterDtype = adapterDtype;
     }

@@ -10,7 +10,7 @@ namespace PeftSharp.Tuners;
 /// </summary>
 public static class MethodOptions
 {
-    static readonly ConcurrentDictionary<Type, IReadOnlyList<MethodOptionInfo>> ByType = new();
+    private static readonly ConcurrentDictionary<Type, IReadOnlyList<MethodOptionInfo>> ByType = new();
 
     /// <summary>The options of a configuration type, base-class options first.</summary>
     public static IReadOnlyList<MethodOptionInfo> Of(Type configType) => ByType.GetOrAdd(configType, type =>
@@ -39,11 +39,11 @@ public static class MethodOptions
     public static object? ValueOf(AdapterConfig config, string name) =>
         Of(config.GetType()).First(o => o.Name == name).Property.GetValue(config);
 
-    static string NameOf(PropertyInfo property) =>
+    private static string NameOf(PropertyInfo property) =>
         property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
         ?? AdapterConfigFile.SerializerOptions.PropertyNamingPolicy!.ConvertName(property.Name);
 
-    static int Depth(Type type)
+    private static int Depth(Type type)
     {
         int depth = 0;
         for (var t = type; t is not null; t = t.BaseType) depth++;

@@ -40,7 +40,7 @@ internal static class ModuleTree
         parent.register_module(name, replacement);
     }
 
-    static void SetField(nn.Module parent, nn.Module current, nn.Module replacement, string path)
+    private static void SetField(nn.Module parent, nn.Module current, nn.Module replacement, string path)
     {
         for (var type = parent.GetType(); type is not null && type != typeof(nn.Module); type = type.BaseType)
         {

@@ -9,9 +9,9 @@ namespace PeftSharp.Tuners;
 /// </summary>
 internal sealed class ModulesToSave : IDisposable
 {
-    const string Original = "";
-    readonly Dictionary<string, Dictionary<string, Tensor>> stash = new();
-    string owner; // whose values the live parameters hold ("" = the original)
+    private const string Original = "";
+    private readonly Dictionary<string, Dictionary<string, Tensor>> stash = new();
+    private string owner; // whose values the live parameters hold ("" = the original)
 
     public ModulesToSave(string path, nn.Module module, string adapterName)
     {
@@ -26,7 +26,7 @@ internal sealed class ModulesToSave : IDisposable
     public nn.Module Module { get; }
     public HashSet<string> Adapters { get; } = new();
 
-    Dictionary<string, Tensor> Snapshot()
+    private Dictionary<string, Tensor> Snapshot()
     {
         using var noGrad = no_grad();
         return Module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone().DetachFromDisposeScope());
@@ -54,7 +54,7 @@ internal sealed class ModulesToSave : IDisposable
         Adapters.Remove(adapterName);
     }
 
-    void Dispose(string key)
+    private void Dispose(string key)
     {
         if (stash.TryGetValue(key, out var values)) foreach (var t in values.Values) t.Dispose();
     }

@@ -9,7 +9,7 @@ namespace PeftSharp.Tuners;
 /// <summary>The registry of fine-tuning methods. Adding a method: its folder under Tuners/ and one line here (or <see cref="Register"/> from outside).</summary>
 public static class PeftMethods
 {
-    static readonly List<PeftMethod> Registered =
+    private static readonly List<PeftMethod> Registered =
     [
         new FullFineTuningMethod(),
         new LoraMethod(),
@@ -47,7 +47,7 @@ public static class PeftMethods
         return new Registration(method);
     }
 
-    sealed class Registration(PeftMethod method) : IDisposable
+    private sealed class Registration(PeftMethod method) : IDisposable
     {
         public void Dispose()
         {
@@ -71,7 +71,7 @@ public static class PeftMethods
     /// <summary>The method name for a config, or "full" for full fine-tuning (null).</summary>
     public static string NameOf(AdapterConfig? config) => config is null ? FullFineTuningMethod.MethodName : Of(config).Name;
 
-    static string Suggestion(string name)
+    private static string Suggestion(string name)
     {
         var closest = Registered.Select(m => (m.Name, Distance: EditDistance.Between(name.ToLowerInvariant(), m.Name)))
             .OrderBy(c => c.Distance).First();

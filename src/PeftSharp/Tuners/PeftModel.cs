@@ -14,12 +14,12 @@ public sealed class PeftModel : IDisposable
 {
     public const string DefaultAdapterName = "default";
 
-    readonly Dictionary<string, AdapterConfig> configs = new();
-    readonly Dictionary<string, LayerWithAdapters> layers = new(); // module path → layer (paths of the original model)
-    readonly Dictionary<string, ModulesToSave> savedModules = new();
-    ITrainingSchedule? schedule; // the active adapter's, created on first use
+    private readonly Dictionary<string, AdapterConfig> configs = new();
+    private readonly Dictionary<string, LayerWithAdapters> layers = new(); // module path → layer (paths of the original model)
+    private readonly Dictionary<string, ModulesToSave> savedModules = new();
+    private ITrainingSchedule? schedule; // the active adapter's, created on first use
 
-    PeftModel(nn.Module model, bool adapterInBaseDtype) => (Model, AdapterInBaseDtype) = (model, adapterInBaseDtype);
+    private PeftModel(nn.Module model, bool adapterInBaseDtype) => (Model, AdapterInBaseDtype) = (model, adapterInBaseDtype);
 
     /// <summary>The wrapped model (adapter layers inside).</summary>
     public nn.Module Model { get; }
@@ -87,7 +87,7 @@ public sealed class PeftModel : IDisposable
     /// The modules <c>modules_to_save</c> names. Names the model lacks are skipped, as PEFT does (its SEQ_CLS adapters
     /// list both "classifier" and "score"); a list that names no module at all is an error.
     /// </summary>
-    IReadOnlyList<string> ModulesToSaveOf(AdapterConfig config)
+    private IReadOnlyList<string> ModulesToSaveOf(AdapterConfig config)
     {
         if (config.ModulesToSave is not { Count: > 0 } names) return [];
         var matches = names.SelectMany(name => TargetSelector.ModulesNamed(Model, name, layers.Keys)).Distinct().ToList();
@@ -97,7 +97,7 @@ public sealed class PeftModel : IDisposable
     }
 
     /// <summary>The dtype of adapters on a layer of <paramref name="baseDtype"/>: float32 over half-precision weights unless <see cref="AdapterInBaseDtype"/>.</summary>
-    ScalarType AdapterDtype(ScalarType baseDtype) => AdapterInBaseDtype ? baseDtype : MixedPrecision.Widened(baseDtype);
+    private ScalarType AdapterDtype(ScalarType baseDtype) => AdapterInBaseDtype ? baseDtype : MixedPrecision.Widened(baseDtype);
 
     /// <summary>Saves every adapter in PEFT's format: the default one in <paramref name="directory"/>, others in subfolders named after them.</summary>
     public void Save(string directory) => AdapterFormat.Save(this, directory);
@@ -139,14 +139,14 @@ public sealed class PeftModel : IDisposable
         if (ActiveAdapter == adapterName && configs.Count > 0) SetAdapter(configs.Keys.First());
     }
 
-    void RequireAdapter(string adapterName)
+    private void RequireAdapter(string adapterName)
     {
         if (!configs.ContainsKey(adapterName))
             throw new PeftSharpException($"no adapter named '{adapterName}' (adapters: {string.Join(", ", configs.Keys)})");
     }
 
     /// <summary>Freezes the model, then unfreezes the active adapter, its biases per <c>bias</c>, and its modules_to_save.</summary>
-    void ApplyTrainability()
+    private void ApplyTrainability()
     {
         foreach (var p in Model.parameters()) p.requires_grad = false;
         foreach (var p in TrainableParameters()) p.Parameter.requires_grad = true;
@@ -187,7 +187,7 @@ public sealed class PeftModel : IDisposable
         return result.DistinctBy(t => t.Name).ToList();
     }
 
-    static bool IsAdapterParameter(string name) => name.Contains(".adapters.", StringComparison.Ordinal);
+    private static bool IsAdapterParameter(string name) => name.Contains(".adapters.", StringComparison.Ordinal);
 
     /// <summary>(trainable, all) parameter counts, as PEFT counts them.</summary>
     public (long Trainable, long All) CountParameters()
@@ -310,7 +310,7 @@ public sealed class PeftModel : IDisposable
         ResetTraining();
     }
 
-    void ResetTraining()
+    private void ResetTraining()
     {
         schedule?.Dispose();
         schedule = null;
@@ -348,7 +348,7 @@ public sealed class PeftModel : IDisposable
         }
     }
 
-    static Dictionary<string, T> Prefixed<T>(IReadOnlyDictionary<string, T> items, string prefix) =>
+    private static Dictionary<string, T> Prefixed<T>(IReadOnlyDictionary<string, T> items, string prefix) =>
         items.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
 
     /// <summary>
@@ -382,9 +382,9 @@ public sealed class PeftModel : IDisposable
         foreach (var saved in savedModules.Values) saved.Dispose();
     }
 
-    sealed class Scope(Action onDispose) : IDisposable
+    private sealed class Scope(Action onDispose) : IDisposable
     {
-        bool done;
+        private bool done;
         public void Dispose() { if (!done) { done = true; onDispose(); } }
     }
 }

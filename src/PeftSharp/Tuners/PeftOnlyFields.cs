@@ -13,7 +13,7 @@ namespace PeftSharp.Tuners;
 internal static class PeftOnlyFields
 {
     /// <summary>Fields that never change a trained adapter's function here.</summary>
-    static readonly HashSet<string> Inert =
+    private static readonly HashSet<string> Inert =
     [
         "auto_mapping", "revision", "inference_mode", "peft_version", "peft_type", // metadata (peft_type picked the config type)
         "fan_in_fan_out",   // PeftSharp tells GPT-2's Conv1D layout from the layer itself
@@ -25,7 +25,7 @@ internal static class PeftOnlyFields
     ];
 
     /// <summary>init_lora_weights values whose initialisation leaves the base weights untouched (a trained adapter then loads on the original base).</summary>
-    static readonly string[] BaseKeepingInits = ["gaussian", "eva", "orthogonal", "mica"];
+    private static readonly string[] BaseKeepingInits = ["gaussian", "eva", "orthogonal", "mica"];
 
     /// <summary>The warning for field <paramref name="key"/> of <paramref name="source"/>, or null when it passes silently.</summary>
     public static string? Warning(string source, string key, JsonNode? value)
@@ -35,7 +35,7 @@ internal static class PeftOnlyFields
         return $"{source}: '{key}' = {TypedJson.Shown(value)} is not implemented by PeftSharp and is ignored; the adapter may compute something else than in PEFT";
     }
 
-    static bool IsOff(JsonNode? value) => value switch
+    private static bool IsOff(JsonNode? value) => value switch
     {
         null => true,
         JsonValue v when v.TryGetValue<bool>(out var b) => !b,
@@ -45,7 +45,7 @@ internal static class PeftOnlyFields
         _ => false,
     };
 
-    static string? InitWarning(string source, JsonNode value)
+    private static string? InitWarning(string source, JsonNode value)
     {
         if (value is JsonValue v && (v.TryGetValue<bool>(out _) || (v.TryGetValue<string>(out var s) && BaseKeepingInits.Contains(s.ToLowerInvariant()))))
             return null;

@@ -3,7 +3,7 @@ namespace PeftSharp.Tuners;
 /// <summary>Adapter-file keys besides the ones PEFT and PeftSharp write today, and how they are read.</summary>
 internal static class StateDictNames
 {
-    const string BaseLayerBias = ".base_layer.bias";
+    private const string BaseLayerBias = ".base_layer.bias";
 
     /// <summary>
     /// "h.0.attn.c_attn.base_layer.bias" → "h.0.attn.c_attn.bias": an adapted layer's bias under the key PeftSharp wrote

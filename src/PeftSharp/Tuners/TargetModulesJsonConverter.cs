@@ -6,7 +6,7 @@ namespace PeftSharp.Tuners;
 /// <summary>PEFT's <c>target_modules</c> on disk: a list of module names, or one string (a regular expression or "all-linear").</summary>
 internal sealed class TargetModulesJsonConverter : JsonConverter<TargetModules>
 {
-    const string Expected = "a list of module names or a regular expression string";
+    private const string Expected = "a list of module names or a regular expression string";
 
     public override TargetModules Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -6,7 +6,7 @@ namespace PeftSharp.Tuners;
 internal static class TargetSelector
 {
     /// <summary>Output heads "all-linear" leaves alone, as PEFT does (the LM head ties to the embeddings).</summary>
-    static readonly string[] OutputHeads = ["lm_head", "embed_out", "output"];
+    private static readonly string[] OutputHeads = ["lm_head", "embed_out", "output"];
 
     /// <summary>Paths of the linear-like layers (or already adapted layers) selected by <paramref name="config"/>.</summary>
     public static IReadOnlyList<string> Select(nn.Module model, AdapterConfig config, IEnumerable<string> adaptedPaths)
@@ -54,11 +54,11 @@ internal static class TargetSelector
         return matches;
     }
 
-    static bool IsWithin(string path, string ancestor) =>
+    private static bool IsWithin(string path, string ancestor) =>
         path == ancestor || path.StartsWith(ancestor + ".", StringComparison.Ordinal) || path.EndsWith("." + ancestor, StringComparison.Ordinal)
         || path.Contains("." + ancestor + ".", StringComparison.Ordinal);
 
-    static string Summarise(IReadOnlyList<string> paths)
+    private static string Summarise(IReadOnlyList<string> paths)
     {
         if (paths.Count == 0) return "(none)";
         // Show distinct layer names first (what users put in target_modules), then a few full paths.

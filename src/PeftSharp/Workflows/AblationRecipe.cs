@@ -39,7 +39,7 @@ public sealed record AblationRecipe
     public bool PerLayerRanks { get; init; }
     [JsonRequired] public IReadOnlyList<AblationRow> Rows { get; init; } = [];
 
-    static readonly JsonSerializerOptions Json = new()
+    private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
@@ -55,7 +55,7 @@ public sealed record AblationRecipe
         return recipe;
     }
 
-    void Check(string path)
+    private void Check(string path)
     {
         PeftSharpException Bad(string field, string expected, object? value) => new($"{path}: field '{field}': expected {expected}, got {value}");
         if (!DemoWorkflow.Tasks.Contains(Task)) throw Bad("task", $"one of {string.Join(", ", DemoWorkflow.Tasks)}", Task);

@@ -27,9 +27,9 @@ internal static class AblationReport
         if (result.Tables.Count > 1) StepsPlot(result, Path.Combine(output, StepsPlotFile));
     }
 
-    static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    static string Markdown(AblationResult result, string? reproduce, bool commands)
+    private static string Markdown(AblationResult result, string? reproduce, bool commands)
     {
         var recipe = result.Recipe;
         var text = new StringBuilder();
@@ -53,7 +53,7 @@ internal static class AblationReport
         return text.ToString();
     }
 
-    static string Setting(AblationRecipe recipe)
+    private static string Setting(AblationRecipe recipe)
     {
         var steps = string.Join(", ", recipe.Steps);
         var rates = recipe.LrGrid.Count > 0
@@ -64,10 +64,10 @@ internal static class AblationReport
             "Values are mean ± sample standard deviation over the seeds.";
     }
 
-    static string Options(AblationRow row) =>
+    private static string Options(AblationRow row) =>
         row.Options is { Count: > 0 } options ? string.Join(", ", options.Select(o => $"{o.Key}={o.Value?.ToJsonString().Trim('"')}")) : "—";
 
-    static string Table(AblationRecipe recipe, AblationTable table)
+    private static string Table(AblationRecipe recipe, AblationTable table)
     {
         var metric = table.Rows.Select(c => c.Metric).FirstOrDefault(m => m is not null) ?? "metric";
         double scale = CompareWorkflow.DisplayScale(metric);
@@ -89,7 +89,7 @@ internal static class AblationReport
     }
 
     /// <summary>Effective rank of ΔW per adapted layer (mean over seeds), one column per row: the Dual LoRA paper's Fig. 3.</summary>
-    static string PerLayerRanks(AblationTable table)
+    private static string PerLayerRanks(AblationTable table)
     {
         var withRanks = table.Rows.Where(c => c.Runs[0].EffectiveRanks.Count > 0).ToList();
         if (withRanks.Count == 0) return "";
@@ -102,11 +102,11 @@ internal static class AblationReport
         return text.ToString();
     }
 
-    static double LayerRank(MethodComparison c, string path) =>
+    private static double LayerRank(MethodComparison c, string path) =>
         c.Runs.SelectMany(r => r.EffectiveRanks.Where(x => x.Path == path).Select(x => (double)x.Rank)).DefaultIfEmpty(double.NaN).Average();
 
     /// <summary>The rows ranked by mean dev metric at each step count, and how many pairs keep the order of the longest run.</summary>
-    static string Ranking(AblationResult result)
+    private static string Ranking(AblationResult result)
     {
         var longest = result.Tables[^1];
         var metric = longest.Rows.Select(c => c.Metric).FirstOrDefault(m => m is not null);
@@ -126,7 +126,7 @@ internal static class AblationReport
     }
 
     /// <summary>1-based rank of each row by mean dev metric (best first).</summary>
-    static int[] Ranks(IReadOnlyList<MethodComparison> rows, string? metric)
+    private static int[] Ranks(IReadOnlyList<MethodComparison> rows, string? metric)
     {
         double sign = CompareWorkflow.LowerIsBetter(metric) ? 1 : -1;
         var order = rows.Select((c, i) => (Key: double.IsFinite(c.Dev.Mean) ? sign * c.Dev.Mean : double.PositiveInfinity, i)).OrderBy(x => x.Key).Select(x => x.i).ToList();
@@ -135,7 +135,7 @@ internal static class AblationReport
         return ranks;
     }
 
-    static int Concordant(int[] a, int[] b)
+    private static int Concordant(int[] a, int[] b)
     {
         int count = 0;
         for (int i = 0; i < a.Length; i++)
@@ -144,7 +144,7 @@ internal static class AblationReport
         return count;
     }
 
-    static string Commands(AblationResult result, Func<TrainSettings, string> commandLine, string? reproduce)
+    private static string Commands(AblationResult result, Func<TrainSettings, string> commandLine, string? reproduce)
     {
         var text = new StringBuilder("#!/usr/bin/env bash\n");
         text.AppendLine($"# Every run of: {result.Recipe.Description}");
@@ -157,7 +157,7 @@ internal static class AblationReport
         return text.ToString();
     }
 
-    static JsonObject Json(AblationResult result) => new()
+    private static JsonObject Json(AblationResult result) => new()
     {
         ["description"] = result.Recipe.Description,
         ["recipe"] = result.RecipePath,
@@ -175,7 +175,7 @@ internal static class AblationReport
         }).ToArray()),
     };
 
-    static JsonObject Row(MethodComparison c, AblationRow row) => new()
+    private static JsonObject Row(MethodComparison c, AblationRow row) => new()
     {
         ["name"] = row.Name,
         ["method"] = row.Method,
@@ -195,10 +195,10 @@ internal static class AblationReport
         ["train_seconds"] = CompareWorkflow.Node(c.TrainSeconds),
     };
 
-    static double? Metric(IReadOnlyDictionary<string, double>? metrics, string? name) =>
+    private static double? Metric(IReadOnlyDictionary<string, double>? metrics, string? name) =>
         name is not null && metrics is not null && metrics.TryGetValue(name, out var v) && double.IsFinite(v) ? v : null;
 
-    static void StepsPlot(AblationResult result, string path)
+    private static void StepsPlot(AblationResult result, string path)
     {
         var metric = result.Tables[^1].Rows.Select(c => c.Metric).FirstOrDefault(m => m is not null);
         double scale = CompareWorkflow.DisplayScale(metric);

@@ -76,7 +76,7 @@ public static class AblationWorkflow
     }
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), to read wall times against.</summary>
-    static string? MachineLoad()
+    private static string? MachineLoad()
     {
         try { return File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null; }
         catch (IOException) { return null; }

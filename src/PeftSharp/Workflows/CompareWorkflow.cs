@@ -147,7 +147,7 @@ public static class CompareWorkflow
     }
 
     /// <summary>The settings of one run: the shared ones with the method's adapter, the learning rate, the seed and its own folder.</summary>
-    static TrainSettings RunSettings(CompareSettings settings, MethodRun method, int seed, double learningRate, string folder) => settings.Base with
+    private static TrainSettings RunSettings(CompareSettings settings, MethodRun method, int seed, double learningRate, string folder) => settings.Base with
     {
         OutputDirectory = folder,
         Adapter = method.Adapter,
@@ -155,7 +155,7 @@ public static class CompareWorkflow
     };
 
     /// <summary>The primary dev metric of a run (NaN when it has none).</summary>
-    static double DevMetric(TrainRunResult run) =>
+    private static double DevMetric(TrainRunResult run) =>
         run.Train.PrimaryMetric is { } m && run.EvalMetrics is { } e && e.TryGetValue(m, out var v) ? v : double.NaN;
 
     /// <summary>Whether a smaller value of <paramref name="metric"/> is better (losses, perplexity).</summary>
@@ -175,7 +175,7 @@ public static class CompareWorkflow
     /// <summary>A learning rate as short text: 0.005 → 5e-3, 0.0003 → 3e-4.</summary>
     public static string FormatRate(double rate) => rate.ToString("0.##e0", CultureInfo.InvariantCulture);
 
-    static MethodComparison Summarise(string method, IReadOnlyList<TrainRunResult> runs)
+    private static MethodComparison Summarise(string method, IReadOnlyList<TrainRunResult> runs)
     {
         var metric = runs[0].Train.PrimaryMetric;
         double Metric(IReadOnlyDictionary<string, double>? m) => metric is not null && m is not null && m.TryGetValue(metric, out var v) ? v : double.NaN;
@@ -219,7 +219,7 @@ public static class CompareWorkflow
             "The dev column includes the choosing seed (optimistic); test plays no part in the choice.";
     }
 
-    static void Write(string directory, IReadOnlyList<MethodComparison> comparisons)
+    private static void Write(string directory, IReadOnlyList<MethodComparison> comparisons)
     {
         AtomicFile.WriteAllText(Path.Combine(directory, "comparison.md"), Table(comparisons));
         var json = new JsonArray(comparisons.Select(c => (JsonNode?)new JsonObject

@@ -76,5 +76,5 @@ internal static class ComparisonPlots
         return plot;
     }
 
-    static double Number(JsonNode node) => double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
+    private static double Number(JsonNode node) => double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
 }

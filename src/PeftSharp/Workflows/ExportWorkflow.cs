@@ -100,7 +100,7 @@ public static class ExportWorkflow
     }
 
     /// <summary>(A, s·B) with ΔW = (s·B)·A in the Linear orientation, for the methods whose update is exactly that.</summary>
-    static (Tensor A, Tensor B) LowRank(TunerLayer layer, AdapterConfig config, string source, string path) =>
+    private static (Tensor A, Tensor B) LowRank(TunerLayer layer, AdapterConfig config, string source, string path) =>
         layer.AsLowRank() ?? throw new PeftSharpException(
             $"{source}: a {PeftMethods.Of(config).Title} adapter (on '{path}') is not a plain low-rank update a llama.cpp LoRA can hold; export the merged model (--format gguf)");
 
@@ -112,7 +112,7 @@ public static class ExportWorkflow
             : throw new PeftSharpException($"{adapter}: give --model (the adapter's base_model_name_or_path {(config.BaseModelNameOrPath is null ? "is not set" : $"'{config.BaseModelNameOrPath}' is not here")})");
     }
 
-    static GgufWriter Header(GgufArchitecture architecture, string source, string kind, GgufTensorType type)
+    private static GgufWriter Header(GgufArchitecture architecture, string source, string kind, GgufTensorType type)
     {
         var writer = new GgufWriter()
             .Add(GgufArchitecture.GeneralArchitecture, GgufValue.Of(architecture.Name))
@@ -124,7 +124,7 @@ public static class ExportWorkflow
     }
 
     /// <summary>The tokenizer to embed: a GGUF input's own, or the one built from a HF folder's files.</summary>
-    static GgufVocabulary Vocabulary(string model, ModelConfig config)
+    private static GgufVocabulary Vocabulary(string model, ModelConfig config)
     {
         if (GgufModelFile.Find(model) is { } gguf)
         {
@@ -136,12 +136,12 @@ public static class ExportWorkflow
     }
 
     /// <summary>Norms, biases and rows that do not fill Q8_0 blocks stay f32, as llama.cpp's quantiser keeps them.</summary>
-    static GgufTensorType StoredType(long[] shape, GgufTensorType weights) =>
+    private static GgufTensorType StoredType(long[] shape, GgufTensorType weights) =>
         shape.Length < 2 ? GgufTensorType.F32
         : weights == GgufTensorType.Q8_0 && shape[^1] % Q8_0Quantizer.BlockElements != 0 ? GgufTensorType.F32
         : weights;
 
-    static GgufTensorType ParseType(string type) => type.ToLowerInvariant() switch
+    private static GgufTensorType ParseType(string type) => type.ToLowerInvariant() switch
     {
         "f32" => GgufTensorType.F32,
         "f16" => GgufTensorType.F16,
@@ -151,7 +151,7 @@ public static class ExportWorkflow
     };
 
     /// <summary>The output file must not be, lie in or contain an input (compared by file identity), nor be a folder.</summary>
-    static void RefuseOverwritingInputs(string output, string model, string? adapter)
+    private static void RefuseOverwritingInputs(string output, string model, string? adapter)
     {
         OutputFolder.RefuseOverlap(output, OutputOption, [("the model", model), ("the adapter", adapter)]);
         if (Directory.Exists(output)) throw new InvalidOptionException(OutputOption, output, "is a folder; give the path of the .gguf file to write");

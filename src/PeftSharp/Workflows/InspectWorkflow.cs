@@ -65,11 +65,11 @@ public static class InspectWorkflow
     }
 
     /// <summary>A model with a zero-weight linear layer at every module path the adapter file adapts.</summary>
-    sealed class ShadowModel : nn.Module, IModuleContainer
+    private sealed class ShadowModel : nn.Module, IModuleContainer
     {
-        readonly HashSet<string> paths;
+        private readonly HashSet<string> paths;
 
-        ShadowModel(HashSet<string> paths) : base("shadow") => this.paths = paths;
+        private ShadowModel(HashSet<string> paths) : base("shadow") => this.paths = paths;
 
         /// <summary>True for the adapter tensors of a shadowed layer ("…&lt;path&gt;.lora_…"); biases and modules_to_save are not inspected.</summary>
         public bool Adapts(string key) => paths.Any(p => key.StartsWith($"base_model.model.{p}.lora_", StringComparison.Ordinal));
@@ -110,6 +110,6 @@ public static class InspectWorkflow
             return root;
         }
 
-        sealed class Container() : nn.Module("container"), IModuleContainer;
+        private sealed class Container() : nn.Module("container"), IModuleContainer;
     }
 }

@@ -5,7 +5,7 @@ namespace PeftSharp.Workflows;
 /// <summary>Files of a HuggingFace model folder besides the weights.</summary>
 internal static class ModelFiles
 {
-    static readonly string[] TokenizerFiles =
+    private static readonly string[] TokenizerFiles =
     [
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "vocab.json", "merges.txt",
         "vocab.txt", "tokenizer.model", "spm.model", "generation_config.json",

@@ -8,7 +8,7 @@ namespace PeftSharp.Workflows;
 /// <summary>A base model with an optional adapter loaded on top, ready for evaluation, generation or merging.</summary>
 internal sealed class ModelSession : IDisposable
 {
-    ModelSession(IPretrainedModel model, PeftModel? peft) => (Model, Peft) = (model, peft);
+    private ModelSession(IPretrainedModel model, PeftModel? peft) => (Model, Peft) = (model, peft);
 
     public IPretrainedModel Model { get; }
     public PeftModel? Peft { get; }
@@ -48,22 +48,22 @@ internal sealed class ModelSession : IDisposable
         return IsClassifierCheckpoint(config) && names is not null && names.Where((name, i) => name != $"LABEL_{i}").Any() ? (names.Count, names, $"id2label in {path}") : (null, null, null);
     }
 
-    static (int? NumLabels, IReadOnlyList<string>? Names) AdapterClasses(string adapterDirectory, AdapterConfig adapterConfig)
+    private static (int? NumLabels, IReadOnlyList<string>? Names) AdapterClasses(string adapterDirectory, AdapterConfig adapterConfig)
     {
         if (adapterConfig.TaskType != "SEQ_CLS") return (null, null);
         var configPath = Path.Combine(adapterDirectory, "config.json");
         return (HeadSize(adapterDirectory), File.Exists(configPath) ? Names(ModelConfig.Load(configPath)) : null);
     }
 
-    static IReadOnlyList<string>? Names(ModelConfig config) =>
+    private static IReadOnlyList<string>? Names(ModelConfig config) =>
         (config as IClassifierConfig)?.Id2Label?.OrderBy(p => p.Key).Select(p => p.Value).ToList();
 
-    static bool IsClassifierCheckpoint(ModelConfig config) =>
+    private static bool IsClassifierCheckpoint(ModelConfig config) =>
         config.ModelType is "bert" or "roberta" or "deberta-v2"
         || (config.SourceJson?["architectures"]?.ToJsonString().Contains("ForSequenceClassification", StringComparison.Ordinal) ?? false);
 
     /// <summary>The number of classes of a saved classification adapter: rows of its saved head.</summary>
-    static int HeadSize(string adapterDirectory)
+    private static int HeadSize(string adapterDirectory)
     {
         using var file = SafetensorsFile.Open(Path.Combine(adapterDirectory, AdapterFormat.WeightsFileName));
         foreach (var head in new[] { "classifier.out_proj.weight", "classifier.weight", "score.weight" })

@@ -130,7 +130,7 @@ public static class TrainWorkflow
     /// empty unless the run continues a checkpoint in it or <see cref="TrainSettings.Overwrite"/> allows replacing an
     /// earlier run there, whose checkpoints and logs are then removed first (they would mix with the new run's).
     /// </summary>
-    static OutputFolder ClaimOutput(TrainSettings settings)
+    private static OutputFolder ClaimOutput(TrainSettings settings)
     {
         var resumed = settings.Trainer.ResumeFrom is { } resume ? TrainingCheckpoint.FindResumePoint(resume).OutputDirectory : null;
         bool continuing = resumed is not null && FileIdentity.Of(resumed) == FileIdentity.Of(settings.OutputDirectory);
@@ -144,7 +144,7 @@ public static class TrainWorkflow
         return folder;
     }
 
-    static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,
+    private static (IPretrainedModel Model, TaskData Data) LoadModelAndData(TrainSettings settings, TaskSpec task, ITextTokenizer tokenizer, ModelConfig config,
         int maxLength, ScalarType dtype, Device device, Action<string> warn)
     {
         if (task.IsClassification)
@@ -161,7 +161,7 @@ public static class TrainWorkflow
     }
 
     /// <summary>Tells what the run trains on when it is not spelled out in a file: classes taken from the data, a held-out slice.</summary>
-    static void Report(TrainSettings settings, TaskData data, ITrainingObserver? observer)
+    private static void Report(TrainSettings settings, TaskData data, ITrainingObserver? observer)
     {
         if (data.LabelNames is { } names && !File.Exists(DataLocations.LabelsFile(settings.DataPath)) && settings.Task?.Kind != TaskKind.Glue)
             observer?.OnMessage($"{names.Count} classes named in the data: {LabelField.Listed(names)} (saved as id2label in config.json)");
@@ -170,7 +170,7 @@ public static class TrainWorkflow
                 $"dev: {data.Eval?.Count:N0} examples ({split * 100:0.#}%) held out of {Path.GetFileName(settings.DataPath)}, the same in every run; training on {data.Train.Count:N0}"));
     }
 
-    static void WriteFinalMetrics(TrainSettings settings, TrainRunResult run)
+    private static void WriteFinalMetrics(TrainSettings settings, TrainRunResult run)
     {
         var result = run.Train;
         static JsonObject? Metrics(IReadOnlyDictionary<string, double>? m) =>

@@ -8,16 +8,16 @@ namespace PeftSharp.Tests.Architecture;
 /// </summary>
 public class FolderDependencyTests
 {
-    static readonly string[] Layers = ["IO", "Models", "Tokenization", "Data", "Tuners", "Evaluation", "Training", "Workflows"];
+    private static readonly string[] Layers = ["IO", "Models", "Tokenization", "Data", "Tuners", "Evaluation", "Training", "Workflows"];
 
-    static string Library()
+    private static string Library()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (Directory.Exists(Path.Combine(dir.FullName, "src", "PeftSharp", "Tuners"))) return Path.Combine(dir.FullName, "src", "PeftSharp");
         throw new DirectoryNotFoundException("src/PeftSharp not found above " + AppContext.BaseDirectory);
     }
 
-    static IReadOnlyDictionary<string, HashSet<string>> Dependencies()
+    private static IReadOnlyDictionary<string, HashSet<string>> Dependencies()
     {
         var pattern = new Regex(@"PeftSharp\.(" + string.Join("|", Layers) + @")\b");
         return Layers.ToDictionary(folder => folder, folder => Directory.GetFiles(Path.Combine(Library(), folder), "*.cs", SearchOption.AllDirectories)

@@ -9,7 +9,7 @@ namespace PeftSharp.Tests.Cli;
 
 public class AblateCommandLineTests
 {
-    static string Write(string json)
+    private static string Write(string json)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("peft-ablate-cli-").FullName, "recipe.json");
         File.WriteAllText(path, json);
@@ -17,7 +17,7 @@ public class AblateCommandLineTests
     }
 
     /// <summary>The run <see cref="CompareWorkflow"/> trains for one row, seed and learning rate.</summary>
-    static TrainSettings RunSettings(CompareSettings compare, MethodRun run, int seed, double lr, string folder) => compare.Base with
+    private static TrainSettings RunSettings(CompareSettings compare, MethodRun run, int seed, double lr, string folder) => compare.Base with
     {
         OutputDirectory = folder,
         Adapter = run.Adapter,
@@ -57,7 +57,7 @@ public class AblateCommandLineTests
     }
 
     /// <summary>Splits a command line the way bash does for what <see cref="TrainCommandLine"/> writes (plain words and single quotes).</summary>
-    static string[] ShellWords(string line)
+    private static string[] ShellWords(string line)
     {
         var words = new List<string>();
         var word = new System.Text.StringBuilder();

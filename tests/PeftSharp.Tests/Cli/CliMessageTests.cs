@@ -7,9 +7,9 @@ namespace PeftSharp.Tests.Cli;
 /// <summary>What a user sees on a mistyped or invalid command line: one line that says what was expected and what was probably meant.</summary>
 public class CliMessageTests
 {
-    static readonly RootCommand Root = BuildRoot();
+    private static readonly RootCommand Root = BuildRoot();
 
-    static RootCommand BuildRoot()
+    private static RootCommand BuildRoot()
     {
         var root = new RootCommand();
         foreach (var command in new ICliCommand[] { new TrainCommand(), new EvalCommand(), new DemoCommand(), new CompareCommand(), new InspectCommand() })
@@ -17,14 +17,14 @@ public class CliMessageTests
         return root;
     }
 
-    static string Error(params string[] args)
+    private static string Error(params string[] args)
     {
         var parse = Root.Parse(args);
         Assert.NotEmpty(parse.Errors);
         return ParseErrors.Describe(parse);
     }
 
-    static readonly string[] Train = ["train", "--model", "m", "--data", "d.jsonl", "--out", "o"];
+    private static readonly string[] Train = ["train", "--model", "m", "--data", "d.jsonl", "--out", "o"];
 
     [Theory]
     [InlineData("--lr", "abc", "--lr: expected a number, got 'abc'")]

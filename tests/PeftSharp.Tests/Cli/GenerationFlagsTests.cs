@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Cli;
 /// <summary>Decoding flags are set only when given, so that the model's generation_config.json decides the rest; recipes keep theirs.</summary>
 public class GenerationFlagsTests
 {
-    static TrainSettings Train(params string[] extra)
+    private static TrainSettings Train(params string[] extra)
     {
         var train = new TrainCommand();
         var root = new RootCommand();
@@ -62,7 +62,7 @@ public class GenerationFlagsTests
         Assert.True(adapter.LoraBias);
     }
 
-    static string RecipesFolder()
+    private static string RecipesFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "recipes", "README.md"))) return Path.Combine(dir.FullName, "recipes");

@@ -6,9 +6,9 @@ namespace PeftSharp.Tests.Cli;
 /// <summary><c>peft inspect</c>'s output: module paths whole on their line at any terminal width, JSON with ' and Δ as they are.</summary>
 public class InspectionTextTests
 {
-    const string LongPath = "base_model.model.model.layers.31.self_attn.q_proj_with_a_name_longer_than_a_terminal_line";
+    private const string LongPath = "base_model.model.model.layers.31.self_attn.q_proj_with_a_name_longer_than_a_terminal_line";
 
-    static readonly InspectionReport Report = new("dora", "LORA", 65_536,
+    private static readonly InspectionReport Report = new("dora", "LORA", 65_536,
         [new InspectedLayer(LongPath, 4096, 4096, 65_536, null, null), new InspectedLayer("model.layers.0.mlp.up_proj", 4096, 11008, 122_880, 8, [true, false, true])],
         "DoRA's ΔW depends on the base weights: give the base model to compute effective ranks");
 

@@ -8,10 +8,10 @@ namespace PeftSharp.Tests.Cli;
 /// <summary>The CLI's progress: live rows that fit the terminal, plain lines for logs, "run k of N" with the time left for all runs.</summary>
 public class ProgressDisplayTests
 {
-    static readonly StepReport Step50 = new(50, 125, 0, 3.14159, 0.0123, 0.005, 1.0, 12_345.6, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45));
+    private static readonly StepReport Step50 = new(50, 125, 0, 3.14159, 0.0123, 0.005, 1.0, 12_345.6, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45));
 
     /// <summary>A comparison's run half-way through training while a dev evaluation runs (as the live display would show it).</summary>
-    static void Drive(ProgressDisplay display)
+    private static void Drive(ProgressDisplay display)
     {
         var comparison = new ComparisonProgress(display, 12);
         var run = comparison.Next("dual-lora (seed 43)");

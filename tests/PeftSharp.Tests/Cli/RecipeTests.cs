@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Cli;
 /// <summary>Every shipped recipe goes through <c>peft train --recipe</c>'s expansion and parser and yields a valid run configuration.</summary>
 public class RecipeTests
 {
-    static string Folder()
+    private static string Folder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "recipes", "README.md"))) return Path.Combine(dir.FullName, "recipes");
@@ -23,7 +23,7 @@ public class RecipeTests
     /// Training-set sizes of the official datasets the recipes are for (GLUE train splits, commonsense_170k, E2E), so
     /// that AdaLoRA's and LoRA²'s schedules are checked against the steps a real run has.
     /// </summary>
-    static readonly Dictionary<string, int> TrainExamples = new()
+    private static readonly Dictionary<string, int> TrainExamples = new()
     {
         ["glue/cola"] = 8_551, ["glue/sst2"] = 67_349, ["glue/mrpc"] = 3_668, ["glue/qqp"] = 363_846, ["glue/stsb"] = 5_749,
         ["glue/mnli"] = 392_702, ["glue/qnli"] = 104_743, ["glue/rte"] = 2_490, ["glue/wnli"] = 635,

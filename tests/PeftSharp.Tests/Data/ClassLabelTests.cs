@@ -9,23 +9,23 @@ namespace PeftSharp.Tests.Data;
 /// </summary>
 public class ClassLabelTests
 {
-    static readonly ITextTokenizer Tokenizer = TokenizerLoader.Load(Fixtures.PathOf("tokenization", "gpt2-tiny"));
+    private static readonly ITextTokenizer Tokenizer = TokenizerLoader.Load(Fixtures.PathOf("tokenization", "gpt2-tiny"));
 
     /// <summary>A folder with the given files (name → lines).</summary>
-    static string Folder(params (string Name, string[] Lines)[] files)
+    private static string Folder(params (string Name, string[] Lines)[] files)
     {
         var dir = Directory.CreateTempSubdirectory("peft-labels-").FullName;
         foreach (var (name, lines) in files) File.WriteAllLines(Path.Combine(dir, name), lines);
         return dir;
     }
 
-    static string Row(object label) => $$"""{"sentence": "some words", "label": {{label}}}""";
+    private static string Row(object label) => $$"""{"sentence": "some words", "label": {{label}}}""";
 
-    static TaskData Prepare(string folder, TaskSpec? task = null, string? eval = "dev.jsonl", double? split = null, int? numLabels = null, IReadOnlyList<string>? names = null) =>
+    private static TaskData Prepare(string folder, TaskSpec? task = null, string? eval = "dev.jsonl", double? split = null, int? numLabels = null, IReadOnlyList<string>? names = null) =>
         TaskData.Prepare(task ?? TaskSpec.Classification, Path.Combine(folder, "train.jsonl"), eval is null ? null : Path.Combine(folder, eval), Tokenizer, 32,
             new DataOptions(EvalSplit: split), _ => { }, numLabels, names);
 
-    static string Fails(Action action) => Assert.ThrowsAny<PeftSharpException>(action).Message;
+    private static string Fails(Action action) => Assert.ThrowsAny<PeftSharpException>(action).Message;
 
     [Theory]
     [InlineData("-1")]

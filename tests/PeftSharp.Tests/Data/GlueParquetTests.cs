@@ -23,7 +23,7 @@ public class GlueParquetTests
     internal static byte[] WriteBytes(string[] textColumns, string?[][] texts, Array labels, int rowGroups = 1)
     {
         var textFields = textColumns.Select(c => new DataField<string>(c, nullable: true)).ToArray();
-        DataField labelField = labels is float[] ? new DataField<float>("label", nullable: true) : new DataField<long>("label", nullable: true);
+        DataField labelField = labels is float[]? new DataField<float>("label", nullable: true) : new DataField<long>("label", nullable: true);
         var idxField = new DataField<int>("idx", nullable: true);
         var schema = new ParquetSchema([.. textFields, labelField, idxField]);
         using (var stream = new MemoryStream())

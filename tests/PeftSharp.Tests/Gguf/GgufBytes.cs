@@ -9,10 +9,10 @@ namespace PeftSharp.Tests.Gguf;
 /// </summary>
 internal sealed class GgufBytes
 {
-    readonly MemoryStream metadata = new();
-    readonly MemoryStream infos = new();
-    readonly MemoryStream data = new();
-    int kvCount, tensorCount;
+    private readonly MemoryStream metadata = new();
+    private readonly MemoryStream infos = new();
+    private readonly MemoryStream data = new();
+    private int kvCount, tensorCount;
 
     public uint Magic { get; init; } = 0x46554747;
     public uint Version { get; init; } = 3;

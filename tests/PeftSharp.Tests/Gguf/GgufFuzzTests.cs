@@ -15,9 +15,9 @@ namespace PeftSharp.Tests.Gguf;
 public class GgufFuzzTests
 {
     /// <summary>Managed bytes one attempt may allocate: the files are a few kB; a corrupt length must not make this gigabytes.</summary>
-    const long AllocationBudget = 16 << 20;
+    private const long AllocationBudget = 16 << 20;
 
-    static bool OpenAndReadAll(string path)
+    private static bool OpenAndReadAll(string path)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         long fileLength = new FileInfo(path).Length;
@@ -43,7 +43,7 @@ public class GgufFuzzTests
     }
 
     /// <summary>Seeds: a file from PeftSharp's writer (metadata arrays, F32/F16/BF16/Q8_0 tensors) and a hand-built one with K-quant and Q4_0 blocks.</summary>
-    static byte[][] Seeds()
+    private static byte[][] Seeds()
     {
         var path = Path.Combine(GgufTestModels.TempFolder("fuzz-seed"), "seed.gguf");
         var writer = new GgufWriter()

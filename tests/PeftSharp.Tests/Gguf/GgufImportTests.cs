@@ -18,7 +18,7 @@ public class GgufImportTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Models => new() { "gpt2", "llama-gqa", "llama3", "qwen2" };
 
-    static string Model(string name) => name switch
+    private static string Model(string name) => name switch
     {
         "gpt2" => GgufTestModels.ShippedGpt2,
         "llama-gqa" => GgufTestModels.LlamaGqa(),
@@ -53,7 +53,7 @@ public class GgufImportTests(ITestOutputHelper output)
     /// and Q4_0, the super-block of 256 for K-quants), L the levels on each side of zero. Measured on wordnet-gpt2: Q8_0 0.55
     /// (half a step, plus the f16 rounding of the scale), Q4_0 1.002 (the top code is clamped), Q4_K 0.73, Q5_K 0.87, Q6_K 0.50.
     /// </summary>
-    static (int Block, double Levels, double Steps) Resolution(GgufTensorType type) => type switch
+    private static (int Block, double Levels, double Steps) Resolution(GgufTensorType type) => type switch
     {
         GgufTensorType.Q8_0 => (32, 127, 0.6),
         GgufTensorType.Q4_0 => (32, 8, 1.01),
@@ -64,7 +64,7 @@ public class GgufImportTests(ITestOutputHelper output)
     };
 
     /// <summary>llama.cpp multiplies quantised weights with activations rounded to 8 bits; measured ≤ 0.16 on logits up to ~17.</summary>
-    const double QuantisedLogitTolerance = 0.3;
+    private const double QuantisedLogitTolerance = 0.3;
 
     [Theory]
     [InlineData(LLamaFtype.MOSTLY_Q8_0)]

@@ -15,13 +15,13 @@ namespace PeftSharp.Tests.Gguf;
 /// </summary>
 public class GgufModelWorkflowTests
 {
-    static readonly string[] Rows =
+    private static readonly string[] Rows =
     [
         """{"prompt": "Hello", "completion": " world"}""", """{"prompt": "The quick", "completion": " brown fox"}""",
         """{"prompt": "numbers", "completion": " 3.14159"}""", """{"prompt": "Café", "completion": " naïve"}""",
     ];
 
-    static string GgufOfTinyLlama()
+    private static string GgufOfTinyLlama()
     {
         var path = Path.Combine(GgufTestModels.TempFolder("base"), "tiny-llama.gguf");
         ExportWorkflow.Model(GgufTestModels.LlamaGqa(), null, path);

@@ -7,8 +7,8 @@ namespace PeftSharp.Tests.Gguf;
 /// <summary>The GGUF reader on files built byte by byte: values, shapes and block decoding as the format says, and one clear error per broken rule.</summary>
 public class GgufReaderTests
 {
-    static byte[] Floats(params float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
-    static byte[] Half(float value) => BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)value));
+    private static byte[] Floats(params float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
+    private static byte[] Half(float value) => BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)value));
 
     [Fact]
     public void Metadata_of_every_type_and_tensors_in_pytorch_order_read_as_written()

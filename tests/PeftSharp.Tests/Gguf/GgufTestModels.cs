@@ -37,7 +37,7 @@ internal static class GgufTestModels
          "sliding_window": null, "use_sliding_window": false}
         """, "llama3-tiny");
 
-    static string Build(string name, string configJson, string tokenizerFixture)
+    private static string Build(string name, string configJson, string tokenizerFixture)
     {
         var folder = TempFolder(name);
         File.WriteAllText(Path.Combine(folder, "config.json"), configJson);

@@ -21,10 +21,10 @@ internal sealed class LlamaCpp : IDisposable
     /// <summary>Loads llama.cpp with its logging quieted, for code that then uses LLamaSharp directly.</summary>
     public static void EnsureLoaded() => System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(LlamaCpp).TypeHandle);
 
-    readonly LLamaWeights weights;
-    readonly LLamaContext context;
+    private readonly LLamaWeights weights;
+    private readonly LLamaContext context;
 
-    LlamaCpp(LLamaWeights weights, LLamaContext context) => (this.weights, this.context) = (weights, context);
+    private LlamaCpp(LLamaWeights weights, LLamaContext context) => (this.weights, this.context) = (weights, context);
 
     public static LlamaCpp Load(string path, string? lora = null, uint contextSize = 128)
     {
@@ -76,7 +76,7 @@ internal sealed class LlamaCpp : IDisposable
         return best;
     }
 
-    static void Check(DecodeResult result) => Assert.True(result == DecodeResult.Ok, $"llama_decode: {result}");
+    private static void Check(DecodeResult result) => Assert.True(result == DecodeResult.Ok, $"llama_decode: {result}");
 
     /// <summary>Quantises a GGUF model with llama.cpp's own quantiser (llama_model_quantize).</summary>
     public static void Quantize(string source, string target, LLamaFtype type) =>

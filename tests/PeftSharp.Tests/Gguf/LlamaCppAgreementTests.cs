@@ -19,7 +19,7 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
     /// Largest logit difference allowed, on logits of magnitude up to ~20. Measured: 2.7e-3 on wordnet-gpt2 (llama.cpp
     /// evaluates GELU through an f16 table), ≤ 1e-4 on the LLaMA-family models.
     /// </summary>
-    const double Tolerance = 1e-2;
+    private const double Tolerance = 1e-2;
 
     internal static readonly string[] ByteLevelTexts =
     [
@@ -34,7 +34,7 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
         "Hello world", "The quick brown fox jumps over the lazy dog.", "numbers 3.14159 and 2,048", "Café naïve résumé Zürich", "emoji 😀 here",
     ];
 
-    static string ShortRun(string method)
+    private static string ShortRun(string method)
     {
         var data = Path.Combine(GgufTestModels.TempFolder("data"), "train.jsonl");
         File.WriteAllLines(data, File.ReadLines(Path.Combine(DemoWorkflow.Assets(), "wordnet", "tasks", "wn-define", "train.jsonl")).Take(12));
@@ -70,7 +70,7 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
     public void A_tiny_qwen2_with_qkv_biases_runs_the_same_in_llama_cpp() =>
         Check(GgufTestModels.Qwen2(), null, ByteLevelTexts);
 
-    void Check(string model, string? adapter, string[] texts, bool adapterMustMatter = false)
+    private void Check(string model, string? adapter, string[] texts, bool adapterMustMatter = false)
     {
         var path = Path.Combine(GgufTestModels.TempFolder("export"), "model.gguf");
         ExportWorkflow.Model(model, adapter, path);

@@ -18,10 +18,10 @@ namespace PeftSharp.Tests.Gguf;
 public class LlamaCppLoraTests(ITestOutputHelper output)
 {
     /// <summary>Measured: ≤ 4e-3 between the two llama.cpp runs on wordnet-gpt2, ≤ 2e-5 on the tiny LLaMA.</summary>
-    const double Tolerance = 1e-2;
+    private const double Tolerance = 1e-2;
 
     /// <summary>A saved adapter of <paramref name="config"/> on <paramref name="model"/> with every factor drawn at random (so ΔW ≠ 0).</summary>
-    static string RandomAdapter(string model, AdapterConfig config)
+    private static string RandomAdapter(string model, AdapterConfig config)
     {
         var folder = GgufTestModels.TempFolder("adapter");
         using var lm = PretrainedModelLoader.LoadCausalLM(model);
@@ -39,7 +39,7 @@ public class LlamaCppLoraTests(ITestOutputHelper output)
         { "gpt2", "lora" }, { "llama", "lora" }, { "llama", "rslora-rank-pattern" }, { "llama", "adalora" },
     };
 
-    static (string Model, AdapterConfig Config, string[] Texts) Case(string architecture, string method)
+    private static (string Model, AdapterConfig Config, string[] Texts) Case(string architecture, string method)
     {
         string model = architecture == "gpt2" ? GgufTestModels.ShippedGpt2 : GgufTestModels.LlamaGqa();
         var texts = architecture == "gpt2" ? LlamaCppAgreementTests.ByteLevelTexts : LlamaCppAgreementTests.SentencePieceTexts;

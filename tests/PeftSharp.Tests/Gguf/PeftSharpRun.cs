@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Gguf;
 /// <summary>The PeftSharp side of the llama.cpp comparisons: a model (adapter applied, not merged) and its tokenizer.</summary>
 internal sealed class PeftSharpRun : IDisposable
 {
-    readonly ModelSession session;
+    private readonly ModelSession session;
 
     public PeftSharpRun(string model, string? adapter = null)
     {
@@ -17,7 +17,7 @@ internal sealed class PeftSharpRun : IDisposable
     }
 
     public ITextTokenizer Tokenizer { get; }
-    ICausalLanguageModel Lm => (ICausalLanguageModel)session.Model;
+    private ICausalLanguageModel Lm => (ICausalLanguageModel)session.Model;
 
     public float[][] Logits(IReadOnlyList<int> tokens)
     {

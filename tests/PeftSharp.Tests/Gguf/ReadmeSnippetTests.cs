@@ -14,7 +14,7 @@ namespace PeftSharp.Tests.Gguf;
 [Collection(LlamaCppCollection.Name)]
 public class ReadmeSnippetTests
 {
-    static string Readme => Path.Combine(DemoWorkflow.Assets(), "..", "README.md");
+    private static string Readme => Path.Combine(DemoWorkflow.Assets(), "..", "README.md");
 
     [Fact]
     public async Task The_readme_llamasharp_snippet_runs_an_exported_model()
@@ -47,11 +47,11 @@ public class ReadmeSnippetTests
     }
 
     /// <summary>The global usings of a `dotnet new console` project (ImplicitUsings), which the snippet relies on as a Program.cs would.</summary>
-    const string ImplicitUsings = "global using System; global using System.IO; global using System.Linq; global using System.Collections.Generic; " +
+    private const string ImplicitUsings = "global using System; global using System.IO; global using System.Linq; global using System.Collections.Generic; " +
                                   "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;";
 
     /// <summary>The snippet as a console program against the framework and the test's LLamaSharp assemblies.</summary>
-    static Assembly Compile(string code)
+    private static Assembly Compile(string code)
     {
         var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var names = framework.Select(Path.GetFileName).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -65,7 +65,7 @@ public class ReadmeSnippetTests
         return AssemblyLoadContext.Default.LoadFromStream(image);
     }
 
-    static bool IsManaged(string file)
+    private static bool IsManaged(string file)
     {
         try { AssemblyName.GetAssemblyName(file); return true; }
         catch (BadImageFormatException) { return false; }

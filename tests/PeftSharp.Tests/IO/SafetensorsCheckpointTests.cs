@@ -7,11 +7,11 @@ namespace PeftSharp.Tests.IO;
 
 public class SafetensorsCheckpointTests
 {
-    const string Shard1 = "model-00001-of-00002.safetensors";
-    const string Shard2 = "model-00002-of-00002.safetensors";
+    private const string Shard1 = "model-00001-of-00002.safetensors";
+    private const string Shard2 = "model-00002-of-00002.safetensors";
 
     /// <summary>A folder with two shards ("a" and "c" in the first, "b" in the second) and the given index text.</summary>
-    static string ShardedFolder(string? index = null)
+    private static string ShardedFolder(string? index = null)
     {
         using var scope = NewDisposeScope();
         var dir = TempDirectory();

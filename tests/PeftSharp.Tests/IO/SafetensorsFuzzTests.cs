@@ -18,10 +18,10 @@ namespace PeftSharp.Tests.IO;
 public class SafetensorsFuzzTests
 {
     /// <summary>Managed bytes one attempt may allocate: the files are a few kB; a corrupt length field must not make this 100 GB.</summary>
-    const long AllocationBudget = 16 << 20;
+    private const long AllocationBudget = 16 << 20;
 
     /// <summary>Opens and fully reads a file; true on success, false on <see cref="PeftSharpException"/>, anything else fails the test.</summary>
-    static bool OpenAndReadAll(string path)
+    private static bool OpenAndReadAll(string path)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         long fileLength = new FileInfo(path).Length;
@@ -45,7 +45,7 @@ public class SafetensorsFuzzTests
         return opened;
     }
 
-    static byte[] ValidFile(string dir)
+    private static byte[] ValidFile(string dir)
     {
         using var scope = NewDisposeScope();
         var path = Path.Combine(dir, "valid.safetensors");
@@ -62,7 +62,7 @@ public class SafetensorsFuzzTests
     }
 
     /// <summary>A file from a header text and a data area, with the size field right or off by <paramref name="sizeError"/>.</summary>
-    static byte[] Assemble(string header, ReadOnlySpan<byte> data, long sizeError)
+    private static byte[] Assemble(string header, ReadOnlySpan<byte> data, long sizeError)
     {
         var text = Encoding.UTF8.GetBytes(header);
         var bytes = new byte[8 + text.Length + data.Length];

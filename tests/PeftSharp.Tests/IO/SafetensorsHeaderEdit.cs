@@ -10,9 +10,9 @@ namespace PeftSharp.Tests.IO;
 /// </summary>
 internal readonly record struct SafetensorsHeaderEdit(int Kind, int Tensor, long Number, int Aux)
 {
-    const int Kinds = 12;
+    private const int Kinds = 12;
 
-    static readonly string[] Dtypes = ["F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "U16", "F8_E4M3", "f32", ""];
+    private static readonly string[] Dtypes = ["F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "U16", "F8_E4M3", "f32", ""];
 
     public static Gen<SafetensorsHeaderEdit> Gen { get; } = CsCheck.Gen.Select(
         CsCheck.Gen.Int[0, Kinds - 1],
@@ -22,7 +22,7 @@ internal readonly record struct SafetensorsHeaderEdit(int Kind, int Tensor, long
         (kind, tensor, number, aux) => new SafetensorsHeaderEdit(kind, tensor, number, aux));
 
     /// <summary>A value of the wrong type.</summary>
-    JsonNode? Weird => (Aux % 6) switch { 0 => "x", 1 => 2.5, 2 => null, 3 => new JsonArray(), 4 => new JsonObject(), _ => true };
+    private JsonNode? Weird => (Aux % 6) switch { 0 => "x", 1 => 2.5, 2 => null, 3 => new JsonArray(), 4 => new JsonObject(), _ => true };
 
     public void Apply(JsonObject header)
     {
@@ -62,10 +62,10 @@ internal readonly record struct SafetensorsHeaderEdit(int Kind, int Tensor, long
         }
     }
 
-    static long Offset(JsonObject entry, int index) =>
+    private static long Offset(JsonObject entry, int index) =>
         entry["data_offsets"] is JsonArray { Count: 2 } offsets && offsets[index] is JsonValue v && v.TryGetValue<long>(out var x) ? x : 0;
 
-    static void SetOffset(JsonObject entry, int index, long value)
+    private static void SetOffset(JsonObject entry, int index, long value)
     {
         if (entry["data_offsets"] is JsonArray { Count: 2 } offsets) offsets[index] = value;
     }

@@ -9,7 +9,7 @@ namespace PeftSharp.Tests.IO;
 /// <summary>One case per rule of the format: each is a <see cref="PeftSharpException"/> naming the file and the culprit.</summary>
 public class SafetensorsReaderErrorTests
 {
-    const string T = """{"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}""";
+    private const string T = """{"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}""";
 
     /// <summary>(header, culprit the message must name besides the file, what it must say); the data area is 8 zero bytes.</summary>
     public static TheoryData<string, string, string> MalformedHeaders => new()
@@ -86,7 +86,7 @@ public class SafetensorsReaderErrorTests
     }
 
     /// <summary>Runs <paramref name="open"/> expecting the typed error, and returns how many managed bytes it allocated.</summary>
-    static (PeftSharpException Error, long Allocated) FailAndMeasure(Action open)
+    private static (PeftSharpException Error, long Allocated) FailAndMeasure(Action open)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.ThrowsAny<PeftSharpException>(open);

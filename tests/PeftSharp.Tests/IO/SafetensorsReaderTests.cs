@@ -42,7 +42,7 @@ public class SafetensorsReaderTests
         }
     }
 
-    static Tensor FromBits(ushort[] bits, ScalarType dtype)
+    private static Tensor FromBits(ushort[] bits, ScalarType dtype)
     {
         var t = empty(bits.Length, dtype);
         MemoryMarshal.AsBytes(bits.AsSpan()).CopyTo(t.bytes);

@@ -99,7 +99,7 @@ public class SafetensorsWriterTests
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp"));
     }
 
-    static readonly ScalarType[] Supported =
+    private static readonly ScalarType[] Supported =
     [
         ScalarType.Float64, ScalarType.Float32, ScalarType.Float16, ScalarType.BFloat16, ScalarType.Int64,
         ScalarType.Int32, ScalarType.Int16, ScalarType.Int8, ScalarType.Byte, ScalarType.Bool,

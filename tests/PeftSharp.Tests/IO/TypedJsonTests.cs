@@ -19,9 +19,9 @@ public class TypedJsonTests
     [JsonConverter(typeof(BoxConverter))]
     public sealed record Box(string Shape, int Side);
 
-    sealed class BoxConverter : JsonConverter<Box>
+    private sealed class BoxConverter : JsonConverter<Box>
     {
-        sealed record Fields(string? Shape, int? Side);
+        private sealed record Fields(string? Shape, int? Side);
 
         public override Box Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
@@ -33,16 +33,16 @@ public class TypedJsonTests
         public override void Write(Utf8JsonWriter writer, Box value, JsonSerializerOptions options) => throw new NotSupportedException();
     }
 
-    static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
-    static Thing Read(string json, out IReadOnlyList<string> unknown) =>
+    private static Thing Read(string json, out IReadOnlyList<string> unknown) =>
         TypedJson.Read<Thing>(TypedJson.ParseObject(json, "t.json"), "t.json", Options, out unknown, "kind 'thing'");
 
-    static string Error(string json) => Assert.Throws<PeftSharpException>(() => Read(json, out _)).Message;
+    private static string Error(string json) => Assert.Throws<PeftSharpException>(() => Read(json, out _)).Message;
 
     [Fact]
     public void Reads_known_fields_keeps_defaults_for_null_and_returns_unknown_keys()

@@ -24,10 +24,10 @@ public class ActivationCheckpointTests
         { "deberta_v3_cls", "lora" }, { "deberta_v3_cls", "full" }, { "deberta_v2_conv_cls", "lora" }, { "deberta_v2_conv_cls", "full" },
     };
 
-    sealed record StepOutcome(float Loss, Dictionary<string, Tensor> Gradients, Tensor RngAfter, Dictionary<string, int> Calls);
+    private sealed record StepOutcome(float Loss, Dictionary<string, Tensor> Gradients, Tensor RngAfter, Dictionary<string, int> Calls);
 
     /// <summary>A fixture model with dropout on (LLaMA's attention dropout too), trained for one step on a padded batch.</summary>
-    static StepOutcome Step(string fixture, string method, bool checkpointing)
+    private static StepOutcome Step(string fixture, string method, bool checkpointing)
     {
         manual_seed(11);
         var folder = ModelFixtures.Folder(fixture);
@@ -62,7 +62,7 @@ public class ActivationCheckpointTests
     }
 
     /// <summary>Counts the calls of every adapted layer by module path (its base layer is called through <c>call</c>, which runs hooks).</summary>
-    static Dictionary<string, int> CountCalls(nn.Module model)
+    private static Dictionary<string, int> CountCalls(nn.Module model)
     {
         var calls = new Dictionary<string, int>();
         foreach (var (name, module) in model.named_modules())
@@ -94,7 +94,7 @@ public class ActivationCheckpointTests
         foreach (var (name, count) in plain.Calls) Assert.Equal(InBlock(name) ? 2 * count : count, checkpointed.Calls[name]);
     }
 
-    static bool InBlock(string path) => path.Contains(".h.") || path.Contains(".layers.") || path.Contains(".layer.");
+    private static bool InBlock(string path) => path.Contains(".h.") || path.Contains(".layers.") || path.Contains(".layer.");
 
     [Fact]
     public void Evaluation_and_no_grad_forward_are_not_checkpointed()

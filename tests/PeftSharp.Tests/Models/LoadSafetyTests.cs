@@ -16,7 +16,7 @@ namespace PeftSharp.Tests.Models;
 public class LoadSafetyTests
 {
     /// <summary>The tiny GPT-2 folder with one config.json field replaced.</summary>
-    static string Gpt2With(string field, JsonNode value)
+    private static string Gpt2With(string field, JsonNode value)
     {
         var model = TinyHfModels.Gpt2();
         var path = Path.Combine(model, "config.json");

@@ -85,7 +85,7 @@ public class OptimizerTests
     }
 
     /// <summary>One AdamW step with weight decay and zero gradients: only decayed parameters move (p ← p − lr·wd·p).</summary>
-    static HashSet<string> Moved(IReadOnlyList<TrainableParameter> trainables, IReadOnlyList<ParameterGroup> groups)
+    private static HashSet<string> Moved(IReadOnlyList<TrainableParameter> trainables, IReadOnlyList<ParameterGroup> groups)
     {
         using (torch.no_grad()) foreach (var t in trainables) t.Parameter.normal_(); // λ and norms ≠ 0, so decay would show
         foreach (var t in trainables) t.Parameter.grad = torch.zeros_like(t.Parameter);
@@ -116,7 +116,7 @@ public class OptimizerTests
         Assert.Equal(trainables.Count - 2, moved.Count); // every factor decays
     }
 
-    sealed class NormedMlp : nn.Module<Tensor, Tensor>
+    private sealed class NormedMlp : nn.Module<Tensor, Tensor>
     {
 #pragma warning disable IDE1006
         public nn.Module<Tensor, Tensor> fc = nn.Linear(4, 4, dtype: ScalarType.Float64);

@@ -17,12 +17,12 @@ namespace PeftSharp.Tests.Training;
 /// </summary>
 public class PrecisionResumeTests
 {
-    static string TempDir() => Directory.CreateTempSubdirectory("peft-precision-").FullName;
+    private static string TempDir() => Directory.CreateTempSubdirectory("peft-precision-").FullName;
 
-    sealed record Run(string Method, ScalarType Dtype, bool Checkpointing);
+    private sealed record Run(string Method, ScalarType Dtype, bool Checkpointing);
 
     /// <summary>A tiny GPT-2 (dropout 0.1 in its blocks) on random token sequences, every linear layer adapted.</summary>
-    static (ITrainable Trainable, ITrainingTask Task) Setup(Run run)
+    private static (ITrainable Trainable, ITrainingTask Task) Setup(Run run)
     {
         var model = (ICausalLanguageModel)PretrainedModelLoader.Create(PretrainedModelLoader.LoadConfig(ModelFixtures.Folder("gpt2_original")), run.Dtype, seed: 3);
         model.GradientCheckpointing = run.Checkpointing;
@@ -39,16 +39,16 @@ public class PrecisionResumeTests
         return (trainable, new CausalLmTask(model, examples, padTokenId: 0));
     }
 
-    static TrainerOptions Options(string dir) => new()
+    private static TrainerOptions Options(string dir) => new()
     {
         OutputDirectory = dir, LearningRate = 5e-3, Epochs = 3, BatchSize = 4, GradientAccumulation = 2,
         WarmupSteps = 2, Schedule = ScheduleKind.Cosine, Seed = 5, LoggingSteps = 1, MaxGradNorm = 1.0,
     };
 
-    static Dictionary<string, Tensor> Weights(ITrainable trainable) =>
+    private static Dictionary<string, Tensor> Weights(ITrainable trainable) =>
         trainable.TrainableParameters().ToDictionary(t => t.Name, t => t.Parameter.detach().clone());
 
-    static Dictionary<string, Tensor> Straight(Run run)
+    private static Dictionary<string, Tensor> Straight(Run run)
     {
         var dir = TempDir();
         var (trainable, task) = Setup(run);
@@ -56,7 +56,7 @@ public class PrecisionResumeTests
         return Weights(trainable);
     }
 
-    static Dictionary<string, Tensor> InterruptedAndResumed(Run first, Run resumed)
+    private static Dictionary<string, Tensor> InterruptedAndResumed(Run first, Run resumed)
     {
         var dir = TempDir();
         using (var cancel = new CancellationTokenSource())

@@ -15,24 +15,24 @@ namespace PeftSharp.Tests.Training;
 /// </summary>
 public class ResumeSafetyTests
 {
-    static string TempDir() => Directory.CreateTempSubdirectory("peft-resume-").FullName;
+    private static string TempDir() => Directory.CreateTempSubdirectory("peft-resume-").FullName;
 
-    static TrainerOptions Options(string dir) => new()
+    private static TrainerOptions Options(string dir) => new()
     {
         OutputDirectory = dir, LearningRate = 1e-2, MaxSteps = 6, BatchSize = 4, Seed = 5, LoggingSteps = 1, SaveSteps = 3,
         Schedule = ScheduleKind.Linear, WarmupSteps = 1,
     };
 
-    static LoraConfig Lora => new() { R = 2, LoraAlpha = 4, TargetModules = TargetModules.FromNames("fc", "lm_head") };
+    private static LoraConfig Lora => new() { R = 2, LoraAlpha = 4, TargetModules = TargetModules.FromNames("fc", "lm_head") };
 
-    static (PeftTrainable Trainable, CountingTask Task) Setup(LoraConfig config, int examples = 24, int modelSeed = 100)
+    private static (PeftTrainable Trainable, CountingTask Task) Setup(LoraConfig config, int examples = 24, int modelSeed = 100)
     {
         torch.manual_seed(modelSeed); // base weights (and adapter initialisation) identical in every run with this seed
         var model = new ToyLm();
         return (new PeftTrainable(PeftModel.Create(model, config)), new CountingTask(model, examples));
     }
 
-    static IReadOnlyList<JsonObject> Log(string dir) =>
+    private static IReadOnlyList<JsonObject> Log(string dir) =>
         File.ReadAllLines(Path.Combine(dir, MetricsLog.FileName)).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
 
     public static TheoryData<string> Changes => ["lora_alpha", "lora_dropout", "r", "WeightDecay", "MaxGradNorm", "LearningRate", "Seed", "training examples", "frozen weights"];
@@ -121,9 +121,9 @@ public class ResumeSafetyTests
     }
 
     /// <summary>Counting with a zero-weighted √|B| term: the loss is unchanged, the gradient of B is 0·∞ = NaN.</summary>
-    sealed class FiniteLossNanGradient(ToyLm model, PeftModel peft) : ITrainingTask
+    private sealed class FiniteLossNanGradient(ToyLm model, PeftModel peft) : ITrainingTask
     {
-        readonly CountingTask counting = new(model);
+        private readonly CountingTask counting = new(model);
         public IReadOnlyList<EncodedExample> TrainExamples => counting.TrainExamples;
         public int PadTokenId => 0;
         public Tensor Loss(Batch batch) =>
@@ -177,13 +177,13 @@ public class ResumeSafetyTests
         Assert.StartsWith(state, e.Message);
     }
 
-    sealed class Messages(List<string> messages) : ITrainingObserver
+    private sealed class Messages(List<string> messages) : ITrainingObserver
     {
         public void OnMessage(string message) => messages.Add(message);
     }
 
     /// <summary>Stands for a SIGKILL right after step <paramref name="step"/> was logged: no checkpoint, no clean-up.</summary>
-    sealed class CrashAt(long step) : ITrainingObserver
+    private sealed class CrashAt(long step) : ITrainingObserver
     {
         public void OnStep(StepReport report) { if (report.Step == step) throw new InvalidOperationException("simulated kill"); }
     }

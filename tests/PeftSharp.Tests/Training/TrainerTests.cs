@@ -16,9 +16,9 @@ namespace PeftSharp.Tests.Training;
 
 public class TrainerTests
 {
-    static string TempDir() => Directory.CreateTempSubdirectory("peft-train-").FullName;
+    private static string TempDir() => Directory.CreateTempSubdirectory("peft-train-").FullName;
 
-    static (ToyLm model, PeftTrainable trainable, CountingTask task) Setup(AdapterConfig config, TrainerOptions options, int examples = 24)
+    private static (ToyLm model, PeftTrainable trainable, CountingTask task) Setup(AdapterConfig config, TrainerOptions options, int examples = 24)
     {
         torch.manual_seed(100); // base weights identical in every run
         var model = new ToyLm();
@@ -27,13 +27,13 @@ public class TrainerTests
         return (model, new PeftTrainable(peft), task); // the trainer fills in AdaLoRA's total_step and Dual LoRA's ramp
     }
 
-    static TrainerOptions Options(string dir) => new()
+    private static TrainerOptions Options(string dir) => new()
     {
         OutputDirectory = dir, LearningRate = 1e-2, Epochs = 3, BatchSize = 4, GradientAccumulation = 2,
         WarmupSteps = 2, Schedule = ScheduleKind.Cosine, Seed = 5, LoggingSteps = 1, MaxGradNorm = 1.0,
     };
 
-    static Dictionary<string, Tensor> AdapterState(string dir)
+    private static Dictionary<string, Tensor> AdapterState(string dir)
     {
         using var file = SafetensorsFile.Open(Path.Combine(dir, AdapterFormat.WeightsFileName));
         return file.Keys.ToDictionary(k => k, k => file.ReadTensor(k));
@@ -69,7 +69,7 @@ public class TrainerTests
         foreach (var (key, value) in runs[0]) AssertClose(value, runs[1][key], 0, key);
     }
 
-    static AdapterConfig MethodConfig(string method) => method switch
+    private static AdapterConfig MethodConfig(string method) => method switch
     {
         "lora" => new LoraConfig { R = 2, LoraDropout = 0.3, TargetModules = TargetModules.FromNames("fc", "lm_head") },
         "lora-plus" => new LoraConfig { R = 2, LoraDropout = 0.3, LoraPlusLrRatio = 16, TargetModules = TargetModules.FromNames("fc", "lm_head") },
@@ -223,7 +223,7 @@ public class TrainerTests
 }
 
 /// <summary>Calls an action at every logged step (logging every step, so after every optimizer step).</summary>
-sealed class StepObserver(Action onStep) : ITrainingObserver
+internal sealed class StepObserver(Action onStep) : ITrainingObserver
 {
     public void OnStep(StepReport report) => onStep();
 }

@@ -9,10 +9,10 @@ namespace PeftSharp.Tests.Training;
 /// </summary>
 public class TrainingCheckpointTests
 {
-    const string Id = "3f2a9c0b1d2e4f5a6b7c8d9e0f1a2b3c"; // the 32 hex digits of a Guid "N"
+    private const string Id = "3f2a9c0b1d2e4f5a6b7c8d9e0f1a2b3c"; // the 32 hex digits of a Guid "N"
 
     /// <summary>A folder as PeftSharp writes it (marked), or as a user might make one (<paramref name="ours"/> false).</summary>
-    static string Checkpoint(string parent, string name, string content, bool ours = true)
+    private static string Checkpoint(string parent, string name, string content, bool ours = true)
     {
         var dir = Directory.CreateDirectory(Path.Combine(parent, name)).FullName;
         File.WriteAllText(Path.Combine(dir, TrainingCheckpoint.ProgressFile), content);
@@ -20,9 +20,9 @@ public class TrainingCheckpointTests
         return dir;
     }
 
-    static string Output() => Directory.CreateTempSubdirectory("peft-ckpt-").FullName;
+    private static string Output() => Directory.CreateTempSubdirectory("peft-ckpt-").FullName;
 
-    static string[] Names(string dir) => Directory.GetDirectories(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+    private static string[] Names(string dir) => Directory.GetDirectories(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     [Fact]
     public void A_crash_between_the_two_renames_is_undone_by_recovery()

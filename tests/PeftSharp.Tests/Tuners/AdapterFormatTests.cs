@@ -13,12 +13,12 @@ namespace PeftSharp.Tests.Tuners;
 
 public class AdapterFormatTests
 {
-    static string TempDir() => Directory.CreateTempSubdirectory("peft-adapter-").FullName;
-    static readonly TargetModules Targets = TargetModules.FromNames("fc_in", "c_proj");
+    private static string TempDir() => Directory.CreateTempSubdirectory("peft-adapter-").FullName;
+    private static readonly TargetModules Targets = TargetModules.FromNames("fc_in", "c_proj");
 
     public static TheoryData<string> Methods => new() { "lora", "dora", "dual-lora", "adalora", "lora2" };
 
-    static AdapterConfig ConfigFor(string method) => method switch
+    private static AdapterConfig ConfigFor(string method) => method switch
     {
         "lora" => new LoraConfig { R = 2, LoraAlpha = 4, TargetModules = Targets, ModulesToSave = ["head"] },
         "dora" => new LoraConfig { R = 2, UseDora = true, TargetModules = Targets, Bias = BiasMode.LoraOnly },
@@ -29,7 +29,7 @@ public class AdapterFormatTests
     };
 
     /// <summary>A trained-looking adapter: random parameters, and for rank-adaptive methods a pruned mask.</summary>
-    static (TinyMlp model, PeftModel peft) Trained(string method, int seed = 7)
+    private static (TinyMlp model, PeftModel peft) Trained(string method, int seed = 7)
     {
         torch.manual_seed(seed);
         var model = new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8);

@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Tuners;
 /// <summary>Every invalid hyperparameter is rejected with a message naming its PEFT field and the value given.</summary>
 public class ConfigValidationTests
 {
-    static string Rejection(AdapterConfig config) => Assert.ThrowsAny<PeftSharpException>(config.Validate).Message;
+    private static string Rejection(AdapterConfig config) => Assert.ThrowsAny<PeftSharpException>(config.Validate).Message;
 
     [Theory]
     [InlineData(0)]

@@ -7,7 +7,7 @@ namespace PeftSharp.Tests.Tuners;
 
 public class DoraTests
 {
-    static (TinyMlp model, PeftModel peft) Make(int seed = 11)
+    private static (TinyMlp model, PeftModel peft) Make(int seed = 11)
     {
         torch.manual_seed(seed);
         var model = new TinyMlp();
@@ -15,7 +15,7 @@ public class DoraTests
         return (model, peft);
     }
 
-    static void Randomise(PeftModel peft)
+    private static void Randomise(PeftModel peft)
     {
         using var noGrad = torch.no_grad();
         foreach (var t in peft.TrainableParameters())

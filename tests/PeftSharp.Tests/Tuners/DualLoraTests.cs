@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Tuners;
 
 public class DualLoraTests
 {
-    static (LayerWithAdapters layer, DualLoraLayer adapter) MakeLayer(DualLoraConfig config, long d = 5, long k = 6, bool conv = false)
+    private static (LayerWithAdapters layer, DualLoraLayer adapter) MakeLayer(DualLoraConfig config, long d = 5, long k = 6, bool conv = false)
     {
         nn.Module<Tensor, Tensor> baseModule = conv ? new PeftSharp.Models.Conv1D(k, d, dtype: ScalarType.Float64) : nn.Linear(k, d, dtype: ScalarType.Float64);
         var layer = new LayerWithAdapters(baseModule);
@@ -16,13 +16,14 @@ public class DualLoraTests
         return (layer, (DualLoraLayer)layer["default"]);
     }
 
-    static void Set(Tensor p, Tensor value) { using var noGrad = torch.no_grad(); p.copy_(value); }
+    private static void Set(Tensor p, Tensor value)
+    { using var noGrad = torch.no_grad(); p.copy_(value); }
 
     /// <summary>ΔW from the paper's equations, computed directly (no autograd function).</summary>
-    static Tensor ClosedFormDelta(DualLoraLayer a, double alpha, int r1, int r2) =>
+    private static Tensor ClosedFormDelta(DualLoraLayer a, double alpha, int r1, int r2) =>
         alpha / Math.Sqrt(r1 * r2) * torch.nn.functional.relu(a.B.matmul(a.A)) * torch.where(a.D.matmul(a.C) > 0, 1.0, -1.0);
 
-    static Tensor Product(Tensor a, Tensor b, Tensor c, Tensor d, double s) =>
+    private static Tensor Product(Tensor a, Tensor b, Tensor c, Tensor d, double s) =>
         s * torch.nn.functional.relu(b.matmul(a)) * torch.where(d.matmul(c) > 0, 1.0, -1.0);
 
     [Fact]
@@ -259,7 +260,7 @@ public class DualLoraTests
 
 public class DualLoraMemoryEfficientTests
 {
-    static Dictionary<string, Tensor> Gradients(PeftModel peft, TinyMlp model, Tensor x, Tensor target, out Tensor output, long seed)
+    private static Dictionary<string, Tensor> Gradients(PeftModel peft, TinyMlp model, Tensor x, Tensor target, out Tensor output, long seed)
     {
         torch.manual_seed(seed); // identical dropout masks in both runs
         output = model.call(x);

@@ -8,14 +8,14 @@ namespace PeftSharp.Tests.Tuners;
 
 public class LoraTests
 {
-    static (TinyMlp model, PeftModel peft) Make(LoraConfig config, int seed = 1)
+    private static (TinyMlp model, PeftModel peft) Make(LoraConfig config, int seed = 1)
     {
         torch.manual_seed(seed);
         var model = new TinyMlp();
         return (model, PeftModel.Create(model, config));
     }
 
-    static void RandomiseAdapters(PeftModel peft)
+    private static void RandomiseAdapters(PeftModel peft)
     {
         using var noGrad = torch.no_grad();
         foreach (var t in peft.TrainableParameters()) t.Parameter.normal_(0, 0.3);

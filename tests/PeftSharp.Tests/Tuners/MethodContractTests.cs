@@ -18,11 +18,11 @@ public class MethodContractTests
 {
     public static TheoryData<string> Methods => new(PeftMethods.All.Where(m => m.ConfigType is not null).Select(m => m.Name));
 
-    static readonly TargetModules Targets = TargetModules.FromNames("fc_in", "c_proj");
+    private static readonly TargetModules Targets = TargetModules.FromNames("fc_in", "c_proj");
 
-    static AdapterConfig Config(string method) => PeftMethods.Get(method).ForBudget(2)! with { TargetModules = Targets };
+    private static AdapterConfig Config(string method) => PeftMethods.Get(method).ForBudget(2)! with { TargetModules = Targets };
 
-    static (TinyMlp Model, PeftModel Peft) Make(string method, int seed = 3)
+    private static (TinyMlp Model, PeftModel Peft) Make(string method, int seed = 3)
     {
         torch.manual_seed(seed);
         var model = new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8);
@@ -30,13 +30,13 @@ public class MethodContractTests
     }
 
     /// <summary>Moves every trainable parameter away from its initial value, as training would.</summary>
-    static void Perturb(PeftModel peft)
+    private static void Perturb(PeftModel peft)
     {
         using var noGrad = torch.no_grad();
         foreach (var t in peft.TrainableParameters()) t.Parameter.add_(torch.randn_like(t.Parameter) * 0.3);
     }
 
-    static Tensor BaseOutput(TinyMlp model, PeftModel peft, Tensor x)
+    private static Tensor BaseOutput(TinyMlp model, PeftModel peft, Tensor x)
     {
         using var disabled = peft.DisableAdapter();
         return model.call(x).detach().clone();
@@ -125,7 +125,7 @@ public class MethodContractTests
     }
 
     /// <summary>The README's "your own loop": forward, loss + RegularizationLoss(), backward, optimizer step, AfterOptimizerStep().</summary>
-    static IReadOnlyList<double> OwnLoop(PeftModel peft, CountingTask task, Optimizer optimizer, int steps, bool signalSteps = true)
+    private static IReadOnlyList<double> OwnLoop(PeftModel peft, CountingTask task, Optimizer optimizer, int steps, bool signalSteps = true)
     {
         var losses = new List<double>();
         var batch = Collator.Collate(task.TrainExamples, task.PadTokenId, CPU);
@@ -142,7 +142,7 @@ public class MethodContractTests
         return losses;
     }
 
-    static (ToyLm Model, PeftModel Peft, CountingTask Task) Toy(string method)
+    private static (ToyLm Model, PeftModel Peft, CountingTask Task) Toy(string method)
     {
         torch.manual_seed(100);
         var model = new ToyLm();

@@ -18,13 +18,13 @@ namespace PeftSharp.Tests.Tuners;
 /// </summary>
 public class MixedPrecisionTests
 {
-    const ScalarType Bf16 = ScalarType.BFloat16, F32 = ScalarType.Float32;
+    private const ScalarType Bf16 = ScalarType.BFloat16, F32 = ScalarType.Float32;
 
     public static TheoryData<string> Methods => MethodContractTests.Methods;
 
-    static readonly TargetModules Targets = TargetModules.FromNames("fc_in", "c_proj");
+    private static readonly TargetModules Targets = TargetModules.FromNames("fc_in", "c_proj");
 
-    static (TinyMlp Model, PeftModel Peft) Make(string method, bool adapterInBaseDtype = false)
+    private static (TinyMlp Model, PeftModel Peft) Make(string method, bool adapterInBaseDtype = false)
     {
         manual_seed(3);
         var model = new TinyMlp(Bf16, inFeatures: 24, hidden: 20, outFeatures: 16);
@@ -37,7 +37,7 @@ public class MixedPrecisionTests
     }
 
     /// <summary>One unit in the last place of bfloat16 at each entry's magnitude (8 significant bits).</summary>
-    static Tensor Ulp(Tensor reference) => pow(2.0, reference.abs().clamp_min(1e-30).log2().floor() - 7);
+    private static Tensor Ulp(Tensor reference) => pow(2.0, reference.abs().clamp_min(1e-30).log2().floor() - 7);
 
     [Theory]
     [MemberData(nameof(Methods))]

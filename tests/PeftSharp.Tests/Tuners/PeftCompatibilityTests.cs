@@ -14,7 +14,7 @@ namespace PeftSharp.Tests.Tuners;
 /// <summary>The PEFT options and conventions PeftSharp follows: layers_to_transform, lora_bias, bias keys, modules_to_save, PEFT-only fields.</summary>
 public class PeftCompatibilityTests
 {
-    static string TempDir() => Directory.CreateTempSubdirectory("peft-compat-").FullName;
+    private static string TempDir() => Directory.CreateTempSubdirectory("peft-compat-").FullName;
 
     [Theory]
     [InlineData("transformer.h.3.attn.c_attn", null, 3)]
@@ -127,7 +127,7 @@ public class PeftCompatibilityTests
         }
     }
 
-    static void RewriteKeys(string path, Func<string, string> rename)
+    private static void RewriteKeys(string path, Func<string, string> rename)
     {
         Dictionary<string, Tensor> tensors;
         using (var file = SafetensorsFile.Open(path)) tensors = file.Keys.ToDictionary(rename, k => file.ReadTensor(k));

@@ -17,16 +17,16 @@ namespace PeftSharp.Tests.Tuners;
 /// </summary>
 public class PeftInteropTests
 {
-    static string Folder(string name) => Fixtures.PathOf("adapters", "peft", name);
+    private static string Folder(string name) => Fixtures.PathOf("adapters", "peft", name);
 
-    static JsonElement Expected(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder(name), "expected.json"))).RootElement;
+    private static JsonElement Expected(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder(name), "expected.json"))).RootElement;
 
     public static TheoryData<string> Classifiers => new(
         "roberta_seq_cls_bias_all", "bert_seq_cls_lora_bias_layer_1", "deberta_seq_cls_lora_only", "deberta_seq_cls_lora_only_peft_0_20");
 
     public static TheoryData<string> CausalLms => new("gpt2_layers_pattern_lora_bias", "llama_layer_0");
 
-    static float[] ClassifierLogits(ISequenceClassificationModel model, JsonElement e)
+    private static float[] ClassifierLogits(ISequenceClassificationModel model, JsonElement e)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -34,7 +34,7 @@ public class PeftInteropTests
         return model.Forward(ModelFixtures.Tensor2D(e.GetProperty("input_ids")), ModelFixtures.Tensor2D(e.GetProperty("attention_mask")), types).data<float>().ToArray();
     }
 
-    static void AssertLogits(float[] actual, JsonElement e, string what)
+    private static void AssertLogits(float[] actual, JsonElement e, string what)
     {
         var diff = ModelFixtures.MaxAbsDifference(actual, ModelFixtures.Floats(e.GetProperty("logits")));
         Assert.True(diff <= 1e-4, $"{what}: max |Δlogit| = {diff}");
@@ -92,7 +92,7 @@ public class PeftInteropTests
     }
 
     /// <summary>The folder whose keys PEFT writes for what PeftSharp saves (PEFT 0.20's lora_only file lacks the biases PEFT reads).</summary>
-    static string KeyReference(string name) => name == "deberta_seq_cls_lora_only_peft_0_20" ? "deberta_seq_cls_lora_only" : name;
+    private static string KeyReference(string name) => name == "deberta_seq_cls_lora_only_peft_0_20" ? "deberta_seq_cls_lora_only" : name;
 
     [Theory]
     [MemberData(nameof(Classifiers))]
@@ -125,7 +125,7 @@ public class PeftInteropTests
     }
 
     /// <summary>A field PEFT writes as one value or a list, as a sorted list of its items' JSON ("null" when absent).</summary>
-    static string AsSet(JsonNode? node) => node switch
+    private static string AsSet(JsonNode? node) => node switch
     {
         null => "null",
         JsonArray a => string.Join(",", a.Select(v => v!.ToJsonString()).Order()),

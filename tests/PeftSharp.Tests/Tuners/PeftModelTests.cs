@@ -7,7 +7,8 @@ namespace PeftSharp.Tests.Tuners;
 
 public class PeftModelTests
 {
-    static TinyMlp Model(int seed = 1) { torch.manual_seed(seed); return new TinyMlp(); }
+    private static TinyMlp Model(int seed = 1)
+    { torch.manual_seed(seed); return new TinyMlp(); }
 
     [Fact]
     public void Target_list_matches_suffixes_and_freezes_the_rest()
@@ -149,7 +150,7 @@ public class PeftModelTests
         Assert.Equal(["adapter_config.json", "adapter_model.safetensors"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    sealed class HeadModel : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+    private sealed class HeadModel : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
     {
 #pragma warning disable IDE1006
         public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> body = TorchSharp.torch.nn.Linear(4, 4);

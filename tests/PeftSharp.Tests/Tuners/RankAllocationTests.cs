@@ -25,14 +25,14 @@ public class RankAllocationTests
         Assert.Equal((40, true), s.At(100));                     // t = T
     }
 
-    static (TinyMlp model, PeftModel peft) MakeWide<T>(T config, int seed = 1) where T : AdapterConfig
+    private static (TinyMlp model, PeftModel peft) MakeWide<T>(T config, int seed = 1) where T : AdapterConfig
     {
         torch.manual_seed(seed);
         var model = new TinyMlp(inFeatures: 12, hidden: 10, outFeatures: 8, classes: 3);
         return (model, PeftModel.Create(model, config));
     }
 
-    static void Train(TinyMlp model, PeftModel peft, RankAllocator allocator, int steps, int inputSize = 12)
+    private static void Train(TinyMlp model, PeftModel peft, RankAllocator allocator, int steps, int inputSize = 12)
     {
         using var opt = torch.optim.SGD(peft.TrainableParameters().Select(t => t.Parameter), 0.05);
         for (int t = 0; t < steps; t++)

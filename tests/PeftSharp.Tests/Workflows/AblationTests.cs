@@ -5,7 +5,7 @@ namespace PeftSharp.Tests.Workflows;
 
 public class AblationTests
 {
-    static string RecipesFolder()
+    private static string RecipesFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (Directory.Exists(Path.Combine(dir.FullName, "recipes", "ablations"))) return Path.Combine(dir.FullName, "recipes", "ablations");
@@ -27,7 +27,7 @@ public class AblationTests
         Assert.All(runs.Zip(recipe.Rows), p => Assert.Equal(p.Second.Method, PeftSharp.Tuners.PeftMethods.NameOf(p.First.Adapter)));
     }
 
-    static string Write(string json)
+    private static string Write(string json)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("peft-ablation-recipe-").FullName, "recipe.json");
         File.WriteAllText(path, json);

@@ -5,9 +5,9 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>The first commands a new user types, run as the real CLI: mistakes fail at once with one line, string labels train.</summary>
 public class CliFirstHourProcessTests
 {
-    static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "peft.dll");
+    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "peft.dll");
 
-    static (int Code, string Out, string Err) Run(params string[] args)
+    private static (int Code, string Out, string Err) Run(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Cli);

@@ -7,21 +7,21 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>The CLI as users run it: a child process, its exit code, its one-line errors, SIGKILL and SIGINT.</summary>
 public class CliProcessTests
 {
-    static PeftProcess Start(params string[] args) => PeftProcess.Start(args);
+    private static PeftProcess Start(params string[] args) => PeftProcess.Start(args);
 
-    static (int Code, string Out, string Err) Run(params string[] args)
+    private static (int Code, string Out, string Err) Run(params string[] args)
     {
         using var child = Start(args);
         int code = child.WaitForExit();
         return (code, child.Output, child.Error);
     }
 
-    static string[] TrainArgs(string model, string data, string output, int epochs, params string[] extra) =>
+    private static string[] TrainArgs(string model, string data, string output, int epochs, params string[] extra) =>
         ["train", "--model", model, "--data", data, "--out", output, "--task", "causal-lm", "--method", "lora", "--r", "4",
          "--target-modules", "all-linear", "--lora-dropout", "0.2", "--lr", "0.01", "--epochs", epochs.ToString(), "--batch-size", "2",
          "--seed", "7", "--logging-steps", "1", .. extra];
 
-    static string Data() => TinyHfModels.Jsonl(Enumerable.Range(0, 8).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}} and more"}""").ToArray());
+    private static string Data() => TinyHfModels.Jsonl(Enumerable.Range(0, 8).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}} and more"}""").ToArray());
 
     [Fact]
     public void Bad_input_is_one_line_on_stderr_and_a_nonzero_exit_code()
@@ -89,7 +89,7 @@ public class CliProcessTests
     }
 
     /// <summary>A run that never ends by itself (10⁸ steps), with a checkpoint every 10 steps: only the test stops it.</summary>
-    static string[] EndlessRun(string model, string data, string output, params string[] extra) =>
+    private static string[] EndlessRun(string model, string data, string output, params string[] extra) =>
         TrainArgs(model, data, output, 1, ["--max-steps", "100000000", "--save-steps", "10", .. extra]);
 
     [Fact]
@@ -150,5 +150,5 @@ public class CliProcessTests
         Assert.NotEmpty(PeftSharp.Training.TrainingCheckpoint.List(output));
     }
 
-    const int SigInt = 2;
+    private const int SigInt = 2;
 }

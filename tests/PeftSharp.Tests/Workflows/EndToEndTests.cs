@@ -9,9 +9,9 @@ namespace PeftSharp.Tests.Workflows;
 
 public class EndToEndTests
 {
-    static string Out() => Directory.CreateTempSubdirectory("peft-e2e-out-").FullName;
+    private static string Out() => Directory.CreateTempSubdirectory("peft-e2e-out-").FullName;
 
-    static readonly string[] Definitions =
+    private static readonly string[] Definitions =
     [
         """{"prompt": "cat (noun):", "completion": " a small domestic animal", "references": ["a small domestic animal"]}""",
         """{"prompt": "run (verb):", "completion": " move fast on foot", "references": ["move fast on foot"]}""",
@@ -19,7 +19,7 @@ public class EndToEndTests
         """{"prompt": "dog (noun):", "completion": " a domestic animal that barks", "references": ["a domestic animal that barks"]}""",
     ];
 
-    static TrainSettings Causal(string model, string data, string output, string method) => new()
+    private static TrainSettings Causal(string model, string data, string output, string method) => new()
     {
         ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.CausalLm,
         Generation = new GenerationOptions { MaxNewTokens = 6 },

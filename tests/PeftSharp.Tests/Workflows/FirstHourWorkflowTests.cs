@@ -9,19 +9,19 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>What a new user meets in the first hour: honest counts, messages that name the real cause, labels by name, progress, partial results.</summary>
 public class FirstHourWorkflowTests
 {
-    static string Out() => Directory.CreateTempSubdirectory("peft-first-hour-").FullName;
+    private static string Out() => Directory.CreateTempSubdirectory("peft-first-hour-").FullName;
 
-    static string[] Rows(int count, Func<int, object> label) =>
+    private static string[] Rows(int count, Func<int, object> label) =>
         Enumerable.Range(0, count).Select(i => $$"""{"sentence": "{{(i % 2 == 0 ? "hello world" : "the quick brown fox")}} {{i}}", "label": {{label(i)}}}""").ToArray();
 
-    static TrainSettings Classification(string model, string data, string output, string? eval = null, string? test = null) => new()
+    private static TrainSettings Classification(string model, string data, string output, string? eval = null, string? test = null) => new()
     {
         ModelDirectory = model, DataPath = data, EvalDataPath = eval, TestDataPath = test, OutputDirectory = output, Task = TaskSpec.Classification,
         Adapter = PeftMethods.Get("lora").ForBudget(2),
         Trainer = new TrainerOptions { OutputDirectory = output, LearningRate = 2e-2, MaxSteps = 3, BatchSize = 2, Seed = 2 },
     };
 
-    sealed class Recorder : ITrainingObserver
+    private sealed class Recorder : ITrainingObserver
     {
         public List<(string Split, long Done, long Total)> Evaluations { get; } = [];
         public List<string> Messages { get; } = [];
@@ -36,7 +36,8 @@ public class FirstHourWorkflowTests
         var output = Out();
         var recorder = new Recorder();
         var run = TrainWorkflow.Run(Classification(model, TinyHfModels.Jsonl(Rows(6, i => i % 2)), output, TinyHfModels.Jsonl(Rows(6, i => i % 2)), TinyHfModels.Jsonl(Rows(8, i => i % 2)))
-            with { EvalMaxExamples = 2 }, recorder);
+            with
+        { EvalMaxExamples = 2 }, recorder);
         Assert.Equal((2, 8), (run.EvalExamples, run.TestExamples));
         var final = JsonNode.Parse(File.ReadAllText(Path.Combine(output, TrainWorkflow.FinalMetricsFile)))!;
         Assert.Equal((2, 8), (final["eval_examples"]!.GetValue<int>(), final["test_examples"]!.GetValue<int>()));

@@ -12,7 +12,7 @@ namespace PeftSharp.Tests.Workflows;
 /// </summary>
 public class MaxLengthTests
 {
-    static string LongText => string.Join(' ', Enumerable.Repeat("hello world", 60)); // well over 64 tokens
+    private static string LongText => string.Join(' ', Enumerable.Repeat("hello world", 60)); // well over 64 tokens
 
     [Theory]
     [InlineData(null)]

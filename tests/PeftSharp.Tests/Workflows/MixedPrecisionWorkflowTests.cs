@@ -9,7 +9,7 @@ namespace PeftSharp.Tests.Workflows;
 
 public class MixedPrecisionWorkflowTests
 {
-    static string Out() => Directory.CreateTempSubdirectory("peft-mixed-out-").FullName;
+    private static string Out() => Directory.CreateTempSubdirectory("peft-mixed-out-").FullName;
 
     [Fact]
     public void A_bfloat16_run_with_checkpointing_trains_and_saves_a_float32_adapter_that_merges_into_bfloat16()

@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>Invalid training options fail at once, naming the option by its library name, before any model or data is read.</summary>
 public class OptionValidationTests
 {
-    static readonly Dictionary<string, (string Option, Func<TrainSettings, TrainSettings> Break)> Cases = new()
+    private static readonly Dictionary<string, (string Option, Func<TrainSettings, TrainSettings> Break)> Cases = new()
     {
         ["lr 0"] = ("LearningRate", s => s with { Trainer = s.Trainer with { LearningRate = 0 } }),
         ["lr NaN"] = ("LearningRate", s => s with { Trainer = s.Trainer with { LearningRate = double.NaN } }),

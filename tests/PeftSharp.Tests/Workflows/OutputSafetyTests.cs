@@ -12,18 +12,18 @@ namespace PeftSharp.Tests.Workflows;
 /// </summary>
 public class OutputSafetyTests
 {
-    static string NewFolder(string name) => Directory.CreateTempSubdirectory($"peft-{name}-").FullName;
+    private static string NewFolder(string name) => Directory.CreateTempSubdirectory($"peft-{name}-").FullName;
 
-    static readonly string[] Rows = Enumerable.Range(0, 6).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}}"}""").ToArray();
+    private static readonly string[] Rows = Enumerable.Range(0, 6).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}}"}""").ToArray();
 
-    static TrainSettings Run(string model, string data, string output, string method = "lora", bool overwrite = false) => new()
+    private static TrainSettings Run(string model, string data, string output, string method = "lora", bool overwrite = false) => new()
     {
         ModelDirectory = model, DataPath = data, OutputDirectory = output, Task = TaskSpec.CausalLm, Overwrite = overwrite,
         Adapter = PeftMethods.Get(method).ForBudget(2),
         Trainer = new TrainerOptions { OutputDirectory = output, LearningRate = 1e-2, MaxSteps = 2, BatchSize = 2, Seed = 3 },
     };
 
-    static Dictionary<string, byte[]> Snapshot(string folder) =>
+    private static Dictionary<string, byte[]> Snapshot(string folder) =>
         Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes);
 
     [Fact]

@@ -11,11 +11,11 @@ namespace PeftSharp.Tests.Workflows;
 /// </summary>
 internal sealed class PeftProcess : IDisposable
 {
-    static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "peft.dll");
-    readonly BlockingCollection<string> lines = new();
-    readonly System.Text.StringBuilder output = new(), error = new();
+    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "peft.dll");
+    private readonly BlockingCollection<string> lines = new();
+    private readonly System.Text.StringBuilder output = new(), error = new();
 
-    PeftProcess(IReadOnlyList<string> wrapper, IReadOnlyList<string> args)
+    private PeftProcess(IReadOnlyList<string> wrapper, IReadOnlyList<string> args)
     {
         string[] command = [.. wrapper, "dotnet", Cli, .. args];
         var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -73,7 +73,7 @@ internal sealed class PeftProcess : IDisposable
     }
 
     /// <summary>The last lines of a long output, enough to see what the run was doing.</summary>
-    static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(40));
+    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(40));
 
     /// <summary>
     /// Blocks until training has logged step <paramref name="step"/> (a line "label: step/total mean loss …", which comes
@@ -105,5 +105,5 @@ internal sealed class PeftProcess : IDisposable
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    static extern int Kill(int pid, int signal);
+    private static extern int Kill(int pid, int signal);
 }

@@ -13,7 +13,7 @@ namespace PeftSharp.Tests.Workflows;
 public class PlotTests
 {
     /// <summary>A comparison where DoRA and Dual LoRA both reach full rank on every layer: equal rank series.</summary>
-    static (IReadOnlyList<MethodComparison> Results, string Output) Comparison()
+    private static (IReadOnlyList<MethodComparison> Results, string Output) Comparison()
     {
         var model = TinyHfModels.Gpt2();
         var data = TinyHfModels.Jsonl(Enumerable.Range(0, 8).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 3}}"}""").ToArray());
@@ -30,7 +30,7 @@ public class PlotTests
         return (results, output);
     }
 
-    static bool IntegerTicks(ScottPlot.Plot plot) => plot.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly: true };
+    private static bool IntegerTicks(ScottPlot.Plot plot) => plot.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly: true };
 
     [Fact]
     public void Comparison_plots_label_both_axes_keep_legends_off_the_data_and_equal_series_visible()

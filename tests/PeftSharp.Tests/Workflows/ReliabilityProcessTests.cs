@@ -11,18 +11,18 @@ namespace PeftSharp.Tests.Workflows;
 /// </summary>
 public class ReliabilityProcessTests
 {
-    const int SigInt = 2, SigTerm = 15;
+    private const int SigInt = 2, SigTerm = 15;
 
-    static string NewFolder(string name) => Directory.CreateTempSubdirectory($"peft-rel-{name}-").FullName;
+    private static string NewFolder(string name) => Directory.CreateTempSubdirectory($"peft-rel-{name}-").FullName;
 
-    static string Data() => TinyHfModels.Jsonl(Enumerable.Range(0, 8).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}} and more"}""").ToArray());
+    private static string Data() => TinyHfModels.Jsonl(Enumerable.Range(0, 8).Select(i => $$"""{"prompt": "item {{i}}:", "completion": " value {{i * 7}} and more"}""").ToArray());
 
-    static string[] Train(string model, string data, string output, params string[] extra) =>
+    private static string[] Train(string model, string data, string output, params string[] extra) =>
         ["train", "--model", model, "--data", data, "--out", output, "--task", "causal-lm", "--method", "lora", "--r", "4",
          "--lr", "0.01", "--batch-size", "2", "--seed", "7", "--logging-steps", "1", .. extra];
 
     /// <summary>A run that only a signal ends (10⁸ steps).</summary>
-    static string[] Endless(string model, string data, string output) => Train(model, data, output, "--max-steps", "100000000");
+    private static string[] Endless(string model, string data, string output) => Train(model, data, output, "--max-steps", "100000000");
 
     [Fact]
     public void SIGTERM_is_treated_like_SIGINT_a_checkpoint_is_written_and_the_exit_code_is_143()
@@ -91,7 +91,7 @@ public class ReliabilityProcessTests
     /// private user and mount namespace (no root needed where unprivileged user namespaces are allowed); skips when the
     /// machine allows neither.
     /// </summary>
-    static (int Code, string Error) RunOnTmpfs(string folder, string mountOptions, string[] args)
+    private static (int Code, string Error) RunOnTmpfs(string folder, string mountOptions, string[] args)
     {
         string[] wrapper = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", $"mount -t tmpfs -o {mountOptions} tmpfs \"$0\" && exec \"$@\"", folder];
         try

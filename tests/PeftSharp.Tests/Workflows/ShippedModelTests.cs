@@ -12,7 +12,7 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>The shipped base model (assets/models/wordnet-gpt2): it loads, it is pretrained, and the README's C# example runs on it.</summary>
 public class ShippedModelTests
 {
-    static string ModelDirectory => Path.Combine(DemoWorkflow.Assets(), "models", "wordnet-gpt2");
+    private static string ModelDirectory => Path.Combine(DemoWorkflow.Assets(), "models", "wordnet-gpt2");
 
     [Fact]
     public void The_shipped_model_predicts_held_out_wordnet_text_far_better_than_chance()

@@ -5,15 +5,15 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>Tiny model folders in exact HuggingFace layout (config.json, model.safetensors, tokenizer files) for end-to-end tests.</summary>
 internal static class TinyHfModels
 {
-    static string NewFolder(string name) => Directory.CreateTempSubdirectory($"peft-{name}-").FullName;
+    private static string NewFolder(string name) => Directory.CreateTempSubdirectory($"peft-{name}-").FullName;
 
-    static void CopyTokenizer(string fixture, string dir)
+    private static void CopyTokenizer(string fixture, string dir)
     {
         foreach (var file in Directory.GetFiles(Fixtures.PathOf("tokenization", fixture)).Where(f => !f.EndsWith("expected.json") && !f.EndsWith("config.json") || f.EndsWith("tokenizer_config.json")))
             File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
     }
 
-    static string Build(string name, string configJson, string tokenizerFixture)
+    private static string Build(string name, string configJson, string tokenizerFixture)
     {
         var dir = NewFolder(name);
         File.WriteAllText(Path.Combine(dir, "config.json"), configJson);

@@ -8,7 +8,7 @@ namespace PeftSharp.Tests.Workflows;
 /// <summary>Token-id data needs no tokenizer: a model folder without tokenizer files trains and evaluates on it.</summary>
 public class TokenIdTrainingTests
 {
-    static readonly string[] TokenIdRows =
+    private static readonly string[] TokenIdRows =
     [
         """{"input_ids": [5, 17, 230, 41, 9, 856]}""",
         """{"input_ids": [12, 3, 77, 400, 856], "labels": [-100, -100, 77, 400, 856]}""",
@@ -17,14 +17,14 @@ public class TokenIdTrainingTests
     ];
 
     /// <summary>The tiny GPT-2 with only config.json and model.safetensors: no tokenizer file at all.</summary>
-    static string WithoutTokenizer(string model)
+    private static string WithoutTokenizer(string model)
     {
         var bare = Directory.CreateTempSubdirectory("peft-no-tokenizer-").FullName;
         foreach (var file in new[] { "config.json", "model.safetensors" }) File.Copy(Path.Combine(model, file), Path.Combine(bare, file));
         return bare;
     }
 
-    static TrainSettings Settings(string model, string data, string output) => new()
+    private static TrainSettings Settings(string model, string data, string output) => new()
     {
         ModelDirectory = model, DataPath = data, EvalDataPath = data, OutputDirectory = output, Task = TaskSpec.CausalLm,
         Adapter = PeftMethods.Get("lora").ForBudget(4),

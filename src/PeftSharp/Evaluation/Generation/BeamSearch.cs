@@ -16,7 +16,7 @@ namespace PeftSharp.Evaluation.Generation;
 /// </summary>
 internal static class BeamSearch
 {
-    const float Finished = -1e9f; // HF's score offset for a continuation that cannot run on
+    private const float Finished = -1e9f; // HF's score offset for a continuation that cannot run on
 
     public static List<IReadOnlyList<int>> Run(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, Decoding options)
     {
@@ -90,7 +90,7 @@ internal static class BeamSearch
     /// HF's early-stop heuristic: whether the best running beam (accumulated score <paramref name="bestRunning"/>) could
     /// still beat the worst finished hypothesis. Until num_beams are finished it always can.
     /// </summary>
-    static bool RunningCanImprove(float bestRunning, BeamHypotheses hypotheses, int generatedLength, Decoding options)
+    private static bool RunningCanImprove(float bestRunning, BeamHypotheses hypotheses, int generatedLength, Decoding options)
     {
         var length = options.EarlyStopping == EarlyStopping.Never && options.LengthPenalty > 0 ? options.MaxNewTokens : generatedLength;
         var bestPossible = bestRunning / (float)Math.Pow(length, options.LengthPenalty);

@@ -6,7 +6,7 @@ namespace PeftSharp.Evaluation.Generation;
 /// <summary>HF's <c>early_stopping</c> values: false, true, "never".</summary>
 internal sealed class EarlyStoppingJsonConverter : JsonConverter<EarlyStopping>
 {
-    const string Expected = "false, true or \"never\"";
+    private const string Expected = "false, true or \"never\"";
 
     public override EarlyStopping Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
     {

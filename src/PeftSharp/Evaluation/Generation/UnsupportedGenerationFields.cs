@@ -10,7 +10,7 @@ namespace PeftSharp.Evaluation.Generation;
 /// </summary>
 internal static class UnsupportedGenerationFields
 {
-    static readonly Dictionary<string, JsonNode?> Defaults = new()
+    private static readonly Dictionary<string, JsonNode?> Defaults = new()
     {
         ["repetition_penalty"] = 1.0, ["encoder_repetition_penalty"] = 1.0, ["typical_p"] = 1.0, ["min_p"] = null,
         ["epsilon_cutoff"] = 0.0, ["eta_cutoff"] = 0.0, ["min_length"] = 0, ["min_new_tokens"] = null, ["num_return_sequences"] = 1,
@@ -28,6 +28,6 @@ internal static class UnsupportedGenerationFields
     }
 
     /// <summary>1 and 1.0 are the same setting.</summary>
-    static bool SameNumber(JsonNode value, JsonNode? unchanged) =>
+    private static bool SameNumber(JsonNode value, JsonNode? unchanged) =>
         value is JsonValue v && unchanged is JsonValue u && v.TryGetValue<double>(out var a) && u.TryGetValue<double>(out var b) && a == b;
 }

@@ -27,7 +27,7 @@ internal static partial class CocoTokenizer
 
     // Words PTB splits in two (case-insensitive): cannot → can not, gonna → gon na, …
     private static readonly Dictionary<string, int> SplitWords = new(StringComparer.OrdinalIgnoreCase)
-        { ["cannot"] = 3, ["gonna"] = 3, ["gotta"] = 3, ["wanna"] = 3, ["lemme"] = 3, ["gimme"] = 3 };
+    { ["cannot"] = 3, ["gonna"] = 3, ["gotta"] = 3, ["wanna"] = 3, ["lemme"] = 3, ["gimme"] = 3 };
 
     public static string[] Tokenize(string text)
     {
@@ -161,9 +161,12 @@ internal static partial class CocoTokenizer
     private static string SeparatorToken(string separator) => separator switch
     {
         "\"" => "''",
-        "(" => "-LRB-", ")" => "-RRB-",
-        "[" => "-LSB-", "]" => "-RSB-",
-        "{" => "-LCB-", "}" => "-RCB-",
+        "(" => "-LRB-",
+        ")" => "-RRB-",
+        "[" => "-LSB-",
+        "]" => "-RSB-",
+        "{" => "-LCB-",
+        "}" => "-RCB-",
         "\u00A3" => "#", // PTB's currency normalisation: £ → #, € → $
         "\u20AC" => "$",
         _ => separator,

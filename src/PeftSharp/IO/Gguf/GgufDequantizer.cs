@@ -30,17 +30,17 @@ internal static class GgufDequantizer
         }
     }
 
-    static float Half(ReadOnlySpan<byte> bytes) => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes);
+    private static float Half(ReadOnlySpan<byte> bytes) => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes);
 
     /// <summary>Q8_0: f16 scale d, then 32 int8 q; x = d·q.</summary>
-    static void Q8_0(ReadOnlySpan<byte> block, Span<float> y)
+    private static void Q8_0(ReadOnlySpan<byte> block, Span<float> y)
     {
         float d = Half(block);
         for (int j = 0; j < 32; j++) y[j] = (sbyte)block[2 + j] * d;
     }
 
     /// <summary>Q4_0: f16 scale d, then 16 bytes; byte j holds element j (low nibble) and j + 16 (high); x = d·(q − 8).</summary>
-    static void Q4_0(ReadOnlySpan<byte> block, Span<float> y)
+    private static void Q4_0(ReadOnlySpan<byte> block, Span<float> y)
     {
         float d = Half(block);
         var qs = block[2..];
@@ -56,7 +56,7 @@ internal static class GgufDequantizer
     /// theirs in the low 6 bits of bytes j and j + 4; sub-blocks 4–7 in the nibbles of byte j + 4, topped up with the two
     /// high bits of bytes j − 4 (scale) and j (min).
     /// </summary>
-    static (int Scale, int Min) ScaleMin(ReadOnlySpan<byte> scales, int j) => j < 4
+    private static (int Scale, int Min) ScaleMin(ReadOnlySpan<byte> scales, int j) => j < 4
         ? (scales[j] & 63, scales[j + 4] & 63)
         : ((scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4), (scales[j + 4] >> 4) | ((scales[j] >> 6) << 4));
 
@@ -64,7 +64,7 @@ internal static class GgufDequantizer
     /// Q4_K: f16 d, f16 dmin, 12 bytes of scales/mins, 128 bytes of 4-bit quants. Eight sub-blocks of 32: x = d·scale·q − dmin·min.
     /// Each 32 bytes of quants serve two sub-blocks: the low nibbles the first, the high nibbles the second.
     /// </summary>
-    static void Q4_K(ReadOnlySpan<byte> block, Span<float> y)
+    private static void Q4_K(ReadOnlySpan<byte> block, Span<float> y)
     {
         float d = Half(block), dmin = Half(block[2..]);
         var scales = block.Slice(4, 12);
@@ -87,7 +87,7 @@ internal static class GgufDequantizer
     /// Q5_K: as Q4_K (d, dmin, 12 scale bytes, 128 bytes of low nibbles) plus 32 bytes qh of fifth bits placed before the
     /// nibbles: sub-block 2p takes bit 2p of qh[l], sub-block 2p + 1 bit 2p + 1.
     /// </summary>
-    static void Q5_K(ReadOnlySpan<byte> block, Span<float> y)
+    private static void Q5_K(ReadOnlySpan<byte> block, Span<float> y)
     {
         float d = Half(block), dmin = Half(block[2..]);
         var scales = block.Slice(4, 12);
@@ -113,7 +113,7 @@ internal static class GgufDequantizer
     /// Each half of 128 elements uses 64 ql bytes and 32 qh bytes: element l + 32k (k = 0…3) takes the low or high nibble of
     /// ql[l] or ql[l + 32] and bits 2k, 2k + 1 of qh[l].
     /// </summary>
-    static void Q6_K(ReadOnlySpan<byte> block, Span<float> y)
+    private static void Q6_K(ReadOnlySpan<byte> block, Span<float> y)
     {
         float d = Half(block[208..]);
         for (int half = 0; half < 2; half++)

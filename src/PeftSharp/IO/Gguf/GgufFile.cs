@@ -11,13 +11,13 @@ namespace PeftSharp.IO.Gguf;
 /// </summary>
 internal sealed class GgufFile : IDisposable
 {
-    readonly Dictionary<string, GgufTensorInfo> tensors;
-    readonly MemoryMappedFile? map;
-    readonly MemoryMappedViewAccessor? view;
-    readonly long dataStart;
-    bool disposed;
+    private readonly Dictionary<string, GgufTensorInfo> tensors;
+    private readonly MemoryMappedFile? map;
+    private readonly MemoryMappedViewAccessor? view;
+    private readonly long dataStart;
+    private bool disposed;
 
-    GgufFile(string path, GgufHeader header, MemoryMappedFile? map, MemoryMappedViewAccessor? view)
+    private GgufFile(string path, GgufHeader header, MemoryMappedFile? map, MemoryMappedViewAccessor? view)
     {
         FilePath = path;
         Metadata = header.Metadata;
@@ -103,7 +103,7 @@ internal sealed class GgufFile : IDisposable
     /// Fills <paramref name="target"/> from the mapped bytes of <paramref name="info"/>, in chunks below 2 GB of the target
     /// (whole blocks: a chunk of 2^28 floats holds whole blocks of 32 or 256).
     /// </summary>
-    unsafe void CopyInto(Tensor target, GgufTensorInfo info)
+    private unsafe void CopyInto(Tensor target, GgufTensorInfo info)
     {
         var (blockElements, blockBytes) = GgufTensorTypes.Block(info.Type)!.Value;
         bool raw = info.Type is GgufTensorType.F32 or GgufTensorType.F16 or GgufTensorType.BF16;

@@ -24,20 +24,20 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
     public const int MaxDimensions = 4;
     public const string AlignmentKey = "general.alignment";
 
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Reads the header from <paramref name="stream"/> (positioned at 0) of a file of <paramref name="length"/> bytes.</summary>
     public static GgufHeader Read(Stream stream, long length, string path) => new Parser(stream, length, path).Parse();
 
     public static long AlignUp(long position, int alignment) => (position + alignment - 1) / alignment * alignment;
 
-    sealed class Parser(Stream stream, long length, string path)
+    private sealed class Parser(Stream stream, long length, string path)
     {
-        readonly byte[] scratch = new byte[8];
+        private readonly byte[] scratch = new byte[8];
 
-        long Remaining => length - stream.Position;
+        private long Remaining => length - stream.Position;
 
-        PeftSharpException Bad(string what) => new($"{path}: {what}");
+        private PeftSharpException Bad(string what) => new($"{path}: {what}");
 
         public GgufHeader Parse()
         {
@@ -94,7 +94,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             return new GgufHeader(metadata, tensors, dataStart, alignment);
         }
 
-        int ReadAlignment(GgufMetadata metadata)
+        private int ReadAlignment(GgufMetadata metadata)
         {
             if (metadata.Find(AlignmentKey) is not { } value) return DefaultAlignment;
             if (value.Raw is not uint alignment) throw Bad($"metadata '{AlignmentKey}' must be uint32, found {value.TypeName}");
@@ -103,7 +103,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             return (int)alignment;
         }
 
-        GgufTensorType CheckType(string name, uint type, long[] dims)
+        private GgufTensorType CheckType(string name, uint type, long[] dims)
         {
             if (GgufTensorTypes.Block((GgufTensorType)type) is not { } block)
                 throw Bad($"tensor '{name}' has type {GgufTensorTypes.Name(type)}, which PeftSharp cannot read (supported: {GgufTensorTypes.Supported}; re-quantise the model to one of these)");
@@ -113,7 +113,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             return (GgufTensorType)type;
         }
 
-        GgufTensorInfo Locate(string name, long[] dims, GgufTensorType type, ulong offset, int alignment, long dataLength)
+        private GgufTensorInfo Locate(string name, long[] dims, GgufTensorType type, ulong offset, int alignment, long dataLength)
         {
             long bytes;
             try
@@ -133,7 +133,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             return new GgufTensorInfo(name, dims, type, (long)offset, bytes);
         }
 
-        void CheckOverlaps(IEnumerable<GgufTensorInfo> tensors)
+        private void CheckOverlaps(IEnumerable<GgufTensorInfo> tensors)
         {
             GgufTensorInfo? previous = null;
             foreach (var t in tensors.Where(t => t.ByteLength > 0).OrderBy(t => t.Offset))
@@ -144,13 +144,13 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             }
         }
 
-        GgufValueType ValueType(string what)
+        private GgufValueType ValueType(string what)
         {
             uint type = U32(what + ": the value type");
             return Enum.IsDefined((GgufValueType)type) ? (GgufValueType)type : throw Bad($"{what} has unknown value type {type}");
         }
 
-        GgufValue Value(GgufValueType type, string what)
+        private GgufValue Value(GgufValueType type, string what)
         {
             if (type != GgufValueType.Array) return GgufValue.Read(type, Scalar(type, what));
             var elementType = ValueType(what + " (array)");
@@ -161,7 +161,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             return GgufValue.Read(type, Array(elementType, (int)count, what), elementType);
         }
 
-        static int ScalarSize(GgufValueType type) => type switch
+        private static int ScalarSize(GgufValueType type) => type switch
         {
             GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.Bool => 1,
             GgufValueType.UInt16 or GgufValueType.Int16 => 2,
@@ -169,7 +169,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             _ => 8,
         };
 
-        object Scalar(GgufValueType type, string what)
+        private object Scalar(GgufValueType type, string what)
         {
             switch (type)
             {
@@ -196,7 +196,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             };
         }
 
-        Array Array(GgufValueType type, int count, string what)
+        private Array Array(GgufValueType type, int count, string what)
         {
             Array Fill<T>(Func<T> next) { var a = new T[count]; for (int i = 0; i < count; i++) a[i] = next(); return a; }
             return type switch
@@ -217,7 +217,7 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             };
         }
 
-        string String(string what)
+        private string String(string what)
         {
             ulong size = U64(what + ": the string length");
             if (size > (ulong)Remaining) throw Bad($"{what}: a string of {size} bytes does not fit in the rest of the file (truncated or damaged)");
@@ -233,17 +233,17 @@ internal sealed record GgufHeader(GgufMetadata Metadata, IReadOnlyList<GgufTenso
             }
         }
 
-        uint U32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4, what));
-        ulong U64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(Bytes(8, what));
+        private uint U32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4, what));
+        private ulong U64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(Bytes(8, what));
 
-        ReadOnlySpan<byte> Bytes(int count, string what)
+        private ReadOnlySpan<byte> Bytes(int count, string what)
         {
             var span = scratch.AsSpan(0, count);
             ReadExactly(span, what);
             return span;
         }
 
-        void ReadExactly(Span<byte> target, string what)
+        private void ReadExactly(Span<byte> target, string what)
         {
             if (target.Length > Remaining) throw Bad($"truncated while reading {what}");
             stream.ReadExactly(target);

@@ -7,7 +7,7 @@ namespace PeftSharp.IO.Gguf;
 /// </summary>
 internal sealed class GgufMetadata
 {
-    readonly Dictionary<string, GgufValue> values;
+    private readonly Dictionary<string, GgufValue> values;
 
     public GgufMetadata(string source, IReadOnlyList<KeyValuePair<string, GgufValue>> entries)
     {
@@ -23,7 +23,7 @@ internal sealed class GgufMetadata
     public bool Contains(string key) => values.ContainsKey(key);
     public GgufValue? Find(string key) => values.GetValueOrDefault(key);
 
-    PeftSharpException WrongType(string key, GgufValue value, string expected) =>
+    private PeftSharpException WrongType(string key, GgufValue value, string expected) =>
         new($"{Source}: metadata '{key}' must be {expected}, found {value.TypeName}");
 
     public PeftSharpException Missing(string key, string why) => new($"{Source}: metadata '{key}' is missing ({why})");

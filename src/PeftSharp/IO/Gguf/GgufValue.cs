@@ -7,7 +7,7 @@ namespace PeftSharp.IO.Gguf;
 /// </summary>
 internal sealed class GgufValue
 {
-    GgufValue(GgufValueType type, object raw, GgufValueType? elementType = null) => (Type, Raw, ElementType) = (type, raw, elementType);
+    private GgufValue(GgufValueType type, object raw, GgufValueType? elementType = null) => (Type, Raw, ElementType) = (type, raw, elementType);
 
     public GgufValueType Type { get; }
     /// <summary>The element type when <see cref="Type"/> is Array.</summary>
@@ -34,7 +34,13 @@ internal sealed class GgufValue
     /// <summary>The value as an integer when it is one (any width), else null.</summary>
     public long? AsInteger() => Raw switch
     {
-        byte v => v, sbyte v => v, ushort v => v, short v => v, uint v => v, int v => v, long v => v,
+        byte v => v,
+        sbyte v => v,
+        ushort v => v,
+        short v => v,
+        uint v => v,
+        int v => v,
+        long v => v,
         ulong v when v <= long.MaxValue => (long)v,
         _ => null,
     };

@@ -13,10 +13,10 @@ namespace PeftSharp.IO.Gguf;
 /// </summary>
 internal sealed class GgufWriter
 {
-    sealed record PendingTensor(string Name, long[] Shape, GgufTensorType Type, Func<Tensor> Produce);
+    private sealed record PendingTensor(string Name, long[] Shape, GgufTensorType Type, Func<Tensor> Produce);
 
-    readonly List<KeyValuePair<string, GgufValue>> metadata = [];
-    readonly List<PendingTensor> tensors = [];
+    private readonly List<KeyValuePair<string, GgufValue>> metadata = [];
+    private readonly List<PendingTensor> tensors = [];
 
     public GgufWriter Add(string key, GgufValue value)
     {
@@ -76,16 +76,16 @@ internal sealed class GgufWriter
         });
     }
 
-    static long ByteSize(PendingTensor t) => GgufTensorTypes.ByteSize(t.Type, t.Shape.Aggregate(1L, (a, b) => checked(a * b)));
+    private static long ByteSize(PendingTensor t) => GgufTensorTypes.ByteSize(t.Type, t.Shape.Aggregate(1L, (a, b) => checked(a * b)));
 
-    static void Pad(BinaryWriter output)
+    private static void Pad(BinaryWriter output)
     {
         output.Flush();
         long position = output.BaseStream.Position;
         for (long p = position; p < GgufHeader.AlignUp(position, GgufHeader.DefaultAlignment); p++) output.Write((byte)0);
     }
 
-    static void WriteData(BinaryWriter output, PendingTensor t)
+    private static void WriteData(BinaryWriter output, PendingTensor t)
     {
         using var scope = NewDisposeScope();
         var tensor = t.Produce().detach().cpu();
@@ -109,14 +109,14 @@ internal sealed class GgufWriter
         TensorBytes.ForEachChunk(tensor.to(stored).contiguous(), (chunk, _) => output.BaseStream.Write(chunk));
     }
 
-    static void WriteString(BinaryWriter output, string text)
+    private static void WriteString(BinaryWriter output, string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         output.Write((ulong)bytes.Length);
         output.Write(bytes);
     }
 
-    static void WriteValue(BinaryWriter output, GgufValue value)
+    private static void WriteValue(BinaryWriter output, GgufValue value)
     {
         switch (value.Raw)
         {
@@ -132,7 +132,7 @@ internal sealed class GgufWriter
         }
     }
 
-    static void WriteArray<T>(BinaryWriter output, GgufValue value, T[] items, Action<T> write)
+    private static void WriteArray<T>(BinaryWriter output, GgufValue value, T[] items, Action<T> write)
     {
         output.Write((uint)value.ElementType!.Value);
         output.Write((ulong)items.Length);

@@ -85,7 +85,7 @@ internal sealed class DebertaV2Encoder : nn.Module, IBlockStack
     /// (they train with full fine-tuning). The ConvLayer joins the first layer: both read the embeddings, and as one unit
     /// their gradients at the embeddings add up in the same order as without checkpointing.
     /// </summary>
-    Tensor RunLayer(int i, Tensor x, Tensor? keyMask, Tensor? mask, RelativeContext? relative)
+    private Tensor RunLayer(int i, Tensor x, Tensor? keyMask, Tensor? mask, RelativeContext? relative)
     {
         var withConv = i == 0 && conv is not null;
         nn.Module[] modules = withConv ? [layer[i], conv!] : [layer[i]];

@@ -7,7 +7,7 @@ namespace PeftSharp.Models.Deberta;
 /// <summary>DeBERTa's <c>pos_att_type</c>: a list such as <c>["p2c", "c2p"]</c>, or the legacy string <c>"p2c|c2p"</c>; read lower-cased and trimmed.</summary>
 internal sealed class PosAttTypeJsonConverter : JsonConverter<IReadOnlyList<string>>
 {
-    const string Expected = "a list of strings or a string such as \"p2c|c2p\"";
+    private const string Expected = "a list of strings or a string such as \"p2c|c2p\"";
 
     public override IReadOnlyList<string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -25,7 +25,7 @@ internal sealed class PosAttTypeJsonConverter : JsonConverter<IReadOnlyList<stri
         return terms.Select(t => Normalized(t ?? throw TypedJson.Expected(Expected))).ToList();
     }
 
-    static string Normalized(string term) => term.Trim().ToLowerInvariant();
+    private static string Normalized(string term) => term.Trim().ToLowerInvariant();
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyList<string> terms, JsonSerializerOptions options) =>
         JsonSerializer.Serialize(writer, terms.ToArray(), options);

@@ -10,11 +10,11 @@ namespace PeftSharp.Models.Gguf;
 /// </summary>
 internal sealed class GgufCheckpoint : ITensorSource, IDisposable
 {
-    readonly GgufFile file;
-    readonly Dictionary<string, GgufTensorMap> byKey;
-    readonly HashSet<string> consumed;
+    private readonly GgufFile file;
+    private readonly Dictionary<string, GgufTensorMap> byKey;
+    private readonly HashSet<string> consumed;
 
-    GgufCheckpoint(GgufFile file, GgufArchitecture architecture, ModelConfig config)
+    private GgufCheckpoint(GgufFile file, GgufArchitecture architecture, ModelConfig config)
     {
         this.file = file;
         Config = config;

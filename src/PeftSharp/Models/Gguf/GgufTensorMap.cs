@@ -30,7 +30,7 @@ internal sealed record GgufTensorMap(string ParameterName, string GgufName, bool
     /// <summary>The GGUF shape of a parameter of shape <paramref name="shape"/>.</summary>
     public long[] GgufShape(long[] shape) => Transposed ? [shape[1], shape[0]] : shape;
 
-    Tensor ReorderRows(Tensor t, bool toGguf)
+    private Tensor ReorderRows(Tensor t, bool toGguf)
     {
         if (RopeHeads == 0) return t;
         long rows = t.shape[0], half = rows / RopeHeads / 2;

@@ -15,9 +15,9 @@ internal sealed class LlamaGguf(string name) : GgufArchitecture
 {
     public override string Name { get; } = name;
 
-    const string RopeFreqs = "rope_freqs.weight";
+    private const string RopeFreqs = "rope_freqs.weight";
     /// <summary>Llama 3.1/3.2's original context, assumed when a file with rope_freqs does not say.</summary>
-    const int Llama3OriginalContext = 8192;
+    private const int Llama3OriginalContext = 8192;
 
     public override void CheckExportable(ModelConfig config, string source, Action<string> warn)
     {
@@ -147,7 +147,7 @@ internal sealed class LlamaGguf(string name) : GgufArchitecture
     /// A file with rope_freqs: when its divisors are LLaMA-3's scaling with the usual low/high frequency factors (1, 4),
     /// the config says so (and can be saved as HF config.json); otherwise the divisors are kept as they are.
     /// </summary>
-    LlamaConfig WithRopeFactors(LlamaConfig config, GgufFile file)
+    private LlamaConfig WithRopeFactors(LlamaConfig config, GgufFile file)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
         var factors = file.ReadTensor(RopeFreqs, TorchSharp.torch.ScalarType.Float32).data<float>().ToArray();

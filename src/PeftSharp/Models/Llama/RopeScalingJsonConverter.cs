@@ -11,7 +11,7 @@ namespace PeftSharp.Models.Llama;
 /// </summary>
 internal sealed class RopeScalingJsonConverter : JsonConverter<RopeScaling>
 {
-    sealed record Fields(string? RopeType, string? Type, double? Factor, double? LowFreqFactor, double? HighFreqFactor, int? OriginalMaxPositionEmbeddings);
+    private sealed record Fields(string? RopeType, string? Type, double? Factor, double? LowFreqFactor, double? HighFreqFactor, int? OriginalMaxPositionEmbeddings);
 
     public override RopeScaling? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -27,7 +27,7 @@ internal sealed class RopeScalingJsonConverter : JsonConverter<RopeScaling>
         };
     }
 
-    static T Required<T>(T? value, string field, string ropeType) where T : struct =>
+    private static T Required<T>(T? value, string field, string ropeType) where T : struct =>
         value ?? throw TypedJson.Missing(field, $"rope_type '{ropeType}'");
 
     public override void Write(Utf8JsonWriter writer, RopeScaling scaling, JsonSerializerOptions options)

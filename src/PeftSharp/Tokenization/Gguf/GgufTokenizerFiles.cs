@@ -22,11 +22,11 @@ internal static class GgufTokenizerFiles
         return files;
     }
 
-    static byte[] Json(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    private static byte[] Json(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
-    static string? TokenText(GgufVocabulary v, int? id) => id is { } i ? v.Tokens[i] : null;
+    private static string? TokenText(GgufVocabulary v, int? id) => id is { } i ? v.Tokens[i] : null;
 
-    static JsonObject TokenizerConfig(GgufVocabulary v)
+    private static JsonObject TokenizerConfig(GgufVocabulary v)
     {
         var config = new JsonObject
         {
@@ -47,7 +47,7 @@ internal static class GgufTokenizerFiles
         return config;
     }
 
-    static JsonObject TokenizerJson(GgufVocabulary v)
+    private static JsonObject TokenizerJson(GgufVocabulary v)
     {
         var vocab = new JsonObject();
         var added = new JsonArray();
@@ -94,7 +94,7 @@ internal static class GgufTokenizerFiles
     }
 
     /// <summary>HF's TemplateProcessing adding BOS before and/or EOS after each sequence (LLaMA-3's form).</summary>
-    static JsonObject Template(GgufVocabulary v)
+    private static JsonObject Template(GgufVocabulary v)
     {
         var specials = new JsonObject();
         JsonArray Sequence(string id, int typeId)
@@ -116,7 +116,7 @@ internal static class GgufTokenizerFiles
         return new JsonObject { ["type"] = "TemplateProcessing", ["single"] = single, ["pair"] = pair, ["special_tokens"] = specials };
     }
 
-    static SentencePieceModelProto SentencePiece(GgufVocabulary v, string source)
+    private static SentencePieceModelProto SentencePiece(GgufVocabulary v, string source)
     {
         int unknown = v.UnknownId ?? Array.IndexOf(v.TokenTypes, GgufVocabulary.Unknown);
         if (unknown < 0) throw new PeftSharpException($"{source}: a SentencePiece tokenizer needs an unknown token (tokenizer.ggml.unknown_token_id)");

@@ -32,7 +32,7 @@ internal sealed record GgufVocabulary
     /// <summary>SentencePiece's dummy prefix (a space before the text); llama.cpp assumes it when absent.</summary>
     public bool AddSpacePrefix { get; init; } = true;
 
-    const string Prefix = "tokenizer.ggml.";
+    private const string Prefix = "tokenizer.ggml.";
 
     /// <summary>The tokenizer.ggml.* metadata entries, in llama.cpp's converter's order.</summary>
     public IEnumerable<KeyValuePair<string, GgufValue>> Metadata()

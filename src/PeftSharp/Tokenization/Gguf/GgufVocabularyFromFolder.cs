@@ -30,11 +30,11 @@ internal static class GgufVocabularyFromFolder
         return WithSpecialTokens(vocabulary, tokenizer, folder);
     }
 
-    static bool IsByteLevelBpe(JsonElement json) =>
+    private static bool IsByteLevelBpe(JsonElement json) =>
         Property(json, "model") is { } model && Property(model, "type")?.GetString() == "BPE"
         && (Property(json, "pre_tokenizer")?.GetRawText() + Property(json, "decoder")?.GetRawText()).Contains("\"ByteLevel\"", StringComparison.Ordinal);
 
-    static GgufVocabulary FromTokenizerJson(JsonElement json, string path, int rows)
+    private static GgufVocabulary FromTokenizerJson(JsonElement json, string path, int rows)
     {
         var model = Property(json, "model")!.Value;
         if (Property(json, "normalizer") is { ValueKind: not JsonValueKind.Null } normalizer)
@@ -53,7 +53,7 @@ internal static class GgufVocabularyFromFolder
     }
 
     /// <summary>llama.cpp's name of a ByteLevel pre-tokenizer (GPT-2's regex) or of a Split regex followed by ByteLevel without regex.</summary>
-    static string PreTokenizerName(JsonElement? pre, string where)
+    private static string PreTokenizerName(JsonElement? pre, string where)
     {
         string? pattern = null;
         bool prefixSpace = false;
@@ -78,7 +78,7 @@ internal static class GgufVocabularyFromFolder
             ?? throw new PeftSharpException($"{where}: the pre-tokenizer regex {JsonSerializer.Serialize(pattern)} is not one llama.cpp knows (supported: GPT-2's, LLaMA-3's, Qwen2's)");
     }
 
-    static GgufVocabulary FromVocabAndMerges(string vocabPath, string mergesPath, JsonElement? config, string folder, int rows)
+    private static GgufVocabulary FromVocabAndMerges(string vocabPath, string mergesPath, JsonElement? config, string folder, int rows)
     {
         if (config is { } c && Property(c, "add_prefix_space")?.ValueKind == JsonValueKind.True)
             throw new PeftSharpException($"{Path.Combine(folder, "tokenizer_config.json")}: add_prefix_space = true has no llama.cpp equivalent");
@@ -92,7 +92,7 @@ internal static class GgufVocabularyFromFolder
         return Assemble(GgufVocabulary.BytePairModel, PreTokenizers.Gpt2, tokens, rows, vocabPath, merges: merges);
     }
 
-    static GgufVocabulary FromSentencePiece(string path, JsonElement? config, int rows)
+    private static GgufVocabulary FromSentencePiece(string path, JsonElement? config, int rows)
     {
         var proto = SentencePieceModelProto.Parse(File.ReadAllBytes(path), path);
         if (proto.ModelType != SentencePieceModelProto.Bpe)
@@ -111,7 +111,7 @@ internal static class GgufVocabularyFromFolder
     }
 
     /// <summary>tokenizer.json's added_tokens: special ones are llama.cpp control tokens, others user-defined.</summary>
-    static void AddAddedTokens(SortedDictionary<int, (string Text, int Type)> tokens, JsonElement? added, string where)
+    private static void AddAddedTokens(SortedDictionary<int, (string Text, int Type)> tokens, JsonElement? added, string where)
     {
         if (added is not { ValueKind: JsonValueKind.Array } list) return;
         foreach (var token in list.EnumerateArray())
@@ -123,7 +123,7 @@ internal static class GgufVocabularyFromFolder
     }
 
     /// <summary>tokenizer_config.json's added_tokens_decoder (id → {content, special}) for tokens beyond the model's own.</summary>
-    static void AddDecoderTokens(SortedDictionary<int, (string Text, int Type)> tokens, JsonElement? config, string where)
+    private static void AddDecoderTokens(SortedDictionary<int, (string Text, int Type)> tokens, JsonElement? config, string where)
     {
         if (config is not { } c || Property(c, "added_tokens_decoder") is not { ValueKind: JsonValueKind.Object } decoder) return;
         foreach (var entry in decoder.EnumerateObject())
@@ -136,7 +136,7 @@ internal static class GgufVocabularyFromFolder
     }
 
     /// <summary>The token list 0 … rows − 1, gaps and padding rows filled with unused "[PADi]" tokens (as llama.cpp's converter does).</summary>
-    static GgufVocabulary Assemble(string model, string pre, SortedDictionary<int, (string Text, int Type)> tokens, int rows, string source,
+    private static GgufVocabulary Assemble(string model, string pre, SortedDictionary<int, (string Text, int Type)> tokens, int rows, string source,
         string[]? merges = null, Dictionary<int, float>? scores = null)
     {
         int highest = tokens.Count == 0 ? -1 : tokens.Keys.Max();
@@ -154,7 +154,7 @@ internal static class GgufVocabularyFromFolder
     }
 
     /// <summary>The files must describe the tokenizer PeftSharp loaded: the same token for every id it knows.</summary>
-    static void CheckAgainst(ITextTokenizer tokenizer, GgufVocabulary vocabulary, string folder)
+    private static void CheckAgainst(ITextTokenizer tokenizer, GgufVocabulary vocabulary, string folder)
     {
         for (int id = 0; id < tokenizer.VocabSize && id < vocabulary.Tokens.Length; id++)
             if (tokenizer.IdToToken(id) is { } token && token != vocabulary.Tokens[id] && vocabulary.TokenTypes[id] != GgufVocabulary.Unused)
@@ -162,7 +162,7 @@ internal static class GgufVocabularyFromFolder
     }
 
     /// <summary>Special ids and the BOS/EOS that encoding adds, as PeftSharp's tokenizer has them.</summary>
-    static GgufVocabulary WithSpecialTokens(GgufVocabulary vocabulary, ITextTokenizer tokenizer, string folder)
+    private static GgufVocabulary WithSpecialTokens(GgufVocabulary vocabulary, ITextTokenizer tokenizer, string folder)
     {
         const string probe = "a";
         var bare = tokenizer.Encode(probe, addSpecialTokens: false);
@@ -175,27 +175,31 @@ internal static class GgufVocabularyFromFolder
             throw new PeftSharpException($"{folder}: the tokenizer adds [{string.Join(", ", full)}] around a text of [{string.Join(", ", bare)}]; llama.cpp can add only a BOS before and an EOS after");
         return vocabulary with
         {
-            BosId = tokenizer.BosTokenId, EosId = tokenizer.EosTokenId, UnknownId = tokenizer.UnkTokenId, PaddingId = tokenizer.PadTokenId,
-            AddBos = addBos, AddEos = addEos,
+            BosId = tokenizer.BosTokenId,
+            EosId = tokenizer.EosTokenId,
+            UnknownId = tokenizer.UnkTokenId,
+            PaddingId = tokenizer.PadTokenId,
+            AddBos = addBos,
+            AddEos = addEos,
         };
     }
 
-    static int IndexOf(IReadOnlyList<int> haystack, IReadOnlyList<int> needle)
+    private static int IndexOf(IReadOnlyList<int> haystack, IReadOnlyList<int> needle)
     {
         for (int i = 0; i + needle.Count <= haystack.Count; i++)
             if (needle.Select((id, k) => haystack[i + k] == id).All(x => x)) return i;
         return -1;
     }
 
-    static int Id(JsonElement value, string where) =>
+    private static int Id(JsonElement value, string where) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int id) && id >= 0 ? id : throw new PeftSharpException($"{where}: expected a token id, found {value.GetRawText()}");
 
-    static JsonElement? Property(JsonElement element, string name) =>
+    private static JsonElement? Property(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    static JsonElement? ReadJsonIfExists(string path) => File.Exists(path) ? ReadJson(path) : null;
+    private static JsonElement? ReadJsonIfExists(string path) => File.Exists(path) ? ReadJson(path) : null;
 
-    static JsonElement ReadJson(string path)
+    private static JsonElement ReadJson(string path)
     {
         try
         {

@@ -29,11 +29,11 @@ internal sealed record SentencePieceModelProto
     public bool TreatWhitespaceAsSuffix { get; init; }
 
     // Field numbers of sentencepiece_model.proto.
-    const int ModelPieces = 1, ModelTrainerSpec = 2, ModelNormalizerSpec = 3;
-    const int PieceText = 1, PieceScore = 2, PieceType = 3;
-    const int TrainerModelType = 3, TrainerVocabSize = 4, TrainerWhitespaceAsSuffix = 24, TrainerByteFallback = 35,
+    private const int ModelPieces = 1, ModelTrainerSpec = 2, ModelNormalizerSpec = 3;
+    private const int PieceText = 1, PieceScore = 2, PieceType = 3;
+    private const int TrainerModelType = 3, TrainerVocabSize = 4, TrainerWhitespaceAsSuffix = 24, TrainerByteFallback = 35,
         TrainerUnkId = 40, TrainerBosId = 41, TrainerEosId = 42, TrainerPadId = 43;
-    const int NormalizerNameField = 1, NormalizerCharsMap = 2, NormalizerDummyPrefix = 3, NormalizerRemoveWhitespaces = 4, NormalizerEscapeWhitespaces = 5;
+    private const int NormalizerNameField = 1, NormalizerCharsMap = 2, NormalizerDummyPrefix = 3, NormalizerRemoveWhitespaces = 4, NormalizerEscapeWhitespaces = 5;
 
     /// <exception cref="PeftSharpException">The bytes are not a SentencePiece model.</exception>
     public static SentencePieceModelProto Parse(byte[] bytes, string source)
@@ -69,7 +69,7 @@ internal sealed record SentencePieceModelProto
         }
     }
 
-    static (string, float, int) ReadPiece(ByteString bytes)
+    private static (string, float, int) ReadPiece(ByteString bytes)
     {
         string piece = "";
         float score = 0;
@@ -88,7 +88,7 @@ internal sealed record SentencePieceModelProto
         return (piece, score, type);
     }
 
-    static SentencePieceModelProto ReadTrainerSpec(ByteString bytes, SentencePieceModelProto model)
+    private static SentencePieceModelProto ReadTrainerSpec(ByteString bytes, SentencePieceModelProto model)
     {
         var input = bytes.CreateCodedInput();
         for (uint tag; (tag = input.ReadTag()) != 0;)
@@ -108,7 +108,7 @@ internal sealed record SentencePieceModelProto
         return model;
     }
 
-    static SentencePieceModelProto ReadNormalizerSpec(ByteString bytes, SentencePieceModelProto model)
+    private static SentencePieceModelProto ReadNormalizerSpec(ByteString bytes, SentencePieceModelProto model)
     {
         var input = bytes.CreateCodedInput();
         for (uint tag; (tag = input.ReadTag()) != 0;)
@@ -126,7 +126,7 @@ internal sealed record SentencePieceModelProto
         return model;
     }
 
-    static SentencePieceModelProto Skip(CodedInputStream input, SentencePieceModelProto model)
+    private static SentencePieceModelProto Skip(CodedInputStream input, SentencePieceModelProto model)
     {
         input.SkipLastField();
         return model;
@@ -166,7 +166,7 @@ internal sealed record SentencePieceModelProto
         return buffer.ToArray();
     }
 
-    static void WriteMessage(CodedOutputStream output, int field, Action<CodedOutputStream> write)
+    private static void WriteMessage(CodedOutputStream output, int field, Action<CodedOutputStream> write)
     {
         using var buffer = new MemoryStream();
         var inner = new CodedOutputStream(buffer);

@@ -10,10 +10,10 @@ internal sealed class PieceTrie
 {
     public const int Root = 0;
 
-    private readonly int[] _rootChildren = new int[char.MaxValue + 1];
-    private readonly int[] _firstChild, _childCount, _values;
-    private readonly char[] _labels;
-    private readonly int[] _targets;
+    private readonly int[] rootChildren = new int[char.MaxValue + 1];
+    private readonly int[] firstChild, childCount, values;
+    private readonly char[] labels;
+    private readonly int[] targets;
 
     /// <param name="pieces">Piece → value (an id); pieces must be non-empty.</param>
     public PieceTrie(IEnumerable<KeyValuePair<string, int>> pieces)
@@ -36,38 +36,38 @@ internal sealed class PieceTrie
             }
             values[node] = value;
         }
-        _values = [.. values];
-        _firstChild = new int[values.Count];
-        _childCount = new int[values.Count];
-        _labels = new char[values.Count - 1];
-        _targets = new int[values.Count - 1];
+        this.values = [.. values];
+        firstChild = new int[values.Count];
+        childCount = new int[values.Count];
+        labels = new char[values.Count - 1];
+        targets = new int[values.Count - 1];
         int position = 0;
         for (int node = 0; node < children.Count; node++)
         {
-            _firstChild[node] = position;
-            _childCount[node] = children[node].Count;
+            firstChild[node] = position;
+            childCount[node] = children[node].Count;
             foreach (var (label, child) in children[node])
             {
-                _labels[position] = label;
-                _targets[position++] = child;
+                labels[position] = label;
+                targets[position++] = child;
             }
         }
-        Array.Fill(_rootChildren, -1);
-        foreach (var (label, child) in children[Root]) _rootChildren[label] = child;
+        Array.Fill(rootChildren, -1);
+        foreach (var (label, child) in children[Root]) rootChildren[label] = child;
     }
 
-    public bool IsEmpty => _values.Length == 1;
+    public bool IsEmpty => values.Length == 1;
 
     /// <summary>The node reached from <paramref name="node"/> by <paramref name="c"/>, or -1.</summary>
     public int Next(int node, char c)
     {
-        if (node == Root) return _rootChildren[c];
-        int low = _firstChild[node], high = low + _childCount[node] - 1;
+        if (node == Root) return rootChildren[c];
+        int low = firstChild[node], high = low + childCount[node] - 1;
         while (low <= high)
         {
             int middle = (low + high) >> 1;
-            char label = _labels[middle];
-            if (label == c) return _targets[middle];
+            char label = labels[middle];
+            if (label == c) return targets[middle];
             if (label < c) low = middle + 1;
             else high = middle - 1;
         }
@@ -75,7 +75,7 @@ internal sealed class PieceTrie
     }
 
     /// <summary>The value of the piece ending at <paramref name="node"/>, or -1 when no piece ends there.</summary>
-    public int ValueAt(int node) => _values[node];
+    public int ValueAt(int node) => values[node];
 
     /// <summary>Length in chars of the longest piece starting at <paramref name="start"/> (0 if none).</summary>
     public int LongestPrefix(string text, int start)
@@ -85,7 +85,7 @@ internal sealed class PieceTrie
         {
             node = Next(node, text[i]);
             if (node < 0) break;
-            if (_values[node] >= 0) longest = i + 1 - start;
+            if (values[node] >= 0) longest = i + 1 - start;
         }
         return longest;
     }

@@ -11,35 +11,35 @@ namespace PeftSharp.Tokenization.SentencePiece;
 /// </summary>
 internal sealed class PrecompiledCharsMap
 {
-    private readonly uint[] _units;
-    private readonly byte[] _replacements;
-    private readonly ConcurrentDictionary<int, string> _decoded = new();
-    private readonly System.Collections.BitArray _startsNoKey = new(0x10000);
+    private readonly uint[] units;
+    private readonly byte[] replacements;
+    private readonly ConcurrentDictionary<int, string> decoded = new();
+    private readonly System.Collections.BitArray startsNoKey = new(0x10000);
 
     private PrecompiledCharsMap(uint[] units, byte[] replacements)
     {
-        _units = units;
-        _replacements = replacements;
+        this.units = units;
+        this.replacements = replacements;
         // Most characters begin no rule at all: knowing that up front spares the trie walk for them.
         Span<byte> utf8 = stackalloc byte[3];
         for (int c = 0; c < 0x10000; c++)
         {
             if (c is >= 0xD800 and <= 0xDFFF) continue;
             int length = new Rune(c).EncodeToUtf8(utf8);
-            _startsNoKey[c] = !IsKeyPrefix(utf8[..length]);
+            startsNoKey[c] = !IsKeyPrefix(utf8[..length]);
         }
     }
 
     /// <summary>Whether some key starts with these bytes.</summary>
     private bool IsKeyPrefix(ReadOnlySpan<byte> bytes)
     {
-        if (_units.Length == 0) return false;
-        uint id = Offset(_units[0]);
+        if (units.Length == 0) return false;
+        uint id = Offset(units[0]);
         foreach (byte b in bytes)
         {
             id ^= b;
-            if (id >= _units.Length || (_units[id] & ((1u << 31) | 0xFF)) != b) return false;
-            id ^= Offset(_units[id]);
+            if (id >= units.Length || (units[id] & ((1u << 31) | 0xFF)) != b) return false;
+            id ^= Offset(units[id]);
         }
         return true;
     }
@@ -64,9 +64,9 @@ internal sealed class PrecompiledCharsMap
     public int LongestMatch(string text, int start, out string replacement)
     {
         replacement = "";
-        if (_units.Length == 0 || _startsNoKey[text[start]]) return 0;
+        if (units.Length == 0 || startsNoKey[text[start]]) return 0;
         Span<byte> utf8 = stackalloc byte[4];
-        uint id = Offset(_units[0]);
+        uint id = Offset(units[0]);
         int matchedChars = 0, matchedValue = -1;
         int position = start;
         while (position < text.Length)
@@ -76,14 +76,14 @@ internal sealed class PrecompiledCharsMap
             for (int k = 0; k < length; k++)
             {
                 id ^= utf8[k];
-                if (id >= _units.Length) return Finish(matchedChars, matchedValue, out replacement);
-                uint unit = _units[id];
+                if (id >= units.Length) return Finish(matchedChars, matchedValue, out replacement);
+                uint unit = units[id];
                 if ((unit & ((1u << 31) | 0xFF)) != utf8[k]) return Finish(matchedChars, matchedValue, out replacement);
                 id ^= Offset(unit);
-                if (((unit >> 8) & 1) != 0 && k == length - 1 && id < _units.Length)
+                if (((unit >> 8) & 1) != 0 && k == length - 1 && id < units.Length)
                 {
                     matchedChars = position + width - start;
-                    matchedValue = (int)(_units[id] & 0x7FFFFFFF);
+                    matchedValue = (int)(units[id] & 0x7FFFFFFF);
                 }
             }
             position += width;
@@ -100,10 +100,10 @@ internal sealed class PrecompiledCharsMap
     private static uint Offset(uint unit) => (unit >> 10) << (int)((unit & (1u << 9)) >> 6);
 
     /// <summary>The NUL-terminated string at <paramref name="value"/>; a value past the strings means "no replacement".</summary>
-    private string Replacement(int value) => _decoded.GetOrAdd(value, v =>
+    private string Replacement(int value) => decoded.GetOrAdd(value, v =>
     {
-        if (v >= _replacements.Length) return "";
-        int end = Array.IndexOf(_replacements, (byte)0, v);
-        return Encoding.UTF8.GetString(_replacements, v, (end < 0 ? _replacements.Length : end) - v);
+        if (v >= replacements.Length) return "";
+        int end = Array.IndexOf(replacements, (byte)0, v);
+        return Encoding.UTF8.GetString(replacements, v, (end < 0 ? replacements.Length : end) - v);
     });
 }

@@ -12,24 +12,24 @@ internal sealed class SentencePieceNormalizer
 {
     public const char SpaceSymbol = '\u2581';
 
-    private readonly PrecompiledCharsMap? _map;
-    private readonly PieceTrie _userDefined;
-    private readonly bool _addDummyPrefix, _removeExtraWhitespaces, _escapeWhitespaces, _suffix;
+    private readonly PrecompiledCharsMap? map;
+    private readonly PieceTrie userDefined;
+    private readonly bool addDummyPrefix, removeExtraWhitespaces, escapeWhitespaces, suffix;
 
     public SentencePieceNormalizer(PrecompiledCharsMap? map, PieceTrie userDefined, SentencePieceModel.NormalizerSpec spec, bool treatWhitespaceAsSuffix)
     {
-        _map = map;
-        _userDefined = userDefined;
-        _addDummyPrefix = spec.AddDummyPrefix;
-        _removeExtraWhitespaces = spec.RemoveExtraWhitespaces;
-        _escapeWhitespaces = spec.EscapeWhitespaces;
-        _suffix = treatWhitespaceAsSuffix;
+        this.map = map;
+        this.userDefined = userDefined;
+        addDummyPrefix = spec.AddDummyPrefix;
+        removeExtraWhitespaces = spec.RemoveExtraWhitespaces;
+        escapeWhitespaces = spec.EscapeWhitespaces;
+        suffix = treatWhitespaceAsSuffix;
     }
 
     public string Normalize(string input)
     {
         int position = 0;
-        if (_removeExtraWhitespaces)
+        if (removeExtraWhitespaces)
         {
             while (position < input.Length)
             {
@@ -41,9 +41,9 @@ internal sealed class SentencePieceNormalizer
         if (position == input.Length) return "";
 
         var output = new StringBuilder(input.Length + 4);
-        char space = _escapeWhitespaces ? SpaceSymbol : ' ';
-        if (!_suffix && _addDummyPrefix) output.Append(space);
-        bool previousIsSpace = _removeExtraWhitespaces;
+        char space = escapeWhitespaces ? SpaceSymbol : ' ';
+        if (!suffix && addDummyPrefix) output.Append(space);
+        bool previousIsSpace = removeExtraWhitespaces;
         while (position < input.Length)
         {
             int consumed = NormalizePrefix(input, position, out var replaced);
@@ -57,11 +57,11 @@ internal sealed class SentencePieceNormalizer
                 previousIsSpace = piece[^1] == ' ';
             }
             position += consumed;
-            if (!_removeExtraWhitespaces) previousIsSpace = false;
+            if (!removeExtraWhitespaces) previousIsSpace = false;
         }
-        if (_removeExtraWhitespaces)
+        if (removeExtraWhitespaces)
             while (output.Length > 0 && output[^1] == space) output.Length--;
-        if (_suffix && _addDummyPrefix) output.Append(space);
+        if (suffix && addDummyPrefix) output.Append(space);
         return output.ToString();
     }
 
@@ -75,11 +75,11 @@ internal sealed class SentencePieceNormalizer
     private int NormalizePrefix(string text, int start, out string? replacement)
     {
         replacement = null;
-        int userDefined = _userDefined.IsEmpty ? 0 : _userDefined.LongestPrefix(text, start);
+        int userDefined = this.userDefined.IsEmpty ? 0 : this.userDefined.LongestPrefix(text, start);
         if (userDefined > 0) return userDefined;
-        if (_map is not null)
+        if (map is not null)
         {
-            int matched = _map.LongestMatch(text, start, out var mapped);
+            int matched = map.LongestMatch(text, start, out var mapped);
             if (matched > 0)
             {
                 replacement = mapped;

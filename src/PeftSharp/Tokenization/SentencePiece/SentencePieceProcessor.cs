@@ -9,42 +9,42 @@ namespace PeftSharp.Tokenization.SentencePiece;
 /// </summary>
 internal sealed class SentencePieceProcessor
 {
-    private readonly SentencePieceModel _model;
-    private readonly PieceVocabulary _vocabulary;
-    private readonly SentencePieceNormalizer _normalizer;
-    private readonly ISegmenter _segmenter;
+    private readonly SentencePieceModel model;
+    private readonly PieceVocabulary vocabulary;
+    private readonly SentencePieceNormalizer normalizer;
+    private readonly ISegmenter segmenter;
 
     /// <param name="model">The parsed model.</param>
     /// <param name="addDummyPrefix">Overrides normalizer_spec.add_dummy_prefix when set (HF's non-legacy LLaMA turns it off).</param>
     /// <exception cref="FormatException">The precompiled character map is malformed.</exception>
     public SentencePieceProcessor(SentencePieceModel model, bool? addDummyPrefix = null)
     {
-        _model = model;
-        _vocabulary = new PieceVocabulary(model.Pieces);
+        this.model = model;
+        vocabulary = new PieceVocabulary(model.Pieces);
         var spec = addDummyPrefix is bool add ? model.Normalizer with { AddDummyPrefix = add } : model.Normalizer;
-        _normalizer = new SentencePieceNormalizer(PrecompiledCharsMap.Parse(model.Normalizer.CharsMap), _vocabulary.UserDefined, spec, model.TreatWhitespaceAsSuffix);
-        _segmenter = model.ModelType == SentencePieceModel.BpeType ? new BpeSegmenter(_vocabulary) : new UnigramSegmenter(_vocabulary);
+        normalizer = new SentencePieceNormalizer(PrecompiledCharsMap.Parse(model.Normalizer.CharsMap), vocabulary.UserDefined, spec, model.TreatWhitespaceAsSuffix);
+        segmenter = model.ModelType == SentencePieceModel.BpeType ? new BpeSegmenter(vocabulary) : new UnigramSegmenter(vocabulary);
     }
 
-    public PieceVocabulary Vocabulary => _vocabulary;
+    public PieceVocabulary Vocabulary => vocabulary;
 
     /// <summary>SentencePieceProcessor::Encode(text) → ids.</summary>
     public void Encode(string text, List<int> ids)
     {
-        string normalized = _normalizer.Normalize(text);
+        string normalized = normalizer.Normalize(text);
         var segments = new List<Segment>();
-        _segmenter.Segment(normalized, segments);
+        segmenter.Segment(normalized, segments);
         bool previousUnknown = false;
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var segment in segments)
         {
-            bool unknown = segment.Id == _vocabulary.UnknownId;
-            if (unknown && _model.ByteFallback)
+            bool unknown = segment.Id == vocabulary.UnknownId;
+            if (unknown && model.ByteFallback)
             {
                 foreach (var rune in normalized.AsSpan(segment.Start, segment.Length).EnumerateRunes())
                 {
                     int length = rune.EncodeToUtf8(utf8);
-                    for (int k = 0; k < length; k++) ids.Add(_vocabulary.ByteId(utf8[k]));
+                    for (int k = 0; k < length; k++) ids.Add(vocabulary.ByteId(utf8[k]));
                 }
             }
             else if (!(unknown && previousUnknown))
@@ -61,11 +61,11 @@ internal sealed class SentencePieceProcessor
         var text = new StringBuilder();
         var pendingBytes = new List<byte>();
         bool expectBosSpace = true, bosSpaceSeen = false;
-        var spec = _model.Normalizer;
+        var spec = model.Normalizer;
         foreach (int id in ids)
         {
-            if (id < 0 || id >= _vocabulary.Count) continue;
-            var piece = _vocabulary[id];
+            if (id < 0 || id >= vocabulary.Count) continue;
+            var piece = vocabulary[id];
             if (piece.Type == PieceType.Byte)
             {
                 pendingBytes.Add((byte)SentencePieceModel.ByteOfPiece(piece.Text));
@@ -79,7 +79,7 @@ internal sealed class SentencePieceProcessor
                 case PieceType.Control:
                     break;
                 case PieceType.Unknown:
-                    text.Append(_model.UnknownSurface);
+                    text.Append(model.UnknownSurface);
                     break;
                 default:
                     var surface = piece.Text.AsSpan();

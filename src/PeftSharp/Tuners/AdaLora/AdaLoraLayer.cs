@@ -13,10 +13,10 @@ namespace PeftSharp.Tuners.AdaLora;
 public sealed class AdaLoraLayer : TunerLayer, IRankAdaptive
 {
 #pragma warning disable IDE1006 // PEFT's parameter names
-    readonly Parameter lora_A;
-    readonly Parameter lora_E;
-    readonly Parameter lora_B;
-    readonly Dropout? lora_dropout;
+    private readonly Parameter lora_A;
+    private readonly Parameter lora_E;
+    private readonly Parameter lora_B;
+    private readonly Dropout? lora_dropout;
 #pragma warning restore IDE1006
 
     internal AdaLoraLayer(LinearLike layer, bool[]? rankPattern, AdaLoraConfig config) : base(nameof(AdaLoraLayer))
@@ -34,8 +34,8 @@ public sealed class AdaLoraLayer : TunerLayer, IRankAdaptive
         RegisterComponents();
     }
 
-    readonly int initialRank;
-    readonly int[] originalIndices; // index in the init_r space of each triplet this adapter holds
+    private readonly int initialRank;
+    private readonly int[] originalIndices; // index in the init_r space of each triplet this adapter holds
 
     public double Scaling { get; }
     public int Rank => (int)lora_E.shape[0];

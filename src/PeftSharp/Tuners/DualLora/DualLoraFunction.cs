@@ -102,9 +102,9 @@ internal sealed class DualLoraFunction : autograd.SingleTensorFunction<DualLoraF
         return grads;
     }
 
-    static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
+    private static Tensor? Defined(Tensor t) => t is null || t.IsInvalid ? null : t;
 
-    static Tensor ConvertDisposing(Tensor t, ScalarType dtype)
+    private static Tensor ConvertDisposing(Tensor t, ScalarType dtype)
     {
         using (t) return t.to(dtype);
     }

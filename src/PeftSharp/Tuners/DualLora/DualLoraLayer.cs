@@ -15,14 +15,14 @@ namespace PeftSharp.Tuners.DualLora;
 public sealed class DualLoraLayer : TunerLayer
 {
 #pragma warning disable IDE1006 // PEFT-style parameter names
-    readonly Linear lora_A;
-    readonly Linear lora_B;
-    readonly Linear? lora_C;
-    readonly Linear? lora_D;
-    readonly Dropout? lora_dropout;
+    private readonly Linear lora_A;
+    private readonly Linear lora_B;
+    private readonly Linear? lora_C;
+    private readonly Linear? lora_D;
+    private readonly Dropout? lora_dropout;
 #pragma warning restore IDE1006
-    readonly Tensor? fixedDirection; // (d, k) ±1, only for the fixed random direction; rebuilt from the seed, never saved
-    Tensor[]? initialFactors; // θ₀ (A, B[, C, D]) at initialisation, kept only while γ < 1
+    private readonly Tensor? fixedDirection; // (d, k) ±1, only for the fixed random direction; rebuilt from the seed, never saved
+    private Tensor[]? initialFactors; // θ₀ (A, B[, C, D]) at initialisation, kept only while γ < 1
 
     internal DualLoraLayer(LinearLike layer, DualLoraConfig config, string modulePath) : base(nameof(DualLoraLayer))
     {
@@ -42,7 +42,7 @@ public sealed class DualLoraLayer : TunerLayer
         else initialFactors = [.. Factors.Select(f => f.detach().clone().DetachFromDisposeScope())];
     }
 
-    static Linear Factor(long inFeatures, long outFeatures, LinearLike layer, double std)
+    private static Linear Factor(long inFeatures, long outFeatures, LinearLike layer, double std)
     {
         var linear = nn.Linear(inFeatures, outFeatures, hasBias: false, device: layer.Device, dtype: layer.Dtype);
         using (no_grad()) nn.init.normal_(linear.weight!, 0, std);
@@ -50,7 +50,7 @@ public sealed class DualLoraLayer : TunerLayer
     }
 
     /// <summary>A ±1 matrix (d, k) drawn from a generator seeded by the seed and the module path, so loading rebuilds it exactly.</summary>
-    static Tensor RandomSigns(LinearLike layer, int seed, string modulePath)
+    private static Tensor RandomSigns(LinearLike layer, int seed, string modulePath)
     {
         ulong hash = 14695981039346656037UL; // FNV-1a over the path: stable across processes, unlike string.GetHashCode
         foreach (var b in Encoding.UTF8.GetBytes(modulePath)) hash = (hash ^ b) * 1099511628211UL;
@@ -77,13 +77,13 @@ public sealed class DualLoraLayer : TunerLayer
     internal Tensor C => lora_C?.weight ?? throw new InvalidOperationException("the fixed random direction has no C");
     internal Tensor D => lora_D?.weight ?? throw new InvalidOperationException("the fixed random direction has no D");
     internal Tensor? FixedDirection => fixedDirection;
-    Tensor[] Factors => lora_C is null ? [A, B] : [A, B, C, D];
+    private Tensor[] Factors => lora_C is null ? [A, B] : [A, B, C, D];
 
     /// <summary>The scale o = −s(1 − γ) of the ramp's offset term o·f(θ₀).</summary>
-    double OffsetScale => -(1 - Gamma) * Config.Scaling;
+    private double OffsetScale => -(1 - Gamma) * Config.Scaling;
 
     /// <summary>f(θ) = s·act(BA) ⊙ W_d through autograd, with the paper's gradient at D·C.</summary>
-    Tensor Update()
+    private Tensor Update()
     {
         var magnitude = DirectionRules.Activate(Config.MagnitudeActivation, B.matmul(A));
         return fixedDirection is not null
@@ -92,7 +92,7 @@ public sealed class DualLoraLayer : TunerLayer
     }
 
     /// <summary>o·f(θ₀) (d, k) while the ramp runs, else null; a constant.</summary>
-    Tensor? RampOffset()
+    private Tensor? RampOffset()
     {
         if (initialFactors is null) return null;
         using var noGrad = no_grad();
@@ -112,7 +112,7 @@ public sealed class DualLoraLayer : TunerLayer
     }
 
     /// <summary>The memory-efficient function multiplies in the base layer's dtype itself (W0 + ΔW formed there); the plain path in the adapter's.</summary>
-    bool UsesFunction => Config.MemoryEfficient && fixedDirection is null;
+    private bool UsesFunction => Config.MemoryEfficient && fixedDirection is null;
 
     protected internal override Tensor ForwardInBaseDtype(LinearLike layer, Tensor x) =>
         UsesFunction ? Forward(layer, x) : base.ForwardInBaseDtype(layer, x);
@@ -144,7 +144,7 @@ public sealed class DualLoraLayer : TunerLayer
             if (state.TryGetValue($"initial_{"ABCD"[i]}", out var saved)) initialFactors[i].copy_(saved);
     }
 
-    void DropInitialFactors()
+    private void DropInitialFactors()
     {
         if (initialFactors is null) return;
         foreach (var f in initialFactors) f.Dispose();

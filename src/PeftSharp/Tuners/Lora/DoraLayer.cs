@@ -12,12 +12,12 @@ namespace PeftSharp.Tuners.Lora;
 public sealed class DoraLayer : TunerLayer
 {
 #pragma warning disable IDE1006 // PEFT's parameter names
-    readonly Linear lora_A;
-    readonly Linear lora_B;
-    readonly Parameter lora_magnitude_vector;
-    readonly Dropout? lora_dropout;
+    private readonly Linear lora_A;
+    private readonly Linear lora_B;
+    private readonly Parameter lora_magnitude_vector;
+    private readonly Dropout? lora_dropout;
 #pragma warning restore IDE1006
-    Tensor? mergedScale; // m / ‖W0 + sBA‖ at merge time, to invert the merge exactly
+    private Tensor? mergedScale; // m / ‖W0 + sBA‖ at merge time, to invert the merge exactly
 
     internal DoraLayer(LinearLike layer, int r, double scaling, double dropout) : base(nameof(DoraLayer))
     {
@@ -35,10 +35,10 @@ public sealed class DoraLayer : TunerLayer
     internal Tensor Magnitude => lora_magnitude_vector;
 
     /// <summary>W0 + s·B·A (d, k).</summary>
-    Tensor CombinedWeight(LinearLike layer) => layer.WeightDk + lora_B.weight!.matmul(lora_A.weight!) * Scaling;
+    private Tensor CombinedWeight(LinearLike layer) => layer.WeightDk + lora_B.weight!.matmul(lora_A.weight!) * Scaling;
 
     /// <summary>m / ‖W0 + s·BA‖_row (d), the norm detached.</summary>
-    Tensor MagnitudeScale(LinearLike layer) => lora_magnitude_vector / CombinedWeight(layer).norm(1, keepdim: false, p: 2).detach();
+    private Tensor MagnitudeScale(LinearLike layer) => lora_magnitude_vector / CombinedWeight(layer).norm(1, keepdim: false, p: 2).detach();
 
     protected internal override Tensor Forward(LinearLike layer, Tensor x)
     {

@@ -11,12 +11,12 @@ namespace PeftSharp.Tuners.Lora;
 public sealed class LoraLayer : TunerLayer
 {
 #pragma warning disable IDE1006 // PEFT's parameter names
-    readonly Linear lora_A;
-    readonly Linear lora_B;
-    readonly Dropout? lora_dropout;
+    private readonly Linear lora_A;
+    private readonly Linear lora_B;
+    private readonly Dropout? lora_dropout;
 #pragma warning restore IDE1006
 
-    readonly string modulePath; // for the merge error of a lora_bias on a layer without bias
+    private readonly string modulePath; // for the merge error of a lora_bias on a layer without bias
 
     internal LoraLayer(LinearLike layer, int r, double scaling, double dropout, bool loraBias = false, string modulePath = "") : base(nameof(LoraLayer))
     {
@@ -53,7 +53,7 @@ public sealed class LoraLayer : TunerLayer
     }
 
     /// <summary>Adds <paramref name="sign"/>·s·b_B to the layer's bias (nothing without lora_bias).</summary>
-    void ShiftBias(LinearLike layer, int sign)
+    private void ShiftBias(LinearLike layer, int sign)
     {
         if (lora_B.bias is not { } upBias) return;
         var bias = layer.Bias ?? throw new PeftSharpException(

@@ -14,14 +14,14 @@ namespace PeftSharp.Tuners.Lora2;
 public sealed class Lora2Layer : TunerLayer, IRankAdaptive
 {
 #pragma warning disable IDE1006 // names of the adapter format (docs/formats.md)
-    readonly Linear lora_B1; // weight (d, K)
-    readonly Linear lora_A1; // weight (K, r)
-    readonly Parameter lora_lambda; // (r)
-    readonly Linear lora_B2; // weight (r, K)
-    readonly Linear lora_A2; // weight (K, k)
-    readonly Dropout? lora_dropout;
+    private readonly Linear lora_B1; // weight (d, K)
+    private readonly Linear lora_A1; // weight (K, r)
+    private readonly Parameter lora_lambda; // (r)
+    private readonly Linear lora_B2; // weight (r, K)
+    private readonly Linear lora_A2; // weight (K, k)
+    private readonly Dropout? lora_dropout;
 #pragma warning restore IDE1006
-    readonly Lora2OrthogonalMatrices orthogonalMatrices;
+    private readonly Lora2OrthogonalMatrices orthogonalMatrices;
 
     internal Lora2Layer(LinearLike layer, bool[]? rankPattern, Lora2Config config) : base(nameof(Lora2Layer))
     {
@@ -40,7 +40,7 @@ public sealed class Lora2Layer : TunerLayer, IRankAdaptive
         RegisterComponents();
     }
 
-    static Linear Factor(long inFeatures, long outFeatures, LinearLike layer)
+    private static Linear Factor(long inFeatures, long outFeatures, LinearLike layer)
     {
         var linear = nn.Linear(inFeatures, outFeatures, hasBias: false, device: layer.Device, dtype: layer.Dtype);
         using (no_grad()) nn.init.normal_(linear.weight!, 0, 0.02);

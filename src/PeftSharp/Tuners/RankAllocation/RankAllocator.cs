@@ -11,9 +11,9 @@ namespace PeftSharp.Tuners.RankAllocation;
 /// </summary>
 internal sealed class RankAllocator : ITrainingSchedule
 {
-    readonly IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers;
-    readonly double beta1, beta2;
-    readonly Dictionary<string, (Tensor Importance, Tensor Uncertainty)> ema = new();
+    private readonly IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers;
+    private readonly double beta1, beta2;
+    private readonly Dictionary<string, (Tensor Importance, Tensor Uncertainty)> ema = new();
 
     internal RankAllocator(IReadOnlyList<(string Path, IRankAdaptive Adapter)> layers, RankAdaptiveConfig config)
     {
@@ -64,7 +64,7 @@ internal sealed class RankAllocator : ITrainingSchedule
         }
     }
 
-    void UpdateImportance()
+    private void UpdateImportance()
     {
         foreach (var (path, adapter) in layers)
             foreach (var (name, p, _) in adapter.ScoredParameters)
@@ -103,7 +103,7 @@ internal sealed class RankAllocator : ITrainingSchedule
     /// masked. Ties are broken by layer order, then index, so exactly budget stay active (the ≤-threshold rule of
     /// the reference code can mask more on ties).
     /// </summary>
-    void MaskToBudget(int budget)
+    private void MaskToBudget(int budget)
     {
         var candidates = new List<(double Importance, int Layer, int Index)>();
         for (int l = 0; l < layers.Count; l++)
@@ -131,7 +131,7 @@ internal sealed class RankAllocator : ITrainingSchedule
         adapter.Lambda.masked_fill_(keep.logical_not(), 0);
     }
 
-    void ClearImportance()
+    private void ClearImportance()
     {
         foreach (var (importance, uncertainty) in ema.Values) { importance.Dispose(); uncertainty.Dispose(); }
         ema.Clear();

@@ -9,9 +9,9 @@ namespace PeftSharp.Tests.Evaluation.Generation;
 /// </summary>
 public class BeamSearchEarlyStoppingTests
 {
-    static readonly JsonElement Fixture = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("generation", "beam_search_early_stopping.json"))).RootElement;
+    private static readonly JsonElement Fixture = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("generation", "beam_search_early_stopping.json"))).RootElement;
 
-    static TableModel Model()
+    private static TableModel Model()
     {
         var rows = Fixture.GetProperty("logits").EnumerateArray().Select(r => r.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray()).ToArray();
         var logits = new float[rows.Length, rows.Length];
@@ -20,11 +20,11 @@ public class BeamSearchEarlyStoppingTests
         return new TableModel(logits, eos: []);
     }
 
-    static int[][] Lists(JsonElement e) => e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
+    private static int[][] Lists(JsonElement e) => e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
 
-    static readonly int[][] Prompts = Lists(Fixture.GetProperty("prompts"));
+    private static readonly int[][] Prompts = Lists(Fixture.GetProperty("prompts"));
 
-    static GenerationOptions Options => new()
+    private static GenerationOptions Options => new()
     {
         EosTokenIds = Fixture.GetProperty("eos_token_id").EnumerateArray().Select(v => v.GetInt32()).ToArray(),
         MaxNewTokens = Fixture.GetProperty("max_new_tokens").GetInt32(),
@@ -39,7 +39,9 @@ public class BeamSearchEarlyStoppingTests
         using var model = Model();
         var options = Options with
         {
-            NumBeams = Fixture.GetProperty("num_beams").GetInt32(), LengthPenalty = Fixture.GetProperty("length_penalty").GetDouble(), EarlyStopping = mode,
+            NumBeams = Fixture.GetProperty("num_beams").GetInt32(),
+            LengthPenalty = Fixture.GetProperty("length_penalty").GetDouble(),
+            EarlyStopping = mode,
         };
         var expected = Lists(Fixture.GetProperty("beam").GetProperty(hfValue));
         Assert.Equal(expected, TextGenerator.Generate(model, Prompts, options));

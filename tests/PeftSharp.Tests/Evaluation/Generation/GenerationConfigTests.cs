@@ -7,7 +7,7 @@ namespace PeftSharp.Tests.Evaluation.Generation;
 /// <summary>A model's generation_config.json (or config.json) as transformers reads it, and how given options override it.</summary>
 public class GenerationConfigTests
 {
-    static string ModelFolder(string? generationConfig, string config = """{"model_type": "gpt2", "eos_token_id": 7, "pad_token_id": 1}""")
+    private static string ModelFolder(string? generationConfig, string config = """{"model_type": "gpt2", "eos_token_id": 7, "pad_token_id": 1}""")
     {
         var dir = Directory.CreateTempSubdirectory("peft-genconfig-").FullName;
         File.WriteAllText(Path.Combine(dir, "config.json"), config);

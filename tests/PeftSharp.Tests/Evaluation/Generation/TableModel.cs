@@ -21,7 +21,7 @@ internal sealed class TableModel : nn.Module, ICausalLanguageModel
         EosTokenIds = eos;
     }
 
-    static float[,] LogsOf(double[,] probabilities)
+    private static float[,] LogsOf(double[,] probabilities)
     {
         var n = probabilities.GetLength(0);
         var logs = new float[n, n];
