@@ -15,6 +15,12 @@ internal sealed record BenchSettings
     public int HalfWarmup { get; init; } = 1;
     public int HalfRepetitions { get; init; } = 3;
 
+    /// <summary>
+    /// The methods of the mixed-precision section by CLI name (null = all; LoRA always, for its target); bench/run's
+    /// <c>--precision-methods=lora,full</c>. On a CPU without AVX-512 a bfloat16 step is tens of times slower than float32.
+    /// </summary>
+    public IReadOnlySet<string>? PrecisionMethods { get; init; }
+
     /// <summary>Sequence lengths of the activation-checkpointing section (batch 1, <see cref="CheckpointBlocks"/> GPT-2-small blocks).</summary>
     public int[] CheckpointSequences { get; init; } = [128, 256, 512, 1024, 2048];
     /// <summary>Blocks of the checkpointing stack: GPT-2 small's 12, since the saving grows with the depth.</summary>

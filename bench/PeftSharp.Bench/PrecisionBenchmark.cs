@@ -21,7 +21,7 @@ internal static class PrecisionBenchmark
                         $"{settings.HalfRepetitions} steps after {settings.HalfWarmup} warm-up (float32: as §1). Memory: the step's training memory as in §1, " +
                         "the resident memory the built model and adapter take, and the exact bytes of the frozen parameters. The GEMM line times " +
                         "`torch.matmul` alone on the workload's largest forward product in each dtype: what the CPU's bfloat16 support gives.").AppendLine();
-        var methods = Method.All.Where(m => m != Method.DualLoraNaive).ToList();
+        var methods = Method.All.Where(m => m != Method.DualLoraNaive && (m == Method.Lora || settings.PrecisionMethods?.Contains(m.Name) != false)).ToList();
         var targets = new List<string>();
         foreach (var workload in Workload.Create(settings))
             using (workload)

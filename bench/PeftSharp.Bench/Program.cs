@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using PeftSharp.Bench;
 
-// Usage: bench/run [--smoke] [--scale=LxHxT] [section ...]; no section = all, which also writes bench/RESULTS.md (never in a
+// Usage: bench/run [--smoke] [--scale=LxHxT] [--precision-methods=lora,full,…] [section ...]; no section = all, which also writes bench/RESULTS.md (never in a
 // smoke run). "quality" (the demo task in float32 and bfloat16, an hour or more) and "scale" (a LLaMA-7B-shaped model,
 // 15 GB) run only when named.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -39,6 +39,11 @@ if (args.FirstOrDefault(a => a.StartsWith("--scale=", StringComparison.Ordinal))
 {
     var parts = scale["--scale=".Length..].Split('x').Select(int.Parse).ToArray();
     settings = settings with { ScaleLayers = parts[0], ScaleHidden = parts[1], ScaleTokens = parts[2] };
+}
+
+if (args.FirstOrDefault(a => a.StartsWith("--precision-methods=", StringComparison.Ordinal)) is { } precisionMethods)
+{
+    settings = settings with { PrecisionMethods = precisionMethods["--precision-methods=".Length..].Split(',').ToHashSet(StringComparer.Ordinal) };
 }
 
 var report = new StringBuilder();
