@@ -22,7 +22,7 @@ internal static class MixedPrecision
 
     /// <summary>
     /// False when this x64 CPU lacks what libtorch's fast half-precision matrix product needs (oneDNN: AVX-512 BW/VL/DQ for
-    /// bfloat16, AVX-512 FP16 / AVX10 for float16): libtorch then falls back to a loop that is tens of times slower than
+    /// bfloat16, AVX-512 FP16 / AVX10 for float16): libtorch then falls back to a one-thread loop that is 50 to 300 times slower than
     /// its float32 product (bench/RESULTS.md). True on other architectures, where this is not known.
     /// </summary>
     public static bool HasFastMatmul(ScalarType dtype, Device device)

@@ -45,7 +45,7 @@ public static class TrainWorkflow
         var device = Devices.Resolve(settings.Device);
         if (!MixedPrecision.HasFastMatmul(settings.Dtype, device))
             warn($"this CPU has no AVX-512, which libtorch needs to multiply {PretrainedModelLoader.DtypeName(settings.Dtype)} matrices fast: here they multiply " +
-                 "tens of times slower than float32 (bench/RESULTS.md). Half precision still halves the weights' memory; use float32 when the model fits");
+                 "on one thread, 50 to 300 times slower than float32 (measured on an AVX2 CPU). Half precision still halves the weights' memory; use float32 when the model fits");
         manual_seed(settings.Trainer.Seed);
         var tokenizer = new DeferredTokenizer(settings.ModelDirectory); // loaded only if text must be tokenized or generated
         var task = settings.Task ?? TaskSpec.Detect(settings.DataPath);
