@@ -66,6 +66,7 @@ internal static class GlueParquet
     private static async Task<IReadOnlyList<ClassificationExample>> ReadAsync(GlueTask task, Stream stream, string path)
     {
         await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: true);
+        CheckPages(reader, stream, path);
         var fields = reader.Schema.GetDataFields();
         DataField Find(string name) => fields.FirstOrDefault(f => f.Name == name)
             ?? throw new PeftSharpException($"{path}: no column '{name}' (has: {string.Join(", ", fields.Select(f => f.Name))}); is this a {task.Name} parquet file?");
@@ -100,6 +101,26 @@ internal static class GlueParquet
         }
         if (examples.Count == 0) throw DataFile.Empty(path, "rows");
         return examples;
+    }
+
+    /// <summary>
+    /// Checks every column chunk's page headers (<see cref="ParquetFooterCheck.CheckPages"/>) before Parquet.Net reads
+    /// them: it allocates what a corrupt length claims (270 MB for a 757-byte file) before finding the bytes missing.
+    /// </summary>
+    private static void CheckPages(ParquetReader reader, Stream stream, string path)
+    {
+        foreach (var group in reader.Metadata?.RowGroups ?? [])
+            foreach (var column in group.Columns)
+            {
+                if (column.MetaData is not { } chunk) continue;
+                long start = chunk.DictionaryPageOffset is > 0 and var dictionary ? dictionary : chunk.DataPageOffset;
+                if (start < 4 || chunk.TotalCompressedSize < 0 || start + chunk.TotalCompressedSize > stream.Length - 8)
+                    throw new PeftSharpException($"{path}: corrupt parquet file: a column chunk at byte {start} of {chunk.TotalCompressedSize} bytes lies outside the data");
+                var bytes = new byte[chunk.TotalCompressedSize];
+                stream.Position = start;
+                stream.ReadExactly(bytes);
+                ParquetFooterCheck.CheckPages(bytes, path);
+            }
     }
 
     /// <summary>−1 marks an unlabeled (test) row, as in HF's exports.</summary>

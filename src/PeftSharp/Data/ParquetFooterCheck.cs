@@ -1,7 +1,8 @@
 namespace PeftSharp.Data;
 
 /// <summary>
-/// Validates a parquet footer (Thrift compact protocol <c>FileMetaData</c>) before Parquet.Net parses it.
+/// Validates a parquet footer (Thrift compact protocol <c>FileMetaData</c>) and the page headers of its column chunks
+/// before Parquet.Net parses them.
 /// </summary>
 /// <remarks>
 /// Parquet.Net 6.1 reads known fields by id with the type the format defines, whatever the wire type
@@ -58,6 +59,11 @@ internal static class ParquetFooterCheck
         ["AesGcm"] = new() { [1] = Bin, [2] = Bin, [3] = Bool },
         ["ColumnCryptoMetaData"] = new() { [1] = Struct(null), [2] = Struct("EncryptionWithColumnKey") },
         ["EncryptionWithColumnKey"] = new() { [1] = ListOf(W.Binary), [2] = Bin },
+        // The header before each page of a column chunk.
+        ["PageHeader"] = new() { [1] = I32, [2] = I32, [3] = I32, [4] = I32, [5] = Struct("DataPageHeader"), [6] = Struct(null), [7] = Struct("DictionaryPageHeader"), [8] = Struct("DataPageHeaderV2") },
+        ["DataPageHeader"] = new() { [1] = I32, [2] = I32, [3] = I32, [4] = I32, [5] = Struct("Statistics") },
+        ["DictionaryPageHeader"] = new() { [1] = I32, [2] = I32, [3] = Bool },
+        ["DataPageHeaderV2"] = new() { [1] = I32, [2] = I32, [3] = I32, [4] = I32, [5] = I32, [6] = I32, [7] = Bool, [8] = Struct("Statistics") },
     };
 
     private const int MaxDepth = 32;
@@ -65,16 +71,47 @@ internal static class ParquetFooterCheck
     /// <summary>Throws a <see cref="PeftSharpException"/> naming <paramref name="path"/> if the footer is unsafe to parse.</summary>
     public static void Check(ReadOnlySpan<byte> footer, string path)
     {
-        var walker = new Walker(footer, path);
+        var walker = new Walker(footer, path, "footer");
         walker.Struct("FileMetaData", 0);
     }
 
-    private ref struct Walker(ReadOnlySpan<byte> data, string path)
+    /// <summary>
+    /// Checks the page headers of one column chunk (<paramref name="chunk"/>: its bytes from the first page header to its
+    /// end) the same way: Parquet.Net allocates whatever lengths a page header claims (a statistics value, the page)
+    /// before reading them. Every header must be well formed, its page must fit in the chunk, and its uncompressed size
+    /// must be one a compression codec can reach from the compressed one.
+    /// </summary>
+    public static void CheckPages(ReadOnlySpan<byte> chunk, string path)
+    {
+        int pos = 0;
+        while (pos < chunk.Length)
+        {
+            var walker = new Walker(chunk[pos..], path, $"column chunk byte {pos}, page header");
+            walker.Struct("PageHeader", 0);
+            int end = pos + walker.Position;
+            long compressed = walker.CompressedPageSize, uncompressed = walker.UncompressedPageSize;
+            if (compressed < 0 || compressed > chunk.Length - end)
+                throw new PeftSharpException($"{path}: corrupt parquet page header: a page of {compressed} bytes with {chunk.Length - end} left in its column chunk");
+            if (uncompressed < 0 || uncompressed > MaxUncompressedBytes(compressed))
+                throw new PeftSharpException($"{path}: corrupt parquet page header: {uncompressed} bytes uncompressed from {compressed} compressed");
+            pos = end + (int)compressed;
+        }
+    }
+
+    /// <summary>More than any codec parquet uses gives (deflate's limit is about 1,032:1), plus room for tiny pages.</summary>
+    private static long MaxUncompressedBytes(long compressed) => (1L << 20) + 1100 * compressed;
+
+    private ref struct Walker(ReadOnlySpan<byte> data, string path, string where)
     {
         private readonly ReadOnlySpan<byte> data = data;
         private int pos;
 
-        private readonly PeftSharpException Corrupt(string what) => new($"{path}: corrupt parquet metadata at footer byte {pos}: {what}");
+        /// <summary>A PageHeader's sizes (fields 2 and 3), −1 until read.</summary>
+        public long UncompressedPageSize = -1, CompressedPageSize = -1;
+
+        public readonly int Position => pos;
+
+        private readonly PeftSharpException Corrupt(string what) => new($"{path}: corrupt parquet metadata at {where} byte {pos}: {what}");
 
         private int Left => data.Length - pos;
 
@@ -116,6 +153,13 @@ internal static class ParquetFooterCheck
                 {
                     if (known.Type != type) throw Corrupt($"{name} field {id} has wire type {(int)type}, expected {known.Type}");
                     if (type == W.Bool) continue; // the value lives in the field header
+                    if (depth == 0 && name == "PageHeader" && id is 2 or 3)
+                    {
+                        long size = Zigzag(Varint());
+                        if (id == 2) UncompressedPageSize = size;
+                        else CompressedPageSize = size;
+                        continue;
+                    }
                     Value(type, known, depth);
                 }
                 else

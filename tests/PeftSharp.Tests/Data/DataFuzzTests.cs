@@ -16,7 +16,7 @@ namespace PeftSharp.Tests.Data;
 public class DataFuzzTests
 {
     private static void Property(byte[][] seeds, long iterations, Action<byte[]> read) => WithinLimit(done =>
-        ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        ByteMutator.Gen(seeds.Length).SampleFixed((seed, ops) =>
         {
             var bytes = ByteMutator.Apply(seeds[seed], ops);
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -98,7 +98,7 @@ public class DataFuzzTests
         var seeds = new[] { "token_ids.jsonl", "text.jsonl", "prompt_completion.jsonl", "pairs.jsonl" }
             .Select(f => File.ReadAllLines(Fixture("jsonl", f)).Where(l => l.Length > 0).ToArray()).ToArray();
         int round = 0, successes = 0;
-        WithinLimit(done => ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        WithinLimit(done => ByteMutator.Gen(seeds.Length).SampleFixed((seed, ops) =>
         {
             var rows = seeds[seed].Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
             foreach (var op in ops)
@@ -151,7 +151,7 @@ public class DataFuzzTests
         string[] tasks = ["cola", "sst2", "mrpc", "qqp", "stsb", "mnli", "rte", "wnli"];
         var seeds = Files(["glue", "CoLA", "train.tsv"], ["glue", "SST-2", "train.tsv"], ["glue", "MRPC", "train.tsv"], ["glue", "QQP", "train.tsv"],
             ["glue", "STS-B", "train.tsv"], ["glue", "MNLI", "dev_matched.tsv"], ["glue", "RTE", "train.tsv"], ["glue", "WNLI", "train.tsv"]);
-        WithinLimit(done => ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        WithinLimit(done => ByteMutator.Gen(seeds.Length).SampleFixed((seed, ops) =>
         {
             var task = GlueTask.Get(tasks[seed]);
             try
@@ -175,7 +175,7 @@ public class DataFuzzTests
     {
         var seeds = Files(["e2e", "trainset.csv"], ["e2e", "test.txt"], ["e2e", "testset.csv"]);
         string[] names = ["fuzz.csv", "fuzz.txt", "fuzz.csv"];
-        WithinLimit(done => ByteMutator.Gen(seeds.Length).Sample((seed, ops) =>
+        WithinLimit(done => ByteMutator.Gen(seeds.Length).SampleFixed((seed, ops) =>
         {
             var bytes = ByteMutator.Apply(seeds[seed], ops);
             try
@@ -194,15 +194,32 @@ public class DataFuzzTests
         }, iter: 10_000));
     }
 
+    private static byte[] ParquetSeed => GlueParquetTests.WriteBytes(["sentence1", "sentence2"], [["a man", "the cat sat", "x"], ["a person", "a cat", "y"]], new long[] { 0, 1, 1 });
+
+    /// <summary>Keeps the outer frame mostly intact so that the mutations reach Parquet.Net's page and metadata parsing.</summary>
+    private static byte[] MutateParquet(byte[] seed, uint[] ops) =>
+        [.. seed[..4], .. ByteMutator.Apply(seed[4..^8], ops.Where(o => o % 12 is not (4 or 9 or 10)).ToArray()), .. seed[^8..]];
+
+    [Fact]
+    public void A_page_header_claiming_a_270_MB_value_is_rejected_before_anything_is_allocated()
+    {
+        // Found by random cases (CsCheck seed dk9vWLlhKiXe): in a 757-byte file, a page header's statistics value claims
+        // 268,832,752 bytes, which Parquet.Net allocated before finding them missing.
+        var (_, ops) = ByteMutator.Gen(1).Generate(PCG.Parse("dk9vWLlhKiXe"), null, out _);
+        var bytes = MutateParquet(ParquetSeed, ops);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<PeftSharpException>(() => GlueParquet.Read(GlueTask.Get("rte"), new MemoryStream(bytes), "fuzz.parquet"));
+        Assert.Contains("page header", error.Message);
+        WithinAllocationBudget(GC.GetAllocatedBytesForCurrentThread() - before, bytes.Length);
+    }
+
     [Fact]
     public void Mutated_parquet_files_are_read_or_rejected_with_PeftSharpException()
     {
-        var seed = GlueParquetTests.WriteBytes(["sentence1", "sentence2"], [["a man", "the cat sat", "x"], ["a person", "a cat", "y"]], new long[] { 0, 1, 1 });
-        WithinLimit(done => ByteMutator.Gen(1).Sample((_, ops) =>
+        var seed = ParquetSeed;
+        WithinLimit(done => ByteMutator.Gen(1).SampleFixed((_, ops) =>
         {
-            // Keep the outer frame mostly intact so the mutations reach Parquet.Net's page and metadata parsing.
-            var body = ByteMutator.Apply(seed[4..^8], ops.Where(o => o % 12 is not (4 or 9 or 10)).ToArray());
-            var bytes = (byte[])[.. seed[..4], .. body, .. seed[^8..]];
+            var bytes = MutateParquet(seed, ops);
             long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {

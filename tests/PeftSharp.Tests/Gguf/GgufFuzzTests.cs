@@ -72,13 +72,13 @@ public class GgufFuzzTests
         var seeds = Seeds();
         var scratch = Path.Combine(GgufTestModels.TempFolder("fuzz"), "mutant.gguf");
         int successes = 0, iterations = 0;
-        WithinLimit(finished => ByteMutator.Gen(seeds.Length).Sample(c =>
+        WithinLimit(finished => ByteMutator.Gen(seeds.Length).SampleFixed(c =>
         {
             File.WriteAllBytes(scratch, ByteMutator.Apply(seeds[c.Seed], c.Ops));
             iterations++;
             if (OpenAndReadAll(scratch)) successes++;
             finished();
-        }, iter: 1500, threads: 1));
+        }, iter: 1500));
         Assert.InRange(successes, 1, iterations - 1);
     }
 
@@ -90,7 +90,7 @@ public class GgufFuzzTests
         var seeds = Seeds();
         var scratch = Path.Combine(GgufTestModels.TempFolder("fuzz"), "mutant.gguf");
         var value = Gen.Frequency((2, Gen.Long[-64, 64]), (1, Gen.Int[0, 63].Select(b => 1L << b)), (1, Gen.Long));
-        WithinLimit(finished => Gen.Select(Gen.Int[0, seeds.Length - 1], Gen.Int[0, 4096], value, Gen.Bool).Sample((seed, at, v, relative) =>
+        WithinLimit(finished => Gen.Select(Gen.Int[0, seeds.Length - 1], Gen.Int[0, 4096], value, Gen.Bool).SampleFixed((seed, at, v, relative) =>
         {
             var bytes = (byte[])seeds[seed].Clone();
             int position = at % (bytes.Length - 8);
@@ -99,6 +99,6 @@ public class GgufFuzzTests
             File.WriteAllBytes(scratch, bytes);
             OpenAndReadAll(scratch);
             finished();
-        }, iter: 1500, threads: 1));
+        }, iter: 1500));
     }
 }

@@ -83,7 +83,7 @@ public class SafetensorsFuzzTests
         var sizeError = Gen.Frequency((6, Gen.Const(0L)), (1, Gen.Long[-4, 4]), (1, Gen.Long));
         var dataLength = Gen.Frequency((4, Gen.Const(data.Length)), (1, Gen.Int[0, data.Length + 16]));
         int successes = 0, iterations = 0;
-        WithinLimit(done => Gen.Select(SafetensorsHeaderEdit.Gen.Array[0, 3], sizeError, dataLength).Sample((edits, error, length) =>
+        WithinLimit(done => Gen.Select(SafetensorsHeaderEdit.Gen.Array[0, 3], sizeError, dataLength).SampleFixed((edits, error, length) =>
         {
             var json = JsonNode.Parse(header)!.AsObject();
             foreach (var edit in edits) edit.Apply(json);
@@ -93,7 +93,7 @@ public class SafetensorsFuzzTests
             iterations++;
             if (OpenAndReadAll(scratch)) successes++;
             done();
-        }, iter: 2000, threads: 1));
+        }, iter: 2000));
         // The property means something only if the damage sometimes passes and sometimes is caught.
         Assert.InRange(successes, iterations / 20, iterations - iterations / 20);
     }
@@ -122,12 +122,12 @@ public class SafetensorsFuzzTests
             BinaryPrimitives.WriteUInt64LittleEndian(c, size);
             return c;
         }
-        WithinLimit(done => Gen.Select(mutation, mutation).Sample((first, second) =>
+        WithinLimit(done => Gen.Select(mutation, mutation).SampleFixed((first, second) =>
         {
             File.WriteAllBytes(scratch, second(first(original)));
             OpenAndReadAll(scratch);
             done();
-        }, iter: 1500, threads: 1));
+        }, iter: 1500));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public class SafetensorsFuzzTests
         var dir = TempDirectory();
         var seeds = new[] { ValidFile(dir), File.ReadAllBytes(Fixtures.PathOf("safetensors", "golden.safetensors")) };
         var scratch = Path.Combine(dir, "mutant.safetensors");
-        WithinLimit(done => ByteMutator.Gen(seeds.Length).Sample(c =>
+        WithinLimit(done => ByteMutator.Gen(seeds.Length).SampleFixed(c =>
         {
             var mutant = ByteMutator.Apply(seeds[c.Seed], c.Ops);
             // Half of the time, a size field near the seed's, so that the damage reaches the JSON parser.
@@ -149,7 +149,7 @@ public class SafetensorsFuzzTests
             File.WriteAllBytes(scratch, mutant);
             OpenAndReadAll(scratch);
             done();
-        }, iter: 1500, threads: 1));
+        }, iter: 1500));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public class SafetensorsFuzzTests
         var index = Encoding.UTF8.GetBytes(
             """{"metadata": {"total_size": 20}, "weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}""");
         var indexPath = Path.Combine(dir, SafetensorsCheckpoint.IndexFile);
-        WithinLimit(done => ByteMutator.Gen(1).Sample(c =>
+        WithinLimit(done => ByteMutator.Gen(1).SampleFixed(c =>
         {
             File.WriteAllBytes(indexPath, ByteMutator.Apply(index, c.Ops));
             try
@@ -175,6 +175,6 @@ public class SafetensorsFuzzTests
             }
             catch (PeftSharpException) { }
             done();
-        }, iter: 800, threads: 1));
+        }, iter: 800));
     }
 }

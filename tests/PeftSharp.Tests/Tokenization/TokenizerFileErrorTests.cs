@@ -164,7 +164,7 @@ public class TokenizerFileErrorTests
         using (var ok = new TempFolder()) Assert.Equal([5, 4], TokenizerLoader.Load(ok.With("tokenizer.json", valid).Path).Encode("abc"));
 
         var mutation = Gen.Select(Gen.Int[0, seed.Length - 1], Gen.Byte, Gen.Int[0, 2]);
-        mutation.Array[1, 4].Sample(edits =>
+        mutation.Array[1, 4].SampleFixed(edits =>
         {
             var bytes = seed.ToList();
             foreach (var (at, value, kind) in edits)
@@ -192,7 +192,7 @@ public class TokenizerFileErrorTests
     {
         byte[] seed = File.ReadAllBytes(Path.Combine(Folder("llama2-tiny"), "tokenizer.model"));
         var mutation = Gen.Select(Gen.Int[0, seed.Length - 1], Gen.Byte);
-        mutation.Array[1, 3].Sample(edits =>
+        mutation.Array[1, 3].SampleFixed(edits =>
         {
             var bytes = (byte[])seed.Clone();
             foreach (var (at, value) in edits) bytes[at] = value;
