@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using static TorchSharp.torch;
 
 namespace PeftSharp.IO;
@@ -20,20 +19,18 @@ internal sealed class SafetensorsFile : IDisposable
     internal const long MaxHeaderBytes = 100_000_000;
 
     private readonly IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors;
-    private readonly MemoryMappedFile map;
-    private readonly MemoryMappedViewAccessor view;
+    private readonly MappedFile mapped;
     private readonly long dataStart;
     private bool disposed;
 
     private SafetensorsFile(string path, IReadOnlyDictionary<string, SafetensorsTensorInfo> tensors, IReadOnlyDictionary<string, string> metadata,
-        long dataStart, MemoryMappedFile map, MemoryMappedViewAccessor view)
+        long dataStart, MappedFile mapped)
     {
         FilePath = path;
         this.tensors = tensors;
         Metadata = metadata;
         this.dataStart = dataStart;
-        this.map = map;
-        this.view = view;
+        this.mapped = mapped;
         Keys = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
     }
 
@@ -50,38 +47,12 @@ internal sealed class SafetensorsFile : IDisposable
     public static SafetensorsFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian; big-endian hosts are not supported");
-        if (!File.Exists(path)) throw new PeftSharpException($"{path}: file not found");
-        FileStream? stream = null;
-        MemoryMappedFile? map = null;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-            long length = stream.Length;
-            var (tensors, metadata, dataStart) = ReadHeader(stream, length, path);
-            // Map through the handle just validated (not the path again): a file swapped in meanwhile cannot be read.
-            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            stream = null; // owned by the map now
-            var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            return new SafetensorsFile(path, tensors, metadata, dataStart, map, view);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            map?.Dispose();
-            throw new PeftSharpException($"{path}: cannot read: {e.Message}", e);
-        }
-        catch
-        {
-            map?.Dispose();
-            throw;
-        }
-        finally
-        {
-            stream?.Dispose();
-        }
+        return MappedFile.Open(path, (stream, length) => ReadHeader(stream, length, path), _ => true,
+            (header, mapped) => new SafetensorsFile(path, header.Tensors, header.Metadata, header.DataStart, mapped!));
     }
 
     /// <summary>Reads and validates the size field and the header; allocates only once the size is known to fit the file.</summary>
-    private static (IReadOnlyDictionary<string, SafetensorsTensorInfo>, IReadOnlyDictionary<string, string>, long DataStart) ReadHeader(
+    private static (IReadOnlyDictionary<string, SafetensorsTensorInfo> Tensors, IReadOnlyDictionary<string, string> Metadata, long DataStart) ReadHeader(
         FileStream stream, long length, string path)
     {
         if (length < 8) throw new PeftSharpException($"{path}: {length} bytes is too short for a safetensors file (it starts with an 8-byte header size)");
@@ -131,24 +102,13 @@ internal sealed class SafetensorsFile : IDisposable
     /// <summary>Copies the mapped bytes at <paramref name="offset"/> into a contiguous CPU tensor, in chunks below 2 GB.</summary>
     private unsafe void CopyInto(Tensor target, long offset)
     {
-        byte* basePointer = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);
-        try
-        {
-            byte* start = basePointer + view.PointerOffset + offset;
-            TensorBytes.ForEachChunk(target, (span, byteOffset) => new ReadOnlySpan<byte>(start + byteOffset, span.Length).CopyTo(span));
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
+        mapped.Read(offset, address => TensorBytes.ForEachChunk(target, (span, byteOffset) => new ReadOnlySpan<byte>((byte*)address + byteOffset, span.Length).CopyTo(span)));
     }
 
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        view.Dispose();
-        map.Dispose();
+        mapped.Dispose();
     }
 }

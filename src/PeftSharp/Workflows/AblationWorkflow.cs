@@ -20,8 +20,11 @@ public sealed record AblationResult(AblationRecipe Recipe, string RecipePath, IR
 public static class AblationWorkflow
 {
     /// <summary>How many training runs <paramref name="recipe"/> makes over all its step counts.</summary>
-    public static int TrainingRuns(AblationRecipe recipe, string recipePath) =>
-        recipe.Steps.Sum(steps => Settings(recipe, recipe.Runs(recipePath), steps, "").TrainingRuns);
+    public static int TrainingRuns(AblationRecipe recipe, string recipePath)
+    {
+        var runs = recipe.Runs(recipePath);
+        return recipe.Steps.Sum(steps => Settings(recipe, runs, steps, "").TrainingRuns);
+    }
 
     /// <summary>
     /// Trains every row of <paramref name="recipe"/> (read from <paramref name="recipePath"/>) into <paramref name="output"/>,

@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -12,20 +11,18 @@ namespace PeftSharp.IO.Gguf;
 internal sealed class GgufFile : IDisposable
 {
     private readonly Dictionary<string, GgufTensorInfo> tensors;
-    private readonly MemoryMappedFile? map;
-    private readonly MemoryMappedViewAccessor? view;
+    private readonly MappedFile? mapped;
     private readonly long dataStart;
     private bool disposed;
 
-    private GgufFile(string path, GgufHeader header, MemoryMappedFile? map, MemoryMappedViewAccessor? view)
+    private GgufFile(string path, GgufHeader header, MappedFile? mapped)
     {
         FilePath = path;
         Metadata = header.Metadata;
         Tensors = header.Tensors;
         tensors = header.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         dataStart = header.DataStart;
-        this.map = map;
-        this.view = view;
+        this.mapped = mapped;
     }
 
     public string FilePath { get; }
@@ -41,35 +38,8 @@ internal sealed class GgufFile : IDisposable
     public static GgufFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("GGUF data is little-endian; big-endian hosts are not supported");
-        if (!File.Exists(path)) throw new PeftSharpException($"{path}: file not found");
-        FileStream? stream = null;
-        MemoryMappedFile? map = null;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
-            long length = stream.Length;
-            var header = GgufHeader.Read(stream, length, path);
-            if (length == 0 || header.Tensors.Count == 0) return new GgufFile(path, header, null, null);
-            // Map through the handle just validated: a file swapped in meanwhile cannot be read.
-            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            stream = null; // owned by the map now
-            var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            return new GgufFile(path, header, map, view);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            map?.Dispose();
-            throw new PeftSharpException($"{path}: cannot read: {e.Message}", e);
-        }
-        catch
-        {
-            map?.Dispose();
-            throw;
-        }
-        finally
-        {
-            stream?.Dispose();
-        }
+        return MappedFile.Open(path, (stream, length) => GgufHeader.Read(stream, length, path), header => header.Tensors.Count > 0,
+            (header, mapped) => new GgufFile(path, header, mapped));
     }
 
     public bool Contains(string name) => tensors.ContainsKey(name);
@@ -107,35 +77,25 @@ internal sealed class GgufFile : IDisposable
     {
         var (blockElements, blockBytes) = GgufTensorTypes.Block(info.Type)!.Value;
         bool raw = info.Type is GgufTensorType.F32 or GgufTensorType.F16 or GgufTensorType.BF16;
-        byte* basePointer = null;
-        view!.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);
-        try
+        mapped!.Read(dataStart + info.Offset, address => TensorBytes.ForEachChunk(target, (span, offset) =>
         {
-            byte* start = basePointer + view.PointerOffset + dataStart + info.Offset;
-            TensorBytes.ForEachChunk(target, (span, offset) =>
+            byte* start = (byte*)address;
+            if (raw)
             {
-                if (raw)
-                {
-                    new ReadOnlySpan<byte>(start + offset, span.Length).CopyTo(span);
-                    return;
-                }
-                var floats = MemoryMarshal.Cast<byte, float>(span);
-                long firstBlock = offset / sizeof(float) / blockElements;
-                int blocks = floats.Length / blockElements;
-                GgufDequantizer.Decode(info.Type, new ReadOnlySpan<byte>(start + firstBlock * blockBytes, checked(blocks * blockBytes)), floats);
-            });
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
+                new ReadOnlySpan<byte>(start + offset, span.Length).CopyTo(span);
+                return;
+            }
+            var floats = MemoryMarshal.Cast<byte, float>(span);
+            long firstBlock = offset / sizeof(float) / blockElements;
+            int blocks = floats.Length / blockElements;
+            GgufDequantizer.Decode(info.Type, new ReadOnlySpan<byte>(start + firstBlock * blockBytes, checked(blocks * blockBytes)), floats);
+        }));
     }
 
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        view?.Dispose();
-        map?.Dispose();
+        mapped?.Dispose();
     }
 }
