@@ -116,10 +116,7 @@ internal static class GlueParquet
                 long start = chunk.DictionaryPageOffset is > 0 and var dictionary ? dictionary : chunk.DataPageOffset;
                 if (start < 4 || chunk.TotalCompressedSize < 0 || start + chunk.TotalCompressedSize > stream.Length - 8)
                     throw new PeftSharpException($"{path}: corrupt parquet file: a column chunk at byte {start} of {chunk.TotalCompressedSize} bytes lies outside the data");
-                var bytes = new byte[chunk.TotalCompressedSize];
-                stream.Position = start;
-                stream.ReadExactly(bytes);
-                ParquetFooterCheck.CheckPages(bytes, path);
+                ParquetFooterCheck.CheckPages(stream, start, chunk.TotalCompressedSize, path);
             }
     }
 

@@ -76,32 +76,55 @@ internal static class ParquetFooterCheck
     }
 
     /// <summary>
-    /// Checks the page headers of one column chunk (<paramref name="chunk"/>: its bytes from the first page header to its
-    /// end) the same way: Parquet.Net allocates whatever lengths a page header claims (a statistics value, the page)
-    /// before reading them. Every header must be well formed, its page must fit in the chunk, and its uncompressed size
-    /// must be one a compression codec can reach from the compressed one.
+    /// Checks the page headers of one column chunk (<paramref name="length"/> bytes of <paramref name="stream"/> from
+    /// <paramref name="start"/>, its first page header) the same way: Parquet.Net allocates whatever lengths a page header
+    /// claims (a statistics value, the page) before reading them. Every header must be well formed, its page must fit in
+    /// the chunk, and its uncompressed size must be one a compression codec can reach from the compressed one. Only the
+    /// headers are read (into a window that grows for a header larger than it), not the pages between them.
     /// </summary>
-    public static void CheckPages(ReadOnlySpan<byte> chunk, string path)
+    public static void CheckPages(Stream stream, long start, long length, string path)
     {
-        int pos = 0;
-        while (pos < chunk.Length)
+        var window = new byte[(int)Math.Min(length, HeaderWindow)];
+        long pos = 0;
+        while (pos < length)
         {
-            var walker = new Walker(chunk[pos..], path, $"column chunk byte {pos}, page header");
-            walker.Struct("PageHeader", 0);
-            int end = pos + walker.Position;
+            int available = (int)Math.Min(length - pos, window.Length);
+            stream.Position = start + pos;
+            stream.ReadExactly(window, 0, available);
+            var walker = new Walker(window.AsSpan(0, available), path, $"column chunk byte {pos}, page header", length - pos);
+            try
+            {
+                walker.Struct("PageHeader", 0);
+            }
+            catch (WindowTooSmall)
+            {
+                window = new byte[(int)Math.Min(length - pos, 4L * window.Length)];
+                continue;
+            }
+            long end = pos + walker.Position;
             long compressed = walker.CompressedPageSize, uncompressed = walker.UncompressedPageSize;
-            if (compressed < 0 || compressed > chunk.Length - end)
-                throw new PeftSharpException($"{path}: corrupt parquet page header: a page of {compressed} bytes with {chunk.Length - end} left in its column chunk");
+            if (compressed < 0 || compressed > length - end)
+                throw new PeftSharpException($"{path}: corrupt parquet page header: a page of {compressed} bytes with {length - end} left in its column chunk");
             if (uncompressed < 0 || uncompressed > MaxUncompressedBytes(compressed))
                 throw new PeftSharpException($"{path}: corrupt parquet page header: {uncompressed} bytes uncompressed from {compressed} compressed");
-            pos = end + (int)compressed;
+            pos = end + compressed;
         }
     }
+
+    /// <summary>The bytes read at first for a page header; a header with larger statistics makes the window grow.</summary>
+    private const int HeaderWindow = 1 << 12;
+
+    /// <summary>A page header runs past the bytes read so far, which are not yet all of the chunk.</summary>
+    private sealed class WindowTooSmall : Exception;
 
     /// <summary>More than any codec parquet uses gives (deflate's limit is about 1,032:1), plus room for tiny pages.</summary>
     private static long MaxUncompressedBytes(long compressed) => (1L << 20) + 1100 * compressed;
 
-    private ref struct Walker(ReadOnlySpan<byte> data, string path, string where)
+    /// <summary>
+    /// Walks Thrift compact-protocol bytes. <paramref name="data"/> may be a window on longer data: <paramref name="extent"/>
+    /// bytes exist from its start (−1: just the window).
+    /// </summary>
+    private ref struct Walker(ReadOnlySpan<byte> data, string path, string where, long extent = -1)
     {
         private readonly ReadOnlySpan<byte> data = data;
         private int pos;
@@ -115,7 +138,10 @@ internal static class ParquetFooterCheck
 
         private int Left => data.Length - pos;
 
-        private byte Byte() => pos < data.Length ? data[pos++] : throw Corrupt("unexpected end of the footer");
+        /// <summary>The error for <paramref name="needed"/> bytes beyond the window: a sign to read more if they exist, else corruption.</summary>
+        private readonly Exception OutOfBytes(long needed, string what) => pos + needed <= extent ? new WindowTooSmall() : Corrupt(what);
+
+        private byte Byte() => pos < data.Length ? data[pos++] : throw OutOfBytes(1, "unexpected end of the footer");
 
         private ulong Varint()
         {
@@ -131,7 +157,8 @@ internal static class ParquetFooterCheck
 
         private void Skip(long count)
         {
-            if (count < 0 || count > Left) throw Corrupt($"length {count} exceeds the {Left} bytes left");
+            if (count < 0) throw Corrupt($"negative length {count}");
+            if (count > Left) throw OutOfBytes(count, $"length {count} exceeds the {Left} bytes left");
             pos += (int)count;
         }
 
@@ -205,7 +232,7 @@ internal static class ParquetFooterCheck
         private void Elements(long count, W element, F? known, int depth, W? mapValue = null)
         {
             // Every element takes at least one byte, so a larger count cannot be genuine.
-            if (count > Left) throw Corrupt($"container of {count} elements in {Left} bytes");
+            if (count > Left) throw OutOfBytes(count, $"container of {count} elements in {Left} bytes");
             if (element is W.Bool or (W)2 || mapValue is W.Bool or (W)2)
                 throw Corrupt("container of booleans (not used by parquet metadata)");
             for (long i = 0; i < count; i++)
