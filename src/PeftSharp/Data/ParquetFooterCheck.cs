@@ -141,7 +141,7 @@ internal static class ParquetFooterCheck
         /// <summary>The error for <paramref name="needed"/> bytes beyond the window: a sign to read more if they exist, else corruption.</summary>
         private readonly Exception OutOfBytes(long needed, string what) => pos + needed <= extent ? new WindowTooSmall() : Corrupt(what);
 
-        private byte Byte() => pos < data.Length ? data[pos++] : throw OutOfBytes(1, "unexpected end of the footer");
+        private byte Byte() => pos < data.Length ? data[pos++] : throw OutOfBytes(1, "unexpected end of the data");
 
         private ulong Varint()
         {

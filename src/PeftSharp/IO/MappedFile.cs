@@ -27,12 +27,10 @@ internal sealed class MappedFile : IDisposable
 
     /// <summary>
     /// Opens <paramref name="path"/>, reads its header with <paramref name="readHeader"/> (given the stream and the file's
-    /// length), maps the file when <paramref name="hasData"/> says its header points into it, and makes the file object
-    /// with <paramref name="create"/>. A missing or unreadable file is a <see cref="PeftSharpException"/> naming it; the
-    /// mapping is released whatever fails.
+    /// length), maps the file and makes the file object with <paramref name="create"/>. A missing or unreadable file is a
+    /// <see cref="PeftSharpException"/> naming it; the mapping is released whatever fails.
     /// </summary>
-    public static TFile Open<THeader, TFile>(string path, Func<FileStream, long, THeader> readHeader, Func<THeader, bool> hasData,
-        Func<THeader, MappedFile?, TFile> create)
+    public static TFile Open<THeader, TFile>(string path, Func<FileStream, long, THeader> readHeader, Func<THeader, MappedFile, TFile> create)
     {
         if (!File.Exists(path)) throw new PeftSharpException($"{path}: file not found");
         FileStream? stream = null;
@@ -40,12 +38,9 @@ internal sealed class MappedFile : IDisposable
         try
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
-            var header = readHeader(stream, stream.Length);
-            if (hasData(header))
-            {
-                mapped = new MappedFile(stream, stream.Length);
-                stream = null; // owned by the map now
-            }
+            var header = readHeader(stream, stream.Length); // refuses an empty file, which cannot be mapped
+            mapped = new MappedFile(stream, stream.Length);
+            stream = null; // owned by the map now
             return create(header, mapped);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

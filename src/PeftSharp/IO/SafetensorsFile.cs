@@ -47,8 +47,8 @@ internal sealed class SafetensorsFile : IDisposable
     public static SafetensorsFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian; big-endian hosts are not supported");
-        return MappedFile.Open(path, (stream, length) => ReadHeader(stream, length, path), _ => true,
-            (header, mapped) => new SafetensorsFile(path, header.Tensors, header.Metadata, header.DataStart, mapped!));
+        return MappedFile.Open(path, (stream, length) => ReadHeader(stream, length, path),
+            (header, mapped) => new SafetensorsFile(path, header.Tensors, header.Metadata, header.DataStart, mapped));
     }
 
     /// <summary>Reads and validates the size field and the header; allocates only once the size is known to fit the file.</summary>

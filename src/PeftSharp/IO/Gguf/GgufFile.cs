@@ -11,11 +11,11 @@ namespace PeftSharp.IO.Gguf;
 internal sealed class GgufFile : IDisposable
 {
     private readonly Dictionary<string, GgufTensorInfo> tensors;
-    private readonly MappedFile? mapped;
+    private readonly MappedFile mapped;
     private readonly long dataStart;
     private bool disposed;
 
-    private GgufFile(string path, GgufHeader header, MappedFile? mapped)
+    private GgufFile(string path, GgufHeader header, MappedFile mapped)
     {
         FilePath = path;
         Metadata = header.Metadata;
@@ -38,8 +38,7 @@ internal sealed class GgufFile : IDisposable
     public static GgufFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("GGUF data is little-endian; big-endian hosts are not supported");
-        return MappedFile.Open(path, (stream, length) => GgufHeader.Read(stream, length, path), header => header.Tensors.Count > 0,
-            (header, mapped) => new GgufFile(path, header, mapped));
+        return MappedFile.Open(path, (stream, length) => GgufHeader.Read(stream, length, path), (header, mapped) => new GgufFile(path, header, mapped));
     }
 
     public bool Contains(string name) => tensors.ContainsKey(name);
@@ -77,7 +76,7 @@ internal sealed class GgufFile : IDisposable
     {
         var (blockElements, blockBytes) = GgufTensorTypes.Block(info.Type)!.Value;
         bool raw = info.Type is GgufTensorType.F32 or GgufTensorType.F16 or GgufTensorType.BF16;
-        mapped!.Read(dataStart + info.Offset, address => TensorBytes.ForEachChunk(target, (span, offset) =>
+        mapped.Read(dataStart + info.Offset, address => TensorBytes.ForEachChunk(target, (span, offset) =>
         {
             byte* start = (byte*)address;
             if (raw)
@@ -96,6 +95,6 @@ internal sealed class GgufFile : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        mapped?.Dispose();
+        mapped.Dispose();
     }
 }
